@@ -1,0 +1,152 @@
+#include "app/check.hpp"
+
+#include "model/system.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace pagerace::app {
+
+const model::Variant &select_variant(const scenario::Scenario &sc, const std::string &kernel) {
+  std::string name = !kernel.empty() ? kernel : sc.kernel.value_or("");
+  if (name.empty()) return model::default_variant();
+  if (const model::Variant *v = model::find_variant(name)) return *v;
+  std::string known;
+  for (const model::Variant *v : model::all_variants())
+    known += (known.empty() ? "" : ", ") + std::string(v->name);
+  throw std::invalid_argument(fmt::format("unknown kernel variant '{}' (known: {})", name, known));
+}
+
+std::string replay_prefix(const scenario::Scenario &sc, const model::Variant &variant) {
+  return fmt::format("pagerace replay {} --kernel {}", sc.source, variant.name);
+}
+
+Replay replay(const scenario::Scenario &sc, const model::Variant &variant,
+              const engine::Schedule &schedule) {
+  model::System sys(sc, variant);
+  Replay r;
+  trace::Trace &t = r.trace;
+  for (int a = 0; a < sys.num_actors(); ++a)
+    t.actors.push_back(sys.actor_name(a));
+  model::State s = sys.initial();
+  std::vector<model::Choice> choices;
+  for (size_t i = 0; i < schedule.size(); ++i) {
+    sys.enabled(s, choices);
+    const model::Choice c{schedule[i].actor, schedule[i].alt};
+    if (std::find(choices.begin(), choices.end(), c) == choices.end()) {
+      r.error = fmt::format("step {} of the schedule ({}{}) is not enabled in this scenario", i + 1,
+                            c.actor, c.alt ? fmt::format("/{}", c.alt) : "");
+      return r;
+    }
+    sys.step(s, c, &t, static_cast<int>(i));
+  }
+  t.steps = static_cast<int>(schedule.size());
+  t.context_switches = engine::context_switches(schedule);
+  t.schedule = engine::format_schedule(schedule);
+  r.crashed = sys.crashed(s);
+  // violation events carry "kind|site|reason"
+  for (auto &e : t.events) {
+    if (e.kind != trace::EventKind::Violation) continue;
+    const auto p1 = e.text.find('|'), p2 = e.text.find('|', p1 + 1);
+    trace::Violation v{
+        e.text.substr(0, p1), e.text.substr(p1 + 1, p2 - p1 - 1), e.text.substr(p2 + 1), {}};
+    e.text = fmt::format("{}: {}", v.kind, v.site);
+    r.violations.push_back(std::move(v));
+  }
+  // Deadlock: the final state has no move and is not finished.
+  sys.enabled(s, choices);
+  if (choices.empty() && !sys.finished(s)) {
+    trace::Violation v{
+        sys.kind_name(sys.deadlock_kind()), "(no CPU can move)", sys.describe_stuck(s), {}};
+    t.events.push_back(
+        trace::Event{t.steps, 0, 0, trace::EventKind::Violation, "deadlock: " + v.reason});
+    r.violations.push_back(std::move(v));
+  }
+  // Keep the CPU columns; drop the device and end columns when unused.
+  std::vector<int> used(t.actors.size(), 0);
+  for (const auto &e : t.events)
+    used[static_cast<size_t>(e.actor)] = 1;
+  std::vector<int> remap(t.actors.size(), -1);
+  std::vector<std::string> actors;
+  for (size_t a = 0; a < t.actors.size(); ++a)
+    if (a < sc.cpus.size() || used[a]) {
+      remap[a] = static_cast<int>(actors.size());
+      actors.push_back(t.actors[a]);
+    }
+  for (auto &e : t.events)
+    e.actor = remap[static_cast<size_t>(e.actor)];
+  t.actors = std::move(actors);
+  return r;
+}
+
+trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
+                    const CheckOptions &opts) {
+  model::System sys(sc, variant);
+  engine::Explorer<model::System> explorer(sys, opts.limits);
+  engine::Exploration ex = explorer.run();
+  if (ex.stuck_on_variable) {
+    model::State st = sys.initial();
+    for (const auto &step : *ex.stuck_on_variable)
+      sys.step(st, model::Choice{step.actor, step.alt});
+    const scenario::Op *op = sys.stuck_on_variable(st);
+    throw model::ScenarioRuntimeError(
+        op ? op->pos : scenario::SourcePos{sc.source, 0, 0},
+        fmt::format("a CPU can stay blocked on a variable that is never assigned when it could "
+                    "run ({}); schedule {}",
+                    op ? op->text : "?", engine::format_schedule(*ex.stuck_on_variable)));
+  }
+
+  trace::Result res;
+  res.scenario = sc.name;
+  res.scenario_source = sc.source;
+  res.variant = variant.name;
+  res.stats = trace::Stats{ex.executions, ex.states, ex.steps, ex.seconds};
+  res.replay_command_prefix = replay_prefix(sc, variant);
+  res.reached = sys.reached_names(ex.reached);
+  for (const auto &f : ex.found) {
+    Replay r = replay(sc, variant, f.schedule);
+    const std::string kind = sys.kind_name(f.kind);
+    trace::Violation v;
+    v.kind = kind;
+    for (const auto &rv : r.violations)
+      if (rv.kind == kind) {
+        v.site = rv.site;
+        v.reason = rv.reason;
+        break;
+      }
+    if (v.site.empty())
+      throw std::logic_error("pagerace: a counterexample for " + kind +
+                             " did not replay to the same violation");
+    v.trace = std::move(r.trace);
+    res.violations.push_back(std::move(v));
+  }
+  if (!res.violations.empty())
+    res.verdict = trace::Verdict::Violation;
+  else if (ex.bounded)
+    res.verdict = trace::Verdict::Bounded;
+  res.bound_reason = ex.bound_reason;
+
+  auto it = sc.expect.find(variant.name);
+  if (it != sc.expect.end()) {
+    res.expectation.checked = true;
+    std::vector<std::string> found;
+    for (const auto &v : res.violations)
+      found.push_back(v.kind);
+    res.expectation.expected_kinds.assign(it->second.begin(), it->second.end());
+    std::vector<std::string> sorted_found = found;
+    std::sort(sorted_found.begin(), sorted_found.end());
+    res.expectation.kinds_match = sorted_found == res.expectation.expected_kinds;
+  }
+  auto rit = sc.reaches.find(variant.name);
+  if (rit != sc.reaches.end()) {
+    res.expectation.checked = true;
+    for (const auto &name : rit->second)
+      if (std::find(res.reached.begin(), res.reached.end(), name) == res.reached.end())
+        res.expectation.unreached.push_back(name);
+  }
+  return res;
+}
+
+} // namespace pagerace::app

@@ -1,0 +1,175 @@
+// pagerace command line: check, replay, list.
+// Exit codes: 0 clean (exhaustive), 1 violation found or expectation
+// mismatch, 2 usage or input error, 3 bounded run with no violation.
+#include "app/check.hpp"
+#include "model/kernel/ctx.hpp"
+#include "model/variants/variant.hpp"
+#include "report/json.hpp"
+#include "report/text.hpp"
+#include "scenario/builtin.hpp"
+#include "scenario/parser.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <iostream>
+
+namespace {
+
+using namespace pagerace;
+
+constexpr int kExitClean = 0, kExitViolation = 1, kExitInput = 2, kExitBounded = 3;
+
+std::string where(const scenario::SourcePos &p) {
+  if (p.line <= 0) return p.file;
+  return fmt::format("{}:{}:{}", p.file, p.line, p.col);
+}
+
+int input_error(const std::string &msg) {
+  fmt::print(stderr, "pagerace: {}\n", msg);
+  return kExitInput;
+}
+
+struct Common {
+  std::string kernel;
+  bool json = false;
+  uint64_t max_steps = 0;
+  uint64_t max_states = 0;
+};
+
+int cmd_check(const std::vector<std::string> &names, const Common &c, bool judge_by_expect) {
+  std::vector<trace::Result> results;
+  int code = kExitClean;
+  for (const auto &name : names) {
+    trace::Result r;
+    try {
+      scenario::Scenario sc = scenario::load_scenario(name);
+      const model::Variant &v = app::select_variant(sc, c.kernel);
+      r = app::check(sc, v, app::CheckOptions{{c.max_states, c.max_steps}});
+    } catch (const scenario::ParseError &e) {
+      return input_error(where(e.pos()) + ": " + e.message());
+    } catch (const model::ScenarioRuntimeError &e) {
+      return input_error(where(e.pos()) + ": " + e.what());
+    } catch (const std::invalid_argument &e) {
+      return input_error(e.what());
+    }
+    const bool mismatch =
+        r.expectation.checked && (!r.expectation.kinds_match || !r.expectation.unreached.empty());
+    int rc = kExitClean;
+    if (judge_by_expect)
+      rc = mismatch || !r.expectation.checked     ? kExitViolation
+           : r.verdict == trace::Verdict::Bounded ? kExitBounded
+                                                  : kExitClean;
+    else if (r.verdict == trace::Verdict::Violation || mismatch)
+      rc = kExitViolation;
+    else if (r.verdict == trace::Verdict::Bounded)
+      rc = kExitBounded;
+    if (rc == kExitViolation || (rc == kExitBounded && code == kExitClean)) code = rc;
+    if (!c.json) {
+      if (names.size() > 1) fmt::print("### {} ({})\n", r.scenario, r.variant);
+      fmt::print("{}\n", report::render_result_text(r));
+    }
+    results.push_back(std::move(r));
+  }
+  if (c.json) fmt::print("{}\n", report::render_result_json(results));
+  return code;
+}
+
+int cmd_replay(const std::string &name, const std::string &schedule_text, const Common &c) {
+  try {
+    scenario::Scenario sc = scenario::load_scenario(name);
+    const model::Variant &v = app::select_variant(sc, c.kernel);
+    std::string err;
+    auto schedule = engine::parse_schedule(schedule_text, &err);
+    if (!schedule) return input_error(err);
+    app::Replay r = app::replay(sc, v, *schedule);
+    if (!r.error.empty()) return input_error(r.error);
+    trace::Result res;
+    res.scenario = sc.name;
+    res.scenario_source = sc.source;
+    res.variant = v.name;
+    res.replay_command_prefix = app::replay_prefix(sc, v);
+    res.verdict = r.violations.empty() ? trace::Verdict::Clean : trace::Verdict::Violation;
+    for (auto &viol : r.violations) {
+      viol.trace = r.trace;
+      res.violations.push_back(viol);
+    }
+    if (c.json) {
+      fmt::print("{}\n", report::render_result_json({res}, false));
+    } else {
+      fmt::print("replay of {} under {}: {} step(s), {} violation(s){}\n\n", sc.name, v.name,
+                 r.trace.steps, r.violations.size(), r.crashed ? ", kernel BUG" : "");
+      fmt::print("{}\n", report::render_trace_text(r.trace));
+      for (const auto &viol : r.violations)
+        fmt::print("{} at {}: {}\n", viol.kind, viol.site, viol.reason);
+    }
+    return r.violations.empty() ? kExitClean : kExitViolation;
+  } catch (const scenario::ParseError &e) {
+    return input_error(where(e.pos()) + ": " + e.message());
+  } catch (const std::invalid_argument &e) {
+    return input_error(e.what());
+  }
+}
+
+int cmd_list() {
+  fmt::print("Built-in scenarios:\n");
+  for (const auto &name : scenario::builtin_scenario_names()) {
+    std::string desc;
+    try {
+      desc = scenario::load_scenario(name).description;
+    } catch (const scenario::ParseError &e) {
+      desc = "(does not parse: " + e.message() + ")";
+    }
+    fmt::print("  {:<28} {}\n", name, desc);
+  }
+  fmt::print("\nKernel variants:\n");
+  for (const model::Variant *v : model::all_variants())
+    fmt::print("  {:<28} {} DIO, {} references\n    {}\n", v->name, v->dio_path, v->gup_kind,
+               v->summary);
+  return kExitClean;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"pagerace: a model checker for page-cache, GUP, direct-I/O, writeback and "
+               "reclaim races in the Linux kernel"};
+  app.require_subcommand(1);
+  Common c;
+  std::vector<std::string> names;
+  bool judge = false;
+  auto *check = app.add_subcommand("check", "explore every interleaving of scenarios");
+  check->add_option("scenario", names, "scenario file or built-in name")->required();
+  check->add_option("--kernel", c.kernel, "kernel variant (see `pagerace list`)");
+  check->add_flag("--json", c.json, "print the result as JSON (docs/JSON.md)");
+  check->add_option("--max-steps", c.max_steps, "stop after N model steps (bounded verdict)");
+  check->add_option("--max-states", c.max_states, "stop after N distinct states (bounded)");
+  check->add_flag("--expect", judge,
+                  "judge by the scenarios' [expect] tables: exit 0 when every result matches");
+
+  std::string scenario_name, schedule;
+  auto *rep = app.add_subcommand("replay", "replay one schedule and print its trace");
+  rep->add_option("scenario", scenario_name, "scenario file or built-in name")->required();
+  rep->add_option("--schedule", schedule, "schedule string from a counterexample")->required();
+  rep->add_option("--kernel", c.kernel, "kernel variant");
+  rep->add_flag("--json", c.json, "print JSON");
+
+  auto *list = app.add_subcommand("list", "built-in scenarios and kernel variants");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : kExitInput;
+  }
+  try {
+    if (*check) return cmd_check(names, c, judge);
+    if (*rep) return cmd_replay(scenario_name, schedule, c);
+    if (*list) return cmd_list();
+  } catch (const std::exception &e) {
+    fmt::print(stderr, "pagerace: internal error: {}\n", e.what());
+    return 70;
+  }
+  return kExitInput;
+}

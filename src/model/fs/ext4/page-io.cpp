@@ -1,0 +1,44 @@
+// ext4 data writeback I/O (4.15 fs/ext4/page-io.c). No BH_Lock is taken for
+// data writeback; one bio per page.
+#include "model/kernel/paths.hpp"
+
+namespace pagerace::model {
+
+// 4.15 fs/ext4/page-io.c: ext4_bio_write_page() + ext4_io_submit()
+int ext4_bio_write_page(Ctx &k, int id) {
+  Scope s(k, Fn::ext4_bio_write_page, k.page_name(id));
+  Page &p = k.page(id);
+  set_page_writeback(k, id, false);
+  BufferHead &bh = p.bh;
+  bool submit = (bh.b_state & BH_Dirty) && (bh.b_state & BH_Mapped) &&
+                !(bh.b_state & (BH_Delay | BH_Unwritten));
+  if (!(bh.b_state & BH_Mapped)) bh.b_state &= uint8_t(~BH_Dirty);
+  int bio = kNone;
+  if (submit) {
+    bh.b_state = uint8_t((bh.b_state | BH_Async_Write) & ~BH_New);
+    bio = bio_alloc(k, BioOp::Write, BioEndIo::Ext4EndBio, p.mapping);
+    bio_add_page(k, bio, id, bh.b_blocknr);
+    bh.b_state &= uint8_t(~BH_Dirty);
+  }
+  unlock_page(k, id);
+  if (bio == kNone)
+    end_page_writeback(k, id);
+  else
+    submit_bio(k, bio);
+  return 0;
+}
+
+// 4.15 fs/ext4/page-io.c: ext4_end_bio() -> ext4_finish_bio(), in interrupt
+// context; the device has already put the captured contents on disk
+void ext4_end_bio(Ctx &k, int bio) {
+  Scope s(k, Fn::ext4_end_bio);
+  const Bio &b = k.s.bios[bio];
+  for (int i = 0; i < b.vcnt; ++i) {
+    const int id = b.page[i];
+    k.page(id).bh.b_state &= uint8_t(~BH_Async_Write);
+    end_page_writeback(k, id);
+  }
+  bio_put(k, bio);
+}
+
+} // namespace pagerace::model

@@ -1,0 +1,30 @@
+// sync(2) and fsync(2) (4.15 fs/sync.c).
+#include "model/kernel/paths.hpp"
+
+namespace pagerace::model {
+
+// 4.15 fs/sync.c: sys_sync() -> iterate_supers(sync_inodes_one_sb). The
+// flusher wakeup, ->sync_fs and the block-device flushes are omitted.
+Flow sys_sync(Ctx &k, Frame &f) {
+  switch (f.pc) {
+  case 0: return k.call(f, 1, Fn::sync_inodes_sb);
+  case 1: return k.ret(0);
+  }
+  k.model_error("sys_sync: bad pc");
+}
+
+// 4.15 fs/sync.c: do_fsync() -> vfs_fsync_range() -> ext4_sync_file(); fsync
+// and fdatasync are the same here (no metadata). a0 fd
+Flow sys_fsync(Ctx &k, Frame &f) {
+  switch (f.pc) {
+  case 0: {
+    const int ino = inode_of_fd(k, f.a[0]);
+    if (ino < 0) return k.ret(-kEBADF);
+    return k.call(f, 1, Fn::ext4_sync_file, ino);
+  }
+  case 1: return k.ret(k.retval());
+  }
+  k.model_error("sys_fsync: bad pc");
+}
+
+} // namespace pagerace::model

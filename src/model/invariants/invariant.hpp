@@ -1,0 +1,36 @@
+// Invariants that filesystems rely on. Each lives in its own file and hooks
+// the few places where the model changes what it guards; the registry gives
+// each its kind number (the bit in StepOutcome::violations).
+#pragma once
+
+#include "model/include/state.hpp"
+
+#include <string>
+#include <vector>
+
+namespace pagerace::model {
+
+class Ctx;
+
+struct Invariant {
+  const char *kind;
+  const char *summary;
+  // PG_dirty was newly set on `page` at `site`.
+  void (*page_dirtied)(Ctx &, int page, const char *site) = nullptr;
+  // The contents of `page` are about to change from page.data to `data` by a
+  // write that is neither a read-in nor anonymous memory.
+  void (*content_write)(Ctx &, int page, Token data, const char *site) = nullptr;
+  // After the final sync, with the device idle.
+  void (*at_end)(Ctx &) = nullptr;
+};
+
+const std::vector<const Invariant *> &all_invariants();
+int invariant_index(const std::string &kind); // -1 if unknown
+int deadlock_kind();                          // the liveness kind the engine reports
+
+// Hooks the kernel paths call.
+void check_page_dirtied(Ctx &k, int page, const char *site);
+void check_content_write(Ctx &k, int page, Token data, const char *site);
+void check_at_end(Ctx &k);
+
+} // namespace pagerace::model

@@ -1,0 +1,174 @@
+// Ctx: the call/return/sleep discipline of framed kernel functions, and the
+// trace events they produce when a schedule is replayed for a report.
+#include "model/kernel/ctx.hpp"
+
+#include "model/invariants/invariant.hpp"
+#include "model/kernel/paths.hpp"
+
+namespace pagerace::model {
+
+Flow Ctx::call(Frame &f, int next_pc, Fn fn, int a0, int a1, int a2, int a3, int a4, int a5,
+               int a6) {
+  f.pc = static_cast<uint8_t>(next_pc);
+  Task &t = task();
+  if (t.nframes >= kMaxFrames)
+    model_error(fmt::format("frame stack overflow calling {}", fn_name(fn)));
+  Frame &callee = t.frames[t.nframes];
+  callee = Frame{
+      static_cast<uint8_t>(fn),
+      0,
+      {int16_t(a0), int16_t(a1), int16_t(a2), int16_t(a3), int16_t(a4), int16_t(a5), int16_t(a6)}};
+  ++t.nframes;
+  reached(fn);
+  if (rec_ && fn_shown(fn)) emit(trace::EventKind::Call, fn_name(fn), -1);
+  return Flow::Next;
+}
+
+Flow Ctx::ret(int32_t value) {
+  Task &t = task();
+  t.ret = value;
+  --t.nframes;
+  t.frames[t.nframes] = Frame{}; // keep unused slots zero: states compare as bytes
+  return Flow::Next;
+}
+
+Flow Ctx::sleep(Frame &f, int next_pc, Wait wait, int arg) {
+  f.pc = static_cast<uint8_t>(next_pc);
+  task().wait = wait;
+  task().wait_arg = static_cast<int16_t>(arg);
+  return Flow::Yield;
+}
+
+Flow Ctx::yield(Frame &f, int next_pc) {
+  return sleep(f, next_pc, Wait::None, 0);
+}
+
+bool Ctx::is_kswapd() const {
+  const Task &t = s.tasks[tid_];
+  for (int i = 0; i < t.nframes; ++i)
+    if (t.frames[i].fn == static_cast<uint8_t>(Fn::kswapd)) return true;
+  return false;
+}
+
+bool Ctx::in_memalloc() const {
+  return is_kswapd();
+}
+
+int Ctx::depth() const {
+  if (tid_ < 0) return plain_depth_;
+  return s.tasks[tid_].nframes + plain_depth_;
+}
+
+void Ctx::enter_plain(Fn fn, const std::string &detail) {
+  reached(fn);
+  if (rec_ && fn_shown(fn))
+    emit(trace::EventKind::Call,
+         detail.empty() ? std::string(fn_name(fn)) : fmt::format("{}({})", fn_name(fn), detail));
+  ++plain_depth_;
+}
+
+void Ctx::emit(trace::EventKind kind, std::string text, int depth_adjust) {
+  if (!rec_) return;
+  int d = depth() + depth_adjust;
+  rec_->events.push_back(trace::Event{step_, actor_, d < 0 ? 0 : d, kind, std::move(text)});
+}
+
+void Ctx::violate(int kind, const char *site, const std::string &reason) {
+  out_.violations |= 1u << kind;
+  if (rec_)
+    emit(trace::EventKind::Violation,
+         fmt::format("{}|{}|{}", all_invariants()[static_cast<size_t>(kind)]->kind, site, reason));
+}
+
+void Ctx::bug(const char *site, const std::string &reason) {
+  s.crashed = 1;
+  note("kernel BUG at {}: {}", site, reason);
+}
+
+void Ctx::model_error(const std::string &what) const {
+  std::string stack;
+  if (tid_ >= 0)
+    for (int i = 0; i < s.tasks[tid_].nframes; ++i)
+      stack += fmt::format("{}{}@{}", i ? " > " : "", fn_name(Fn(s.tasks[tid_].frames[i].fn)),
+                           s.tasks[tid_].frames[i].pc);
+  throw std::logic_error("pagerace model error: " + what +
+                         (stack.empty() ? "" : " [" + stack + "]"));
+}
+
+std::string Ctx::page_name(int id) const {
+  if (id == kZeroPage) return "ZERO_PAGE";
+  const Page &p = s.pages[id];
+  if (p.mapping >= 0)
+    return fmt::format("page {} of {}", p.index,
+                       cfg.sc->files[static_cast<size_t>(p.mapping)].name);
+  if (p.mapping == kAnon) return fmt::format("anon page #{}", id);
+  return fmt::format("page #{}", id);
+}
+
+StepFn step_fn(Fn fn) {
+  switch (fn) {
+#define FRAMED(name)                                                                               \
+  case Fn::name: return &name;
+    FRAMED(sys_mmap)
+    FRAMED(sys_munmap)
+    FRAMED(sys_open)
+    FRAMED(sys_close)
+    FRAMED(sys_read)
+    FRAMED(sys_write)
+    FRAMED(user_store)
+    FRAMED(user_load)
+    FRAMED(sys_msync)
+    FRAMED(sys_fsync)
+    FRAMED(sys_sync)
+    FRAMED(kswapd)
+    FRAMED(wb_workfn)
+    FRAMED(final_sync)
+    FRAMED(handle_mm_fault)
+    FRAMED(do_read_fault)
+    FRAMED(do_shared_fault)
+    FRAMED(do_cow_fault)
+    FRAMED(do_wp_page)
+    FRAMED(wp_page_shared)
+    FRAMED(do_page_mkwrite)
+    FRAMED(filemap_fault)
+    FRAMED(lock_page)
+    FRAMED(wait_on_page_writeback)
+    FRAMED(wait_on_page_locked)
+    FRAMED(generic_file_buffered_read)
+    FRAMED(generic_perform_write)
+    FRAMED(grab_cache_page_write_begin)
+    FRAMED(__filemap_fdatawrite_range)
+    FRAMED(filemap_fdatawait_range)
+    FRAMED(filemap_write_and_wait_range)
+    FRAMED(invalidate_inode_pages2_range)
+    FRAMED(get_user_pages_fast)
+    FRAMED(get_user_pages_unlocked)
+    FRAMED(__get_user_pages)
+    FRAMED(faultin_page)
+    FRAMED(set_page_dirty_lock)
+    FRAMED(do_writepages)
+    FRAMED(balance_pgdat)
+    FRAMED(shrink_active_list)
+    FRAMED(shrink_inactive_list)
+    FRAMED(shrink_page_list)
+    FRAMED(block_page_mkwrite)
+    FRAMED(do_blockdev_direct_IO)
+    FRAMED(do_direct_IO)
+    FRAMED(dio_get_page)
+    FRAMED(dio_refill_pages)
+    FRAMED(iov_iter_get_pages)
+    FRAMED(dio_await_completion)
+    FRAMED(dio_bio_complete)
+    FRAMED(ext4_direct_IO)
+    FRAMED(ext4_page_mkwrite)
+    FRAMED(ext4_writepages)
+    FRAMED(ext4_da_write_begin)
+    FRAMED(ext4_sync_file)
+    FRAMED(__writeback_single_inode)
+    FRAMED(sync_inodes_sb)
+#undef FRAMED
+  default: return nullptr;
+  }
+}
+
+} // namespace pagerace::model

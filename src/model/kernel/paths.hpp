@@ -1,0 +1,170 @@
+// Declarations of the modelled kernel functions, grouped by kernel file as
+// include/linux/*.h would. Framed functions (those with a scheduling point)
+// have the StepFn signature and are entered with Ctx::call(); their frame
+// arguments are listed as a0..a6. Plain functions run inside one step.
+#pragma once
+
+#include "model/kernel/ctx.hpp"
+
+namespace pagerace::model {
+
+// Frame-local bit masks of up to 32 page ids, stored in two int16 locals.
+inline uint32_t mask_get(const Frame &f, int i) {
+  return uint32_t(uint16_t(f.a[i])) | (uint32_t(uint16_t(f.a[i + 1])) << 16);
+}
+inline void mask_set(Frame &f, int i, uint32_t m) {
+  f.a[i] = int16_t(uint16_t(m & 0xffff));
+  f.a[i + 1] = int16_t(uint16_t(m >> 16));
+}
+
+// Return codes used across paths (values as in the kernel where they exist).
+inline constexpr int kEFAULT = 14, kEINVAL = 22, kEBUSY = 16, kEIO = 5, kEBADF = 9, kENOMEM = 12;
+inline constexpr int VM_FAULT_SIGBUS = 0x0002, VM_FAULT_NOPAGE = 0x0100, VM_FAULT_LOCKED = 0x0200,
+                     VM_FAULT_SIGSEGV = 0x0040;
+inline constexpr int FAULT_FLAG_WRITE = 1;
+enum class PageRef : int { Activate, Keep, Reclaim, ReclaimClean };
+enum class PageoutResult : int { Keep, Activate, Success, Clean };
+enum class SyncMode : int { None = 0, All = 1 }; // WB_SYNC_NONE, WB_SYNC_ALL
+
+// ---- pages: allocation, references, LRU (mm/page_alloc.c, mm/swap.c) ----
+int alloc_page(Ctx &k);          // refcount 1, zero-filled, not on any list
+void get_page(Ctx &k, int page); // no-op for kZeroPage
+void put_page(Ctx &k, int page); // frees at zero
+bool get_page_unless_zero(Ctx &k, int page);
+void lru_cache_add(Ctx &k, int page);
+void lru_del(Ctx &k, int page);
+void lru_add_head(Ctx &k, int page, int list);
+void mark_page_accessed(Ctx &k, int page);
+bool trylock_page(Ctx &k, int page);
+void unlock_page(Ctx &k, int page);
+void write_page_data(Ctx &k, int page, Token data, const char *site); // content change
+bool page_is_file(const Ctx &k, int page);
+
+// ---- page cache (mm/filemap.c) ----
+int find_get_page(Ctx &k, int ino, int index);         // +1 ref or kNone
+int add_to_page_cache_lru(Ctx &k, int ino, int index); // new locked page, caller holds 1 ref
+void delete_from_page_cache(Ctx &k, int page);
+void end_page_writeback(Ctx &k, int page);
+bool try_to_release_page(Ctx &k, int page);
+int inode_of_fd(Ctx &k, int fd);
+Flow lock_page(Ctx &k, Frame &f);              // a0 page
+Flow wait_on_page_writeback(Ctx &k, Frame &f); // a0 page
+Flow wait_on_page_locked(Ctx &k, Frame &f);    // a0 page
+Flow filemap_fault(Ctx &k, Frame &f);          // a0 ino, a1 index -> page (locked, +1) or -VM_FAULT
+Flow generic_file_buffered_read(Ctx &k, Frame &f); // a0 ino, a1 index, a2 npages, a3 vpage -> bytes
+Flow generic_perform_write(Ctx &k, Frame &f);      // a0 ino, a1 index, a2 npages, a3 src vpage
+Flow grab_cache_page_write_begin(Ctx &k, Frame &f);   // a0 ino, a1 index -> locked page +1
+Flow __filemap_fdatawrite_range(Ctx &k, Frame &f);    // a0 ino, a1 sync mode
+Flow filemap_fdatawait_range(Ctx &k, Frame &f);       // a0 ino
+Flow filemap_write_and_wait_range(Ctx &k, Frame &f);  // a0 ino
+Flow invalidate_inode_pages2_range(Ctx &k, Frame &f); // a0 ino, a1 index, a2 npages
+
+// ---- page tables and faults (mm/memory.c, mm/mmap.c) ----
+int find_vma(const Ctx &k, int vpage);  // vma slot or kNone
+Flow handle_mm_fault(Ctx &k, Frame &f); // a0 vpage, a1 flags -> 0 or VM_FAULT_* error
+Flow do_read_fault(Ctx &k, Frame &f);
+Flow do_shared_fault(Ctx &k, Frame &f);
+Flow do_cow_fault(Ctx &k, Frame &f);
+Flow do_wp_page(Ctx &k, Frame &f);
+Flow wp_page_shared(Ctx &k, Frame &f);
+Flow do_page_mkwrite(Ctx &k, Frame &f); // a0 page -> VM_FAULT_LOCKED or error
+void do_anonymous_page(Ctx &k, int vpage, bool write);
+void wp_page_copy(Ctx &k, int vpage);
+void zap_pte_range(Ctx &k, int first, int npages);
+void page_add_rmap(Ctx &k, int page);
+void page_remove_rmap(Ctx &k, int page);
+
+// ---- GUP (mm/gup.c, lib/iov_iter.c) ----
+Flow iov_iter_get_pages(Ctx &k, Frame &f);  // a0 vpage, a1 npages, a2 write -> pages or -err
+Flow get_user_pages_fast(Ctx &k, Frame &f); // a0 vpage, a1 npages, a2 write -> pages or -err
+Flow get_user_pages_unlocked(Ctx &k, Frame &f);
+Flow __get_user_pages(Ctx &k, Frame &f);
+Flow faultin_page(Ctx &k, Frame &f);
+
+// ---- dirtying and writeback (mm/page-writeback.c, mm/rmap.c) ----
+bool set_page_dirty(Ctx &k, int page);
+Flow set_page_dirty_lock(Ctx &k, Frame &f); // a0 page
+bool __set_page_dirty_nobuffers(Ctx &k, int page, const char *site);
+void redirty_page_for_writepage(Ctx &k, int page);
+bool clear_page_dirty_for_io(Ctx &k, int page);
+void set_page_writeback(Ctx &k, int page, bool keep_towrite);
+void __mark_inode_dirty(Ctx &k, int ino);
+void tag_pages_for_writeback(Ctx &k, int ino);
+int page_mkclean(Ctx &k, int page);
+int page_referenced(Ctx &k, int page);
+bool try_to_unmap(Ctx &k, int page);
+Flow do_writepages(Ctx &k, Frame &f); // a0 ino, a1 sync mode
+
+// ---- reclaim (mm/vmscan.c) ----
+Flow kswapd(Ctx &k, Frame &f);
+Flow balance_pgdat(Ctx &k, Frame &f);
+Flow shrink_active_list(Ctx &k, Frame &f);
+Flow shrink_inactive_list(Ctx &k, Frame &f);
+Flow shrink_page_list(Ctx &k, Frame &f);
+PageRef page_check_references(Ctx &k, int page);
+PageoutResult pageout(Ctx &k, int page);
+bool __remove_mapping(Ctx &k, int page);
+
+// ---- buffer heads (fs/buffer.c) ----
+void create_empty_buffers(Ctx &k, int page, uint8_t b_state);
+void __block_write_begin(Ctx &k, int page);
+void block_commit_write(Ctx &k, int page);
+void mark_buffer_dirty(Ctx &k, int page);
+bool __set_page_dirty_buffers(Ctx &k, int page);
+bool try_to_free_buffers(Ctx &k, int page);
+Flow block_page_mkwrite(Ctx &k, Frame &f); // a0 page -> VM_FAULT_LOCKED or error
+
+// ---- direct I/O (fs/direct-io.c) ----
+Flow do_blockdev_direct_IO(Ctx &k, Frame &f); // a0 ino, a1 index, a2 npages, a3 vpage, a4 rw
+Flow do_direct_IO(Ctx &k, Frame &f);
+Flow dio_get_page(Ctx &k, Frame &f);
+Flow dio_refill_pages(Ctx &k, Frame &f);
+Flow dio_await_completion(Ctx &k, Frame &f);
+Flow dio_bio_complete(Ctx &k, Frame &f); // a0 bio
+void submit_page_section(Ctx &k, int page, int block);
+void dio_send_cur_page(Ctx &k);
+void dio_bio_submit(Ctx &k);
+void dio_bio_end_io(Ctx &k, int bio);
+
+// ---- ext4 (fs/ext4/) ----
+Flow ext4_direct_IO(Ctx &k, Frame &f);    // a0 ino, a1 index, a2 npages, a3 vpage, a4 rw
+Flow ext4_page_mkwrite(Ctx &k, Frame &f); // a0 page
+void ext4_da_get_block_prep(Ctx &k, int page);
+bool ext4_set_page_dirty(Ctx &k, int page);
+Flow ext4_writepages(Ctx &k, Frame &f); // a0 ino, a1 sync mode
+int ext4_writepage(Ctx &k, int page);
+Flow ext4_da_write_begin(Ctx &k, Frame &f); // a0 ino, a1 index -> locked page
+void ext4_da_write_end(Ctx &k, int page, int copied);
+bool ext4_releasepage(Ctx &k, int page);
+void ext4_mpage_readpages(Ctx &k, int page);
+int ext4_bio_write_page(Ctx &k, int page);
+void ext4_end_bio(Ctx &k, int bio);
+void mpage_end_io(Ctx &k, int bio);
+Flow ext4_sync_file(Ctx &k, Frame &f); // a0 ino
+
+// ---- writeback threads and sync (fs/fs-writeback.c, fs/sync.c) ----
+Flow wb_workfn(Ctx &k, Frame &f);
+Flow __writeback_single_inode(Ctx &k, Frame &f); // a0 ino, a1 sync mode
+Flow sync_inodes_sb(Ctx &k, Frame &f);
+Flow sys_sync(Ctx &k, Frame &f);
+Flow final_sync(Ctx &k, Frame &f);
+
+// ---- block layer and the device (block/) ----
+int bio_alloc(Ctx &k, BioOp op, BioEndIo end_io, int owner);
+void bio_add_page(Ctx &k, int bio, int page, int block);
+void submit_bio(Ctx &k, int bio);
+void bio_put(Ctx &k, int bio);
+
+// ---- system calls and user access ----
+Flow sys_mmap(Ctx &k, Frame &f);
+Flow sys_munmap(Ctx &k, Frame &f);
+Flow sys_open(Ctx &k, Frame &f);
+Flow sys_close(Ctx &k, Frame &f);
+Flow sys_read(Ctx &k, Frame &f);
+Flow sys_write(Ctx &k, Frame &f);
+Flow user_store(Ctx &k, Frame &f); // a0 vpage, a1 token -> 0 or -kEFAULT
+Flow user_load(Ctx &k, Frame &f);  // a0 vpage -> token or -kEFAULT
+Flow sys_msync(Ctx &k, Frame &f);
+Flow sys_fsync(Ctx &k, Frame &f);
+
+} // namespace pagerace::model

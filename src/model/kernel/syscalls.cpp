@@ -1,0 +1,157 @@
+// The user side: system calls of the scenario's threads and their loads and
+// stores through the page tables (4.15 fs/open.c, fs/read_write.c and the x86
+// fault entry, arch/x86/mm/fault.c: __do_page_fault()).
+#include "model/invariants/invariant.hpp"
+#include "model/kernel/paths.hpp"
+
+namespace pagerace::model {
+
+int inode_of_fd(Ctx &k, int fd) {
+  if (fd < 0 || fd >= kMaxFds || k.s.fds[fd].inode == kNone) return kNone;
+  return k.s.fds[fd].inode;
+}
+
+// a0 file, a1 flags -> fd
+Flow sys_open(Ctx &k, Frame &f) {
+  using namespace scenario::flags;
+  for (int fd = 3; fd < kMaxFds; ++fd) {
+    OpenFile &of = k.s.fds[fd];
+    if (of.inode != kNone) continue;
+    const int acc = f.a[1] & 3;
+    of.inode = static_cast<int8_t>(f.a[0]);
+    of.f_flags = uint8_t((acc == O_RDONLY || acc == O_RDWR ? kFileRead : 0) |
+                         (acc == O_WRONLY || acc == O_RDWR ? kFileWrite : 0) |
+                         ((f.a[1] & O_DIRECT) ? kFileDirect : 0));
+    of.f_pos = 0;
+    return k.ret(fd);
+  }
+  return k.ret(-24); // EMFILE
+}
+
+// a0 fd
+Flow sys_close(Ctx &k, Frame &f) {
+  if (inode_of_fd(k, f.a[0]) == kNone) return k.ret(-kEBADF);
+  k.s.fds[f.a[0]] = OpenFile{kNone, 0, 0};
+  return k.ret(0);
+}
+
+// read/pread: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos)
+Flow sys_read(Ctx &k, Frame &f) {
+  switch (f.pc) {
+  case 0: {
+    const int ino = inode_of_fd(k, f.a[0]);
+    if (ino == kNone || !(k.s.fds[f.a[0]].f_flags & kFileRead)) return k.ret(-kEBADF);
+    const int index = f.a[3] >= 0 ? f.a[3] : k.s.fds[f.a[0]].f_pos;
+    const int n = std::min<int>(f.a[2], k.inode(ino).i_size - index);
+    if (n <= 0) return k.ret(0);
+    if (k.s.fds[f.a[0]].f_flags & kFileDirect) // generic_file_read_iter(IOCB_DIRECT)
+      return k.call(f, 1, Fn::ext4_direct_IO, ino, index, n, f.a[1], 0);
+    return k.call(f, 1, Fn::generic_file_buffered_read, ino, index, n, f.a[1]);
+  }
+  case 1: {
+    const int r = k.retval();
+    if (r > 0 && f.a[3] < 0)
+      k.s.fds[f.a[0]].f_pos = static_cast<int16_t>(k.s.fds[f.a[0]].f_pos + r / 4096);
+    return k.ret(r);
+  }
+  }
+  k.model_error("sys_read: bad pc");
+}
+
+// write/pwrite: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos).
+// ext4_file_write_iter() holds i_rwsem exclusive for both buffered and direct.
+Flow sys_write(Ctx &k, Frame &f) {
+  const int ino = inode_of_fd(k, f.a[0]);
+  switch (f.pc) {
+  case 0:
+    if (ino == kNone || !(k.s.fds[f.a[0]].f_flags & kFileWrite)) return k.ret(-kEBADF);
+    return k.sleep(f, 1, Wait::IRwsemWrite, ino); // inode_lock()
+  case 1: {
+    k.inode(ino).i_rwsem.writer = static_cast<int8_t>(k.tid());
+    const int index = f.a[3] >= 0 ? f.a[3] : k.s.fds[f.a[0]].f_pos;
+    if (index + f.a[2] > kMaxFilePages) k.model_error("write beyond the model's file size limit");
+    if (k.s.fds[f.a[0]].f_flags & kFileDirect) {
+      if (index + f.a[2] > k.inode(ino).i_size)
+        k.model_error("O_DIRECT write beyond end of file is not modelled");
+      return k.call(f, 2, Fn::ext4_direct_IO, ino, index, f.a[2], f.a[1], 1);
+    }
+    return k.call(f, 2, Fn::generic_perform_write, ino, index, f.a[2], f.a[1]);
+  }
+  case 2: {
+    const int r = k.retval();
+    k.inode(ino).i_rwsem.writer = kNone;
+    if (r > 0 && f.a[3] < 0)
+      k.s.fds[f.a[0]].f_pos = static_cast<int16_t>(k.s.fds[f.a[0]].f_pos + r / 4096);
+    return k.ret(r);
+  }
+  }
+  k.model_error("sys_write: bad pc");
+}
+
+// A user store, or the kernel's copy_to_user(): a0 vpage, a1 token, a2 source
+// page + 1 (0: store the token; else copy that page's contents at the time of
+// the store). Faults go through handle_mm_fault() with mmap_sem held for read.
+Flow user_store(Ctx &k, Frame &f) {
+  const int vpage = f.a[0];
+  switch (f.pc) {
+  case 0: {
+    if (vpage < 0 || vpage >= kMaxVpages || find_vma(k, vpage) == kNone) return k.ret(-kEFAULT);
+    Pte &pte = k.s.mm.pte[vpage];
+    if ((pte.bits & PTE_P) && (pte.bits & PTE_W)) {
+      pte.bits |= PTE_D | PTE_A;
+      const Token t = f.a[2] ? k.page(f.a[2] - 1).data : Token(f.a[1]);
+      write_page_data(k, pte.page, t, "arch/x86: user store through a writable PTE");
+      k.note("- store into {}", k.page_name(pte.page));
+      return k.ret(0);
+    }
+    return k.sleep(f, 1, Wait::MmapSemRead, 0); // page fault: down_read(mmap_sem)
+  }
+  case 1:
+    ++k.s.mm.mmap_sem.readers;
+    return k.call(f, 2, Fn::handle_mm_fault, vpage, FAULT_FLAG_WRITE);
+  case 2:
+    --k.s.mm.mmap_sem.readers;
+    if (k.retval() & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV)) return k.ret(-kEFAULT);
+    return k.yield(f, 0); // back to user space; the store is retried
+  }
+  k.model_error("user_store: bad pc");
+}
+
+// A user load (or the kernel's fault-in of a source buffer): a0 vpage.
+// Returns the token read, or -kEFAULT.
+Flow user_load(Ctx &k, Frame &f) {
+  const int vpage = f.a[0];
+  switch (f.pc) {
+  case 0: {
+    int vma = vpage >= 0 && vpage < kMaxVpages ? find_vma(k, vpage) : kNone;
+    if (vma == kNone || !(k.s.mm.vma[vma].vm_flags & VM_READ)) return k.ret(-kEFAULT);
+    Pte &pte = k.s.mm.pte[vpage];
+    if (pte.bits & PTE_P) {
+      pte.bits |= PTE_A;
+      return k.ret(pte.page == kZeroPage ? kZeroToken : k.page(pte.page).data);
+    }
+    return k.sleep(f, 1, Wait::MmapSemRead, 0);
+  }
+  case 1: ++k.s.mm.mmap_sem.readers; return k.call(f, 2, Fn::handle_mm_fault, vpage, 0);
+  case 2:
+    --k.s.mm.mmap_sem.readers;
+    if (k.retval() & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV)) return k.ret(-kEFAULT);
+    return k.yield(f, 0);
+  }
+  k.model_error("user_load: bad pc");
+}
+
+// The end of a scenario: once every CPU has returned, drain the device, run
+// sync() and check the final invariants.
+Flow final_sync(Ctx &k, Frame &f) {
+  switch (f.pc) {
+  case 0: return k.sleep(f, 1, Wait::AllCpusDone, 0);
+  case 1: return k.sleep(f, 2, Wait::BiosDrained, 0);
+  case 2: return k.call(f, 3, Fn::sys_sync);
+  case 3: return k.sleep(f, 4, Wait::BiosDrained, 0);
+  case 4: check_at_end(k); return k.ret(0);
+  }
+  k.model_error("final_sync: bad pc");
+}
+
+} // namespace pagerace::model

@@ -1,0 +1,57 @@
+// LRU lists (4.15 mm/swap.c). One node, no memcg, file pages only: without
+// swap configured, 4.15 get_scan_count() scans no anonymous LRU, so anonymous
+// pages are never put on a list the model scans. Pagevec batching is omitted:
+// lru_cache_add() puts the page on the list at once.
+#include "model/kernel/paths.hpp"
+
+namespace pagerace::model {
+
+void lru_add_head(Ctx &k, int id, int list) {
+  auto &len = k.s.lru_len[list];
+  k.s.lru[list][len++] = static_cast<int8_t>(id);
+  k.page(id).flags |= PG_lru;
+  if (list == 1) k.page(id).flags |= PG_active;
+}
+
+void lru_del(Ctx &k, int id) {
+  for (int list = 0; list < 2; ++list) {
+    auto &len = k.s.lru_len[list];
+    for (int i = 0; i < len; ++i) {
+      if (k.s.lru[list][i] != id) continue;
+      for (int j = i; j + 1 < len; ++j)
+        k.s.lru[list][j] = k.s.lru[list][j + 1];
+      k.s.lru[list][--len] = 0;
+      k.page(id).flags &= uint16_t(~PG_lru);
+      return;
+    }
+  }
+}
+
+// 4.15 mm/swap.c: lru_cache_add() -> __lru_cache_add() -> __pagevec_lru_add_fn()
+void lru_cache_add(Ctx &k, int id) {
+  if (k.page(id).mapping == kAnon)
+    return; // anonymous LRU: not scanned without swap (see file comment)
+  lru_add_head(k, id, (k.page(id).flags & PG_active) ? 1 : 0);
+}
+
+// 4.15 mm/swap.c: mark_page_accessed(); referenced twice -> activate
+void mark_page_accessed(Ctx &k, int id) {
+  if (id == kZeroPage) return;
+  Page &p = k.page(id);
+  if (!(p.flags & PG_active) && (p.flags & PG_referenced)) {
+    // activate_page(): only pages on the LRU move; others get PG_active
+    // when they are put back (__lru_cache_activate_page)
+    if (p.flags & PG_lru) {
+      lru_del(k, id);
+      lru_add_head(k, id, 1);
+    } else {
+      p.flags |= PG_active;
+    }
+    p.flags &= uint16_t(~PG_referenced);
+    k.note("mark_page_accessed: activate {}", k.page_name(id));
+  } else if (!(p.flags & PG_referenced)) {
+    p.flags |= PG_referenced;
+  }
+}
+
+} // namespace pagerace::model

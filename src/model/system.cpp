@@ -1,0 +1,442 @@
+// The transition system: initial state from a scenario, enabled choices, and
+// one step of a CPU, the device or the end-of-scenario task.
+#include "model/system.hpp"
+
+#include "model/invariants/invariant.hpp"
+#include "model/kernel/paths.hpp"
+
+namespace pagerace::model {
+
+namespace {
+
+using scenario::Op;
+using scenario::OpCode;
+
+inline constexpr int64_t kUserBase = 0x7f0000000000;
+
+std::string errno_name(int64_t v) {
+  switch (-v) {
+  case kEFAULT: return "-kEFAULT";
+  case kEINVAL: return "-kEINVAL";
+  case kEBUSY: return "-kEBUSY";
+  case kEIO: return "-kEIO";
+  case kEBADF: return "-kEBADF";
+  case kENOMEM: return "-kENOMEM";
+  case 24: return "-EMFILE";
+  default: return std::to_string(v);
+  }
+}
+
+} // namespace
+
+std::string token_name(const scenario::Scenario &sc, Token t) {
+  if (t == kZeroToken) return "zeroes";
+  if (t >= 256) return fmt::format("'{}'", char(t - 256));
+  const int file = (t - 1) / 16, index = (t - 1) % 16;
+  if (static_cast<size_t>(file) < sc.files.size())
+    return fmt::format("{}[{}]-data", sc.files[static_cast<size_t>(file)].name, index);
+  return fmt::format("token#{}", t);
+}
+
+System::System(const scenario::Scenario &sc, const Variant &variant) : sc_(sc) {
+  cfg_.sc = &sc_;
+  cfg_.variant = &variant;
+  cfg_.ncpus = static_cast<int>(sc.cpus.size());
+  if (cfg_.ncpus + 1 > kMaxTasks || sc.files.size() > kMaxFiles)
+    throw std::invalid_argument("scenario exceeds the model's size limits");
+}
+
+State System::initial() const {
+  State s{};
+  for (auto &fd : s.fds)
+    fd.inode = kNone;
+  s.mm.mmap_sem.writer = kNone;
+  for (Task &t : s.tasks) {
+    t.dio.cur_bio = kNone;
+    t.dio.cur_page = kNone;
+  }
+  StepOutcome out;
+  Ctx k(s, cfg_, 0, -1, out, nullptr, 0);
+  for (size_t i = 0; i < sc_.files.size(); ++i) {
+    const auto &spec = sc_.files[i];
+    Inode &inode = s.inodes[i];
+    inode.i_size = static_cast<uint8_t>(spec.pages);
+    inode.i_rwsem.writer = kNone;
+    for (int j = 0; j < kMaxFilePages; ++j) {
+      inode.page[j] = kNone;
+      inode.block[j] = kHole;
+    }
+    for (int j = 0; j < spec.pages; ++j) {
+      const int ino = static_cast<int>(i);
+      if (!spec.hole) {
+        inode.block[j] = static_cast<int16_t>(s.next_block++);
+        s.disk[inode.block[j]] = initial_token(ino, j);
+        inode.expected[j] = initial_token(ino, j);
+      }
+      if (!spec.cached) continue;
+      int id = alloc_page(k); // cached, uptodate, clean, on the inactive list
+      Page &p = s.pages[id];
+      p.mapping = static_cast<int8_t>(ino);
+      p.index = static_cast<uint8_t>(j);
+      p.flags |= PG_uptodate;
+      p.data = inode.expected[j];
+      inode.page[j] = static_cast<int8_t>(id);
+      lru_cache_add(k, id);
+      if (spec.buffers) {
+        p.flags |= PG_private;
+        ++p._refcount;
+        p.bh = BufferHead{BH_Uptodate, 0, inode.block[j]};
+        if (!spec.hole) p.bh.b_state |= BH_Mapped;
+      }
+    }
+  }
+  for (int t = 0; t < cfg_.ncpus; ++t)
+    s.tasks[t].state =
+        sc_.cpus[static_cast<size_t>(t)].ops.empty() ? TaskState::Done : TaskState::Idle;
+  Task &fin = s.tasks[cfg_.final_task()];
+  fin.state = TaskState::Running;
+  fin.nframes = 1;
+  fin.frames[0].fn = static_cast<uint8_t>(Fn::final_sync);
+  return s;
+}
+
+bool System::op_ready(const State &s, const Op &op) const {
+  for (const auto &a : op.args)
+    if (a.kind == scenario::Arg::Kind::Var && !(s.vars_set & (1u << a.var))) return false;
+  return true;
+}
+
+bool System::task_enabled(const State &s, int tid) const {
+  const Task &t = s.tasks[tid];
+  if (t.state == TaskState::Done) return false;
+  if (t.nframes == 0) return op_ready(s, sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt]);
+  const int arg = t.wait_arg;
+  switch (t.wait) {
+  case Wait::None: return true;
+  case Wait::PageUnlocked: return !(s.pages[arg].flags & PG_locked);
+  case Wait::PageNotWriteback: return !(s.pages[arg].flags & PG_writeback);
+  case Wait::DioEvent: return t.dio.bio_list || t.dio.refcount == 0;
+  case Wait::VarAssigned: return s.vars_set & (1u << arg);
+  case Wait::MmapSemRead: return s.mm.mmap_sem.writer == kNone;
+  case Wait::MmapSemWrite: return s.mm.mmap_sem.writer == kNone && s.mm.mmap_sem.readers == 0;
+  case Wait::IRwsemRead: return s.inodes[arg].i_rwsem.writer == kNone;
+  case Wait::IRwsemWrite:
+    return s.inodes[arg].i_rwsem.writer == kNone && s.inodes[arg].i_rwsem.readers == 0;
+  case Wait::AllCpusDone:
+    for (int c = 0; c < cfg_.ncpus; ++c)
+      if (s.tasks[c].state != TaskState::Done) return false;
+    return true;
+  case Wait::BiosDrained:
+    for (const Bio &b : s.bios)
+      if (b.state == BioState::InFlight) return false;
+    return true;
+  }
+  return false;
+}
+
+void System::enabled(const State &s, std::vector<Choice> &out) const {
+  out.clear();
+  if (s.crashed) return;
+  for (int t = 0; t < cfg_.ncpus; ++t)
+    if (task_enabled(s, t)) out.push_back(Choice{static_cast<uint8_t>(t), 0});
+  for (int b = 0; b < kMaxBios; ++b) {
+    const Bio &bio = s.bios[b];
+    if (bio.state != BioState::InFlight) continue;
+    if (bio.done == (1u << bio.vcnt) - 1) {
+      out.push_back(Choice{static_cast<uint8_t>(cfg_.device_actor()), uint8_t(64 + b)});
+      continue;
+    }
+    for (int i = 0; i < bio.vcnt; ++i)
+      if (!(bio.done & (1u << i)))
+        out.push_back(Choice{static_cast<uint8_t>(cfg_.device_actor()), uint8_t(b * 8 + i)});
+  }
+  if (task_enabled(s, cfg_.final_task()))
+    out.push_back(Choice{static_cast<uint8_t>(cfg_.final_actor()), 0});
+}
+
+bool System::finished(const State &s) const {
+  if (s.crashed) return true;
+  for (int t = 0; t <= cfg_.ncpus; ++t)
+    if (s.tasks[t].state != TaskState::Done) return false;
+  for (const Bio &b : s.bios)
+    if (b.state != BioState::Free) return false;
+  return true;
+}
+
+namespace {
+
+struct Resolved {
+  int64_t v[4] = {0, 0, 0, 0};
+};
+
+// Page-granular user ranges: the model's contents are one token per page.
+struct Range {
+  int vpage = 0, npages = 0;
+  int err = 0; // -errno to return at once
+};
+
+Range user_range(int64_t addr, int64_t len, bool direct, const Op &op) {
+  Range r;
+  if (direct && ((addr | len) % 512)) {
+    r.err = -kEINVAL;
+    return r;
+  }
+  if ((addr | len) % 4096)
+    throw ScenarioRuntimeError(op.pos, "the model keeps one data token per 4 KiB page: "
+                                       "addresses and lengths of I/O must be multiples of 4096");
+  if (addr < kUserBase || addr >= kUserBase + int64_t{kMaxVpages} * 4096) {
+    r.err = -kEFAULT;
+    return r;
+  }
+  r.vpage = static_cast<int>((addr - kUserBase) / 4096);
+  r.npages = static_cast<int>(len / 4096);
+  if (r.vpage + r.npages > kMaxVpages) r.err = -kEFAULT;
+  return r;
+}
+
+} // namespace
+
+void System::start_op(Ctx &k, int tid) const {
+  Task &t = k.s.tasks[tid];
+  const Op &op = sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt];
+  t.state = TaskState::Running;
+  k.emit(trace::EventKind::Syscall, op.text);
+  Resolved a;
+  for (size_t i = 0; i < op.args.size() && i < 4; ++i) {
+    const auto &arg = op.args[i];
+    a.v[i] = arg.kind == scenario::Arg::Kind::Const ? arg.value : k.s.vars[arg.var] + arg.value;
+  }
+  auto push = [&](Fn fn, std::initializer_list<int> args) {
+    Frame &f = t.frames[0];
+    f = Frame{};
+    f.fn = static_cast<uint8_t>(fn);
+    int i = 0;
+    for (int v : args)
+      f.a[i++] = static_cast<int16_t>(v);
+    t.nframes = 1;
+    k.reached(fn);
+  };
+  auto fail = [&](int err) { t.ret = err; };
+  auto fd_direct = [&](int64_t fd) {
+    return fd >= 0 && fd < kMaxFds && k.s.fds[fd].inode != kNone &&
+           (k.s.fds[fd].f_flags & kFileDirect);
+  };
+  auto pages_of = [](int64_t len) { return static_cast<int>((len + 4095) / 4096); };
+  switch (op.code) {
+  case OpCode::Mmap: {
+    const int64_t len = a.v[2];
+    push(Fn::sys_mmap, {int(a.v[0]), int(a.v[1]), pages_of(len), int(a.v[3])});
+    return;
+  }
+  case OpCode::Munmap:
+  case OpCode::Msync: {
+    if (a.v[0] % 4096 || a.v[0] < kUserBase) return fail(-kEINVAL);
+    const int vp = static_cast<int>((a.v[0] - kUserBase) / 4096);
+    if (op.code == OpCode::Munmap)
+      push(Fn::sys_munmap, {vp, pages_of(a.v[1])});
+    else
+      push(Fn::sys_msync, {vp, pages_of(a.v[1]), int(a.v[2])});
+    return;
+  }
+  case OpCode::Open: push(Fn::sys_open, {int(a.v[0]), int(a.v[1])}); return;
+  case OpCode::Close: push(Fn::sys_close, {int(a.v[0])}); return;
+  case OpCode::Read:
+  case OpCode::Pread:
+  case OpCode::Write:
+  case OpCode::Pwrite: {
+    const bool positional = op.code == OpCode::Pread || op.code == OpCode::Pwrite;
+    const bool direct = fd_direct(a.v[0]);
+    if (positional && (a.v[3] % (direct ? 512 : 4096))) return fail(-kEINVAL);
+    Range r = user_range(a.v[1], a.v[2], direct, op);
+    if (r.err) return fail(r.err);
+    if (positional && a.v[3] % 4096)
+      throw ScenarioRuntimeError(op.pos, "file offsets must be multiples of 4096 in the model");
+    const int off = positional ? static_cast<int>(a.v[3] / 4096) : -1;
+    const bool is_read = op.code == OpCode::Read || op.code == OpCode::Pread;
+    push(is_read ? Fn::sys_read : Fn::sys_write, {int(a.v[0]), r.vpage, r.npages, off});
+    return;
+  }
+  case OpCode::Store:
+  case OpCode::Load: {
+    if (a.v[0] < kUserBase || a.v[0] >= kUserBase + int64_t{kMaxVpages} * 4096)
+      return fail(-kEFAULT);
+    const int vp = static_cast<int>((a.v[0] - kUserBase) / 4096);
+    if (op.code == OpCode::Store)
+      push(Fn::user_store, {vp, char_token(int(a.v[1])), 0});
+    else
+      push(Fn::user_load, {vp});
+    return;
+  }
+  case OpCode::Fsync:
+  case OpCode::Fdatasync: push(Fn::sys_fsync, {int(a.v[0])}); return;
+  case OpCode::Sync: push(Fn::sys_sync, {}); return;
+  case OpCode::Kswapd: push(Fn::kswapd, {op.args.empty() ? 3 : int(a.v[0])}); return;
+  case OpCode::Writeback: push(Fn::wb_workfn, {}); return;
+  }
+}
+
+void System::finish_op(Ctx &k, int tid) const {
+  Task &t = k.s.tasks[tid];
+  if (tid == cfg_.final_task()) {
+    t.state = TaskState::Done;
+    return;
+  }
+  const Op &op = sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt];
+  int64_t value = t.ret;
+  std::string shown;
+  if (op.code == OpCode::Mmap && value >= 0) {
+    value = kUserBase + value * 4096;
+    shown = fmt::format("{:#x}", value);
+  } else if (op.code == OpCode::Load && value >= 0) {
+    shown = token_name(sc_, static_cast<Token>(value));
+  } else {
+    shown = value < 0 ? errno_name(value) : std::to_string(value);
+  }
+  if (op.target >= 0) {
+    k.s.vars[op.target] = value;
+    k.s.vars_set |= 1u << op.target;
+  }
+  k.emit(trace::EventKind::Return, "= " + shown);
+  t.ret = 0;
+  t.wait = Wait::None;
+  t.wait_arg = 0;
+  if (++t.stmt == sc_.cpus[static_cast<size_t>(tid)].ops.size()) t.state = TaskState::Done;
+}
+
+void System::run_task(Ctx &k, int tid) const {
+  Task &t = k.s.tasks[tid];
+  t.wait = Wait::None;
+  t.wait_arg = 0;
+  if (t.nframes == 0) {
+    start_op(k, tid);
+    if (t.nframes == 0) { // failed before entering the kernel proper
+      finish_op(k, tid);
+      return;
+    }
+  }
+  while (!k.s.crashed) {
+    if (t.nframes == 0) {
+      finish_op(k, tid);
+      return;
+    }
+    Frame &f = t.frames[t.nframes - 1];
+    StepFn fn = step_fn(static_cast<Fn>(f.fn));
+    if (!fn) k.model_error(fmt::format("{} has no frame function", fn_name(static_cast<Fn>(f.fn))));
+    if (fn(k, f) == Flow::Yield) return;
+  }
+}
+
+void System::device_step(Ctx &k, int alt) const {
+  State &s = k.s;
+  if (alt >= 64) { // completion interrupt
+    const int b = alt - 64;
+    Bio &bio = s.bios[b];
+    k.emit(trace::EventKind::Note, fmt::format("irq: bio #{} completes", b));
+    if (bio.op == BioOp::Write)
+      for (int i = 0; i < bio.vcnt; ++i) {
+        s.disk[bio.sector[i]] = bio.captured[i];
+        if (bio.end_io == BioEndIo::DioBioEndIo) // a direct write: this is now the data
+          for (size_t ino = 0; ino < sc_.files.size(); ++ino)
+            for (int j = 0; j < kMaxFilePages; ++j)
+              if (s.inodes[ino].block[j] == bio.sector[i])
+                s.inodes[ino].expected[j] = bio.captured[i];
+      }
+    switch (bio.end_io) {
+    case BioEndIo::DioBioEndIo: dio_bio_end_io(k, b); break;
+    case BioEndIo::Ext4EndBio: ext4_end_bio(k, b); break;
+    case BioEndIo::MpageEndIo: mpage_end_io(k, b); break;
+    case BioEndIo::None: k.model_error("bio without end_io");
+    }
+    return;
+  }
+  const int b = alt / 8, i = alt % 8;
+  Bio &bio = s.bios[b];
+  const int id = bio.page[i];
+  k.reached(Fn::dma_transfer);
+  if (bio.op == BioOp::Read) {
+    const Token t = s.disk[bio.sector[i]];
+    k.emit(trace::EventKind::Note, fmt::format("DMA: block {} -> {} ({})", bio.sector[i],
+                                               k.page_name(id), token_name(sc_, t)));
+    if (bio.end_io == BioEndIo::MpageEndIo)
+      s.pages[id].data = t; // read-in of a locked, !uptodate page: not a write
+    else
+      write_page_data(k, id, t, "block: DMA of a READ bio into the page");
+  } else {
+    bio.captured[i] = id == kZeroPage ? kZeroToken : s.pages[id].data;
+    k.emit(trace::EventKind::Note, fmt::format("DMA: {} -> block {} ({})", k.page_name(id),
+                                               bio.sector[i], token_name(sc_, bio.captured[i])));
+  }
+  bio.done |= static_cast<uint8_t>(1u << i);
+}
+
+StepOutcome System::step(State &s, Choice c, trace::Trace *rec, int step_index) const {
+  StepOutcome out;
+  if (c.actor == cfg_.device_actor()) {
+    Ctx k(s, cfg_, c.actor, -1, out, rec, step_index);
+    device_step(k, c.alt);
+    return out;
+  }
+  const int tid = c.actor == cfg_.final_actor() ? cfg_.final_task() : c.actor;
+  Ctx k(s, cfg_, c.actor, tid, out, rec, step_index);
+  run_task(k, tid);
+  return out;
+}
+
+std::string System::actor_name(int actor) const {
+  if (actor < cfg_.ncpus) return sc_.cpus[static_cast<size_t>(actor)].name;
+  return actor == cfg_.device_actor() ? "device" : "end";
+}
+
+int System::num_kinds() const {
+  return static_cast<int>(all_invariants().size());
+}
+std::string System::kind_name(int kind) const {
+  return all_invariants()[static_cast<size_t>(kind)]->kind;
+}
+int System::deadlock_kind() const {
+  return model::deadlock_kind();
+}
+
+std::vector<std::string> System::reached_names(const uint64_t reached[2]) const {
+  std::vector<std::string> names;
+  for (int i = 0; i < kFnCount; ++i)
+    if (reached[i / 64] & (uint64_t{1} << (i % 64)))
+      names.emplace_back(fn_name(static_cast<Fn>(i)));
+  return names;
+}
+
+const scenario::Op *System::stuck_on_variable(const State &s) const {
+  for (int t = 0; t < cfg_.ncpus; ++t) {
+    const Task &task = s.tasks[t];
+    if (task.state != TaskState::Done && task.nframes == 0) {
+      const Op &op = sc_.cpus[static_cast<size_t>(t)].ops[task.stmt];
+      if (!op_ready(s, op)) return &op;
+    }
+  }
+  return nullptr;
+}
+
+std::string System::describe_stuck(const State &s) const {
+  std::string out;
+  static const char *const waits[] = {
+      "runnable",         "lock_page",      "wait_on_page_writeback",
+      "dio completion",   "a variable",     "mmap_sem (read)",
+      "mmap_sem (write)", "i_rwsem (read)", "i_rwsem (write)",
+      "all CPUs",         "the device"};
+  for (int t = 0; t < cfg_.ncpus; ++t) {
+    const Task &task = s.tasks[t];
+    if (task.state == TaskState::Done) continue;
+    if (!out.empty()) out += "; ";
+    out += fmt::format("{} waits for {}", sc_.cpus[static_cast<size_t>(t)].name,
+                       task.nframes == 0 ? "a variable" : waits[static_cast<int>(task.wait)]);
+    if (task.nframes && (task.wait == Wait::PageUnlocked || task.wait == Wait::PageNotWriteback)) {
+      State copy = s;
+      StepOutcome o;
+      Ctx k(copy, cfg_, 0, -1, o, nullptr, 0);
+      out += " on " + k.page_name(task.wait_arg);
+    }
+  }
+  return out.empty() ? "nothing can move" : out;
+}
+
+} // namespace pagerace::model

@@ -1,0 +1,61 @@
+// The model as the engine sees it: a transition system over State. The engine
+// asks for the initial state, the enabled choices of a state, and the effect
+// of one choice; it never looks inside State. Actors are the scenario's CPUs,
+// then the device, then the end-of-scenario task.
+#pragma once
+
+#include "model/include/state.hpp"
+#include "model/kernel/ctx.hpp"
+#include "model/variants/variant.hpp"
+#include "scenario/ast.hpp"
+#include "trace/trace.hpp"
+
+#include <string>
+#include <vector>
+
+namespace pagerace::model {
+
+class System {
+public:
+  using StateType = State;
+  using ChoiceType = Choice;
+
+  System(const scenario::Scenario &sc, const Variant &variant);
+
+  State initial() const;
+  void enabled(const State &s, std::vector<Choice> &out) const;
+  // Executes one step. With a recorder, appends the step's trace events.
+  StepOutcome step(State &s, Choice c, trace::Trace *rec = nullptr, int step_index = 0) const;
+  // Terminal state that is not a deadlock: every task returned and the device
+  // is idle, or a kernel BUG ended the execution.
+  bool finished(const State &s) const;
+  bool crashed(const State &s) const { return s.crashed != 0; }
+
+  int num_actors() const { return cfg_.ncpus + 2; }
+  std::string actor_name(int actor) const;
+  int num_kinds() const;
+  std::string kind_name(int kind) const;
+  int deadlock_kind() const;
+  std::vector<std::string> reached_names(const uint64_t reached[2]) const;
+  // Why a stuck state is stuck, one line; and whether a CPU waits for a
+  // variable nobody will assign (a scenario error, not a deadlock).
+  std::string describe_stuck(const State &s) const;
+  const scenario::Op *stuck_on_variable(const State &s) const;
+
+  const Config &config() const { return cfg_; }
+
+private:
+  bool task_enabled(const State &s, int tid) const;
+  bool op_ready(const State &s, const scenario::Op &op) const;
+  void start_op(Ctx &k, int tid) const;
+  void finish_op(Ctx &k, int tid) const;
+  void run_task(Ctx &k, int tid) const;
+  void device_step(Ctx &k, int alt) const;
+
+  const scenario::Scenario &sc_;
+  Config cfg_;
+};
+
+std::string token_name(const scenario::Scenario &sc, Token t);
+
+} // namespace pagerace::model

@@ -1,0 +1,71 @@
+// The one trace model behind every renderer (text, JSON, HTML). The model
+// fills it while a schedule is replayed; renderers only read it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pagerace::trace {
+
+enum class EventKind : uint8_t {
+  Syscall,   // a scenario call starts on a CPU (depth 0)
+  Call,      // a modelled kernel function is entered
+  Note,      // a state change worth showing ("- attaches buffers to page")
+  Return,    // a scenario call returns (depth 0), text holds "= value"
+  Violation, // an invariant broke here
+};
+
+struct Event {
+  int step = 0;  // index of the scheduling step that produced it
+  int actor = 0; // column: index into Trace::actors
+  int depth = 0; // call nesting for indentation
+  EventKind kind = EventKind::Call;
+  std::string text;
+};
+
+struct Trace {
+  std::vector<std::string> actors; // column names: CPUs as in the scenario, then "device"
+  std::vector<Event> events;
+  std::string schedule; // compact schedule string for `pagerace replay`
+  int steps = 0;
+  int context_switches = 0;
+};
+
+struct Violation {
+  std::string kind;   // "dirty-without-buffers", ...
+  std::string site;   // kernel site, e.g. "fs/buffer.c:__set_page_dirty_buffers"
+  std::string reason; // one line
+  Trace trace;
+};
+
+struct Stats {
+  uint64_t executions = 0; // complete executions represented by the explored graph
+  uint64_t states = 0;     // distinct states
+  uint64_t steps = 0;      // transitions executed
+  double seconds = 0;
+};
+
+enum class Verdict : uint8_t { Clean, Violation, Bounded };
+
+struct Expectation {
+  bool checked = false; // the scenario has an [expect] for this variant
+  bool kinds_match = true;
+  std::vector<std::string> expected_kinds;
+  std::vector<std::string> unreached; // [expect.reaches] events never reached
+};
+
+struct Result {
+  std::string scenario;
+  std::string scenario_source;
+  std::string variant;
+  Verdict verdict = Verdict::Clean;
+  std::string bound_reason; // for Bounded
+  Stats stats;
+  std::vector<Violation> violations; // one per kind, sorted by kind
+  std::vector<std::string> reached;  // events reached (function names)
+  Expectation expectation;
+  std::string replay_command_prefix; // e.g. "pagerace replay seed-race1 --kernel v4.15"
+};
+
+} // namespace pagerace::trace
