@@ -112,7 +112,12 @@ int cmd_replay(const std::string &name, const std::string &schedule_text, const 
   }
 }
 
-int cmd_list() {
+int cmd_list(bool names_only) {
+  if (names_only) {
+    for (const auto &name : scenario::builtin_scenario_names())
+      fmt::print("{}\n", name);
+    return kExitClean;
+  }
   fmt::print("Built-in scenarios:\n");
   for (const auto &name : scenario::builtin_scenario_names()) {
     std::string desc;
@@ -156,6 +161,8 @@ int main(int argc, char **argv) {
   rep->add_flag("--json", c.json, "print JSON");
 
   auto *list = app.add_subcommand("list", "built-in scenarios and kernel variants");
+  bool names_only = false;
+  list->add_flag("--names", names_only, "only the built-in scenario names, one per line");
 
   try {
     app.parse(argc, argv);
@@ -166,7 +173,7 @@ int main(int argc, char **argv) {
   try {
     if (*check) return cmd_check(names, c, judge);
     if (*rep) return cmd_replay(scenario_name, schedule, c);
-    if (*list) return cmd_list();
+    if (*list) return cmd_list(names_only);
   } catch (const std::exception &e) {
     fmt::print(stderr, "pagerace: internal error: {}\n", e.what());
     return 70;

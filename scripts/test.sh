@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Quick start, part 2: install what is missing, build with warnings as errors,
+# run the whole test suite; then the same under ASan + UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+cmake --preset ci >/dev/null
+cmake --build --preset ci
+ctest --preset ci
+cmake --preset asan >/dev/null
+cmake --build --preset asan
+ctest --preset asan
