@@ -128,6 +128,9 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
     res.verdict = trace::Verdict::Bounded;
   res.bound_reason = ex.bound_reason;
 
+  // A bounded run proves neither absence nor unreachability: expectations
+  // are judged only on exhaustive runs.
+  if (ex.bounded) return res;
   auto it = sc.expect.find(variant.name);
   if (it != sc.expect.end()) {
     res.expectation.checked = true;

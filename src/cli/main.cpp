@@ -58,9 +58,9 @@ int cmd_check(const std::vector<std::string> &names, const Common &c, bool judge
         r.expectation.checked && (!r.expectation.kinds_match || !r.expectation.unreached.empty());
     int rc = kExitClean;
     if (judge_by_expect)
-      rc = mismatch || !r.expectation.checked     ? kExitViolation
-           : r.verdict == trace::Verdict::Bounded ? kExitBounded
-                                                  : kExitClean;
+      rc = r.verdict == trace::Verdict::Bounded ? kExitBounded // nothing to judge by
+           : mismatch || !r.expectation.checked ? kExitViolation
+                                                : kExitClean;
     else if (r.verdict == trace::Verdict::Violation || mismatch)
       rc = kExitViolation;
     else if (r.verdict == trace::Verdict::Bounded)

@@ -105,6 +105,13 @@ Flow handle_mm_fault(Ctx &k, Frame &f) {
   k.model_error("handle_mm_fault: bad pc");
 }
 
+// 4.15 mm/memory.c: __do_fault() -> vma->vm_ops->fault (filemap_fault) for the
+// faulting page of frame f (a0 vpage, a1 vma); resumes at pc 1.
+static Flow vm_ops_fault(Ctx &k, Frame &f) {
+  const Vma &v = k.s.mm.vma[f.a[1]];
+  return k.call(f, 1, Fn::filemap_fault, v.file, vma_pgoff(k, f.a[1], f.a[0]));
+}
+
 // 4.15 mm/memory.c: finish_fault() -> alloc_set_pte(); the fault's page
 // reference becomes the PTE's. Returns false if another fault won the race.
 static bool finish_fault(Ctx &k, int vpage, int id, bool write) {
@@ -121,10 +128,7 @@ static bool finish_fault(Ctx &k, int vpage, int id, bool write) {
 Flow do_read_fault(Ctx &k, Frame &f) {
   const int vpage = f.a[0];
   switch (f.pc) {
-  case 0: {
-    const Vma &v = k.s.mm.vma[f.a[1]];
-    return k.call(f, 1, Fn::filemap_fault, v.file, vma_pgoff(k, f.a[1], vpage));
-  }
+  case 0: return vm_ops_fault(k, f);
   case 1: {
     const int id = k.retval();
     if (id < 0) return k.ret(-id);
@@ -151,10 +155,7 @@ static void fault_dirty_shared_page(Ctx &k, int id) {
 Flow do_shared_fault(Ctx &k, Frame &f) {
   const int vpage = f.a[0];
   switch (f.pc) {
-  case 0: {
-    const Vma &v = k.s.mm.vma[f.a[1]];
-    return k.call(f, 1, Fn::filemap_fault, v.file, vma_pgoff(k, f.a[1], vpage));
-  }
+  case 0: return vm_ops_fault(k, f);
   case 1: {
     const int id = k.retval();
     if (id < 0) return k.ret(-id);
@@ -186,10 +187,7 @@ Flow do_shared_fault(Ctx &k, Frame &f) {
 Flow do_cow_fault(Ctx &k, Frame &f) {
   const int vpage = f.a[0];
   switch (f.pc) {
-  case 0: {
-    const Vma &v = k.s.mm.vma[f.a[1]];
-    return k.call(f, 1, Fn::filemap_fault, v.file, vma_pgoff(k, f.a[1], vpage));
-  }
+  case 0: return vm_ops_fault(k, f);
   case 1: {
     const int id = k.retval();
     if (id < 0) return k.ret(-id);

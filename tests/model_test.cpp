@@ -1,0 +1,505 @@
+// The model's kernel functions on their own: states built from a small parsed
+// scenario (tests/data/model_one_page.toml: one cached page with buffers,
+// mapped MAP_SHARED by CPU1), advanced call by call through model::System
+// and then adjusted by hand, and plain functions (try_to_free_buffers,
+// __remove_mapping, page_check_references, pageout, clear_page_dirty_for_io)
+// called directly on them with a Ctx.
+#include "model/include/state.hpp"
+#include "model/kernel/ctx.hpp"
+#include "model/kernel/paths.hpp"
+#include "model/system.hpp"
+#include "model/variants/variant.hpp"
+#include "scenario/ast.hpp"
+#include "scenario/parser.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace pagerace;
+using model::BufferHead;
+using model::Choice;
+using model::Ctx;
+using model::Page;
+using model::State;
+using model::StepOutcome;
+
+const std::string kScenarioPath =
+    std::string(PAGERACE_SOURCE_DIR) + "/tests/data/model_one_page.toml";
+
+// Calls of CPU1 in model_one_page.toml, in order.
+constexpr int kCallMmap = 0, kCallLoad = 1, kCallStore = 2;
+
+// The scenario, the system over it and helpers to make and inspect states.
+class ModelFixture : public ::testing::Test {
+protected:
+  void SetUp() override {
+    sc_ = scenario::load_scenario_file(kScenarioPath);
+    ASSERT_EQ(sc_.files.size(), 1u);
+    ASSERT_EQ(sc_.cpus.size(), 1u);
+    ASSERT_EQ(sc_.cpus[0].ops.size(), 3u);
+    sys_ = std::make_unique<model::System>(sc_, model::default_variant());
+  }
+
+  const model::System &sys() const { return *sys_; }
+
+  // The initial state: file1's page 0 cached, uptodate, clean, on the LRU,
+  // with one mapped buffer.
+  State initial() const { return sys_->initial(); }
+
+  // Runs CPU1 alone until its first `ncalls` calls have returned.
+  State after_calls(int ncalls) const {
+    State s = sys_->initial();
+    std::vector<Choice> choices;
+    const Choice cpu1{0, 0};
+    for (int i = 0; i < 1000 && s.tasks[0].stmt < ncalls; ++i) {
+      sys_->enabled(s, choices);
+      if (std::find(choices.begin(), choices.end(), cpu1) == choices.end()) {
+        ADD_FAILURE() << "CPU1 blocked before finishing call " << int(s.tasks[0].stmt);
+        break;
+      }
+      sys_->step(s, cpu1);
+    }
+    EXPECT_EQ(int(s.tasks[0].stmt), ncalls);
+    EXPECT_EQ(s.tasks[0].nframes, 0) << "CPU1 is not between calls";
+    EXPECT_FALSE(sys_->crashed(s));
+    return s;
+  }
+
+  static int file_page(const State &s) { return s.inodes[0].page[0]; }
+
+  // The virtual page CPU1's mmap() returned (the vma of file1).
+  static int mapped_vpage(const State &s) {
+    for (const model::Vma &v : s.mm.vma)
+      if (v.npages && v.file == 0) return v.start;
+    return -1;
+  }
+
+  // Runs `fn(ctx)` as a plain function call of CPU1 (tid 0) on `s`.
+  template <class F> auto in_ctx(State &s, F fn) const {
+    StepOutcome out;
+    Ctx k(s, sys_->config(), /*actor*/ 0, /*tid*/ 0, out, nullptr, 0);
+    return fn(k);
+  }
+
+  scenario::Scenario sc_;
+  std::unique_ptr<model::System> sys_;
+};
+
+// ---------------------------------------------------------------------------
+// The states the tests start from are what the scenario says they are.
+
+TEST_F(ModelFixture, InitialPageIsCachedCleanWithOneMappedBuffer) {
+  const State s = initial();
+  const int id = file_page(s);
+  ASSERT_GE(id, 0);
+  const Page &p = s.pages[id];
+  EXPECT_EQ(p.mapping, 0);
+  EXPECT_EQ(p.index, 0);
+  EXPECT_TRUE(p.flags & model::PG_uptodate);
+  EXPECT_TRUE(p.flags & model::PG_private);
+  EXPECT_TRUE(p.flags & model::PG_lru);
+  EXPECT_FALSE(p.flags & (model::PG_dirty | model::PG_locked | model::PG_writeback));
+  EXPECT_EQ(p._refcount, 2) << "page cache + buffers";
+  EXPECT_EQ(p._mapcount, 0);
+  EXPECT_TRUE(p.bh.b_state & model::BH_Mapped);
+  EXPECT_TRUE(p.bh.b_state & model::BH_Uptodate);
+  EXPECT_FALSE(p.bh.b_state & model::BH_Dirty);
+  EXPECT_EQ(p.bh.b_blocknr, s.inodes[0].block[0]);
+}
+
+TEST_F(ModelFixture, LoadThroughSharedMappingLeavesAYoungReadOnlyPte) {
+  const State s = after_calls(kCallLoad + 1);
+  const int id = file_page(s), vp = mapped_vpage(s);
+  ASSERT_GE(vp, 0) << "mmap() made no vma for file1";
+  EXPECT_TRUE(s.mm.vma[0].vm_flags & model::VM_SHARED);
+  const model::Pte pte = s.mm.pte[vp];
+  EXPECT_EQ(pte.page, id);
+  EXPECT_TRUE(pte.bits & model::PTE_P);
+  EXPECT_TRUE(pte.bits & model::PTE_A);
+  EXPECT_FALSE(pte.bits & (model::PTE_W | model::PTE_D));
+  EXPECT_EQ(s.pages[id]._mapcount, 1);
+  EXPECT_EQ(s.pages[id]._refcount, 3) << "page cache + buffers + PTE";
+  EXPECT_FALSE(s.pages[id].flags & model::PG_dirty);
+}
+
+TEST_F(ModelFixture, StoreThroughSharedMappingDirtiesPageBuffersAndPte) {
+  const State s = after_calls(kCallStore + 1);
+  const int id = file_page(s), vp = mapped_vpage(s);
+  ASSERT_GE(vp, 0);
+  const model::Pte pte = s.mm.pte[vp];
+  EXPECT_EQ(pte.page, id);
+  EXPECT_EQ(pte.bits & (model::PTE_P | model::PTE_W | model::PTE_D),
+            model::PTE_P | model::PTE_W | model::PTE_D);
+  EXPECT_TRUE(s.pages[id].flags & model::PG_dirty);
+  EXPECT_TRUE(s.pages[id].flags & model::PG_private);
+  EXPECT_TRUE(s.pages[id].bh.b_state & model::BH_Dirty);
+  EXPECT_FALSE(s.pages[id].flags & model::PG_locked);
+  EXPECT_EQ(s.pages[id].data, model::char_token('x'));
+}
+
+// ---------------------------------------------------------------------------
+// try_to_free_buffers(): reclaim keeps the buffers of a page whose buffers are
+// dirty (drop_buffers() sees buffer_busy()), and drops clean ones.
+
+TEST_F(ModelFixture, TryToFreeBuffersFailsWhileTheBufferIsDirty) {
+  State s = initial();
+  const int id = file_page(s);
+  Page &p = s.pages[id];
+  p.flags |= model::PG_locked | model::PG_dirty;
+  p.bh.b_state |= model::BH_Dirty;
+  const Page before = p;
+
+  EXPECT_FALSE(in_ctx(s, [&](Ctx &k) { return model::try_to_free_buffers(k, id); }));
+  EXPECT_TRUE(p.flags & model::PG_private) << "dirty buffers must stay attached";
+  EXPECT_TRUE(p.flags & model::PG_dirty);
+  EXPECT_EQ(p._refcount, before._refcount);
+  EXPECT_EQ(p.bh.b_state, before.bh.b_state);
+  EXPECT_EQ(p.bh.b_blocknr, before.bh.b_blocknr);
+}
+
+TEST_F(ModelFixture, TryToFreeBuffersFailsOnALockedBuffer) {
+  State s = initial();
+  const int id = file_page(s);
+  Page &p = s.pages[id];
+  p.flags |= model::PG_locked;
+  p.bh.b_state |= model::BH_Lock;
+  const int refs = p._refcount;
+  EXPECT_FALSE(in_ctx(s, [&](Ctx &k) { return model::try_to_free_buffers(k, id); }));
+  EXPECT_TRUE(p.flags & model::PG_private);
+  EXPECT_EQ(p._refcount, refs);
+}
+
+TEST_F(ModelFixture, TryToFreeBuffersFreesCleanBuffersAndDropsTheirReference) {
+  State s = initial();
+  const int id = file_page(s);
+  Page &p = s.pages[id];
+  p.flags |= model::PG_locked;
+  const int refs = p._refcount;
+
+  EXPECT_TRUE(in_ctx(s, [&](Ctx &k) { return model::try_to_free_buffers(k, id); }));
+  EXPECT_FALSE(p.flags & model::PG_private);
+  EXPECT_EQ(p._refcount, refs - 1);
+  EXPECT_EQ(p.bh.b_state, 0);
+  EXPECT_EQ(p.mapping, 0) << "still in the page cache";
+  EXPECT_EQ(s.inodes[0].page[0], id);
+}
+
+// 4.15 try_to_free_buffers(): when every buffer was clean, cancel_dirty_page()
+// clears PG_dirty too. This is how race 1 gets a clean page without buffers.
+TEST_F(ModelFixture, TryToFreeBuffersWithCleanBuffersCancelsPageDirty) {
+  State s = initial();
+  const int id = file_page(s);
+  Page &p = s.pages[id];
+  p.flags |= model::PG_locked | model::PG_dirty;
+  p.tags |= model::TAG_DIRTY;
+  EXPECT_TRUE(in_ctx(s, [&](Ctx &k) { return model::try_to_free_buffers(k, id); }));
+  EXPECT_FALSE(p.flags & model::PG_private);
+  EXPECT_FALSE(p.flags & model::PG_dirty);
+  EXPECT_FALSE(p.tags & model::TAG_DIRTY);
+}
+
+TEST_F(ModelFixture, TryToFreeBuffersFailsUnderWriteback) {
+  State s = initial();
+  const int id = file_page(s);
+  Page &p = s.pages[id];
+  p.flags |= model::PG_locked | model::PG_writeback;
+  const int refs = p._refcount;
+  EXPECT_FALSE(in_ctx(s, [&](Ctx &k) { return model::try_to_free_buffers(k, id); }));
+  EXPECT_TRUE(p.flags & model::PG_private);
+  EXPECT_EQ(p._refcount, refs);
+}
+
+// ext4_releasepage() (via try_to_release_page) is what shrink_page_list calls.
+TEST_F(ModelFixture, TryToReleasePageKeepsDirtyBuffers) {
+  State s = initial();
+  const int id = file_page(s);
+  Page &p = s.pages[id];
+  p.flags |= model::PG_locked | model::PG_dirty;
+  p.bh.b_state |= model::BH_Dirty;
+  EXPECT_FALSE(in_ctx(s, [&](Ctx &k) { return model::try_to_release_page(k, id); }));
+  EXPECT_TRUE(p.flags & model::PG_private);
+
+  State clean = initial();
+  clean.pages[id].flags |= model::PG_locked;
+  EXPECT_TRUE(in_ctx(clean, [&](Ctx &k) { return model::try_to_release_page(k, id); }));
+  EXPECT_FALSE(clean.pages[id].flags & model::PG_private);
+}
+
+// ---------------------------------------------------------------------------
+// __remove_mapping(): page_ref_freeze(page, 2) succeeds only with exactly the
+// page cache's and the isolating caller's references, and a dirty page stays.
+
+class RemoveMapping : public ModelFixture {
+protected:
+  // A clean, locked, isolated page-cache page without buffers: refcount 2.
+  State isolated_without_buffers() const {
+    State s = initial();
+    const int id = file_page(s);
+    s.pages[id].flags |= model::PG_locked;
+    in_ctx(s, [&](Ctx &k) {
+      EXPECT_TRUE(model::try_to_free_buffers(k, id));
+      model::lru_del(k, id);                           // isolate_lru_pages()
+      EXPECT_TRUE(model::get_page_unless_zero(k, id)); // the isolation reference
+      return 0;
+    });
+    EXPECT_EQ(s.pages[id]._refcount, 2);
+    EXPECT_FALSE(s.pages[id].flags & (model::PG_private | model::PG_lru | model::PG_dirty));
+    return s;
+  }
+};
+
+TEST_F(RemoveMapping, FailsWithAnExtraReference) {
+  State s = isolated_without_buffers();
+  const int id = file_page(s);
+  ++s.pages[id]._refcount; // e.g. a get_user_pages() reference: 3
+  EXPECT_FALSE(in_ctx(s, [&](Ctx &k) { return model::__remove_mapping(k, id); }));
+  EXPECT_EQ(s.inodes[0].page[0], id) << "the page must stay in the page cache";
+  EXPECT_EQ(s.pages[id].mapping, 0);
+  EXPECT_EQ(s.pages[id]._refcount, 3);
+}
+
+TEST_F(RemoveMapping, SucceedsWithExactlyCacheAndIsolationReferences) {
+  State s = isolated_without_buffers();
+  const int id = file_page(s);
+  EXPECT_TRUE(in_ctx(s, [&](Ctx &k) { return model::__remove_mapping(k, id); }));
+  EXPECT_EQ(s.inodes[0].page[0], model::kNone) << "the page must leave the page cache";
+  EXPECT_EQ(s.pages[id].mapping, model::kNone);
+}
+
+TEST_F(RemoveMapping, FailsOnADirtyPage) {
+  State s = isolated_without_buffers();
+  const int id = file_page(s);
+  s.pages[id].flags |= model::PG_dirty;
+  EXPECT_FALSE(in_ctx(s, [&](Ctx &k) { return model::__remove_mapping(k, id); }));
+  EXPECT_EQ(s.inodes[0].page[0], id);
+  EXPECT_EQ(s.pages[id].mapping, 0);
+  EXPECT_TRUE(s.pages[id].flags & model::PG_dirty);
+}
+
+TEST_F(RemoveMapping, FailsWithTheBuffersReferenceStillHeld) {
+  // Buffers not released: cache + buffers + isolation = 3.
+  State s = initial();
+  const int id = file_page(s);
+  s.pages[id].flags |= model::PG_locked;
+  in_ctx(s, [&](Ctx &k) {
+    model::lru_del(k, id);
+    return model::get_page_unless_zero(k, id);
+  });
+  ASSERT_EQ(s.pages[id]._refcount, 3);
+  EXPECT_FALSE(in_ctx(s, [&](Ctx &k) { return model::__remove_mapping(k, id); }));
+  EXPECT_EQ(s.inodes[0].page[0], id);
+}
+
+// ---------------------------------------------------------------------------
+// page_check_references() (4.15 mm/vmscan.c)
+
+class CheckReferences : public ModelFixture {
+protected:
+  // After load(addr): the page is mapped once by a young PTE. PG_referenced
+  // is set as asked; the page is locked as shrink_page_list has it.
+  State mapped(bool pg_referenced) const {
+    State s = after_calls(kCallLoad + 1);
+    const int id = file_page(s);
+    const int vp = mapped_vpage(s);
+    EXPECT_GE(vp, 0);
+    EXPECT_TRUE(s.mm.pte[vp].bits & model::PTE_A);
+    Page &p = s.pages[id];
+    p.flags |= model::PG_locked;
+    if (pg_referenced)
+      p.flags |= model::PG_referenced;
+    else
+      p.flags &= uint16_t(~model::PG_referenced);
+    return s;
+  }
+};
+
+TEST_F(CheckReferences, YoungPteFirstTimeKeepsAndSetsPgReferenced) {
+  State s = mapped(false);
+  const int id = file_page(s);
+  const int vp = mapped_vpage(s);
+  const auto r = in_ctx(s, [&](Ctx &k) { return model::page_check_references(k, id); });
+  EXPECT_EQ(r, model::PageRef::Keep);
+  EXPECT_TRUE(s.pages[id].flags & model::PG_referenced);
+  EXPECT_FALSE(s.mm.pte[vp].bits & model::PTE_A) << "page_referenced() clears the young bit";
+  EXPECT_TRUE(s.mm.pte[vp].bits & model::PTE_P);
+}
+
+TEST_F(CheckReferences, YoungPteWithPgReferencedActivates) {
+  State s = mapped(true);
+  const int id = file_page(s);
+  const auto r = in_ctx(s, [&](Ctx &k) { return model::page_check_references(k, id); });
+  EXPECT_EQ(r, model::PageRef::Activate);
+}
+
+TEST_F(CheckReferences, SecondLookAfterKeepActivates) {
+  // The same page referenced again between two reclaim passes.
+  State s = mapped(false);
+  const int id = file_page(s);
+  const int vp = mapped_vpage(s);
+  EXPECT_EQ(in_ctx(s, [&](Ctx &k) { return model::page_check_references(k, id); }),
+            model::PageRef::Keep);
+  s.mm.pte[vp].bits |= model::PTE_A; // the user touches it again
+  EXPECT_EQ(in_ctx(s, [&](Ctx &k) { return model::page_check_references(k, id); }),
+            model::PageRef::Activate);
+}
+
+TEST_F(CheckReferences, TwoYoungPtesActivate) {
+  State s = mapped(false);
+  const int id = file_page(s);
+  const int vp = mapped_vpage(s);
+  // A second mapping of the same page, by hand: another young PTE.
+  const int other = vp + 1;
+  ASSERT_LT(other, model::kMaxVpages);
+  s.mm.pte[other] = model::Pte{uint8_t(model::PTE_P | model::PTE_A), static_cast<int8_t>(id)};
+  ++s.pages[id]._mapcount;
+  ++s.pages[id]._refcount;
+  EXPECT_EQ(in_ctx(s, [&](Ctx &k) { return model::page_check_references(k, id); }),
+            model::PageRef::Activate);
+}
+
+TEST_F(CheckReferences, UnreferencedPageIsReclaimed) {
+  State s = initial();
+  const int id = file_page(s);
+  s.pages[id].flags |= model::PG_locked;
+  s.pages[id].flags &= uint16_t(~model::PG_referenced);
+  EXPECT_EQ(in_ctx(s, [&](Ctx &k) { return model::page_check_references(k, id); }),
+            model::PageRef::Reclaim);
+  EXPECT_FALSE(s.pages[id].flags & model::PG_referenced);
+}
+
+TEST_F(CheckReferences, MappedButOldPteIsReclaimed) {
+  State s = mapped(false);
+  const int id = file_page(s);
+  s.mm.pte[mapped_vpage(s)].bits &= uint8_t(~model::PTE_A);
+  EXPECT_EQ(in_ctx(s, [&](Ctx &k) { return model::page_check_references(k, id); }),
+            model::PageRef::Reclaim);
+}
+
+// Referenced through read()/write() only (no young PTE): PAGEREF_RECLAIM_CLEAN
+// for a file page, and the reference is used up.
+TEST_F(CheckReferences, OnlyPgReferencedIsReclaimClean) {
+  State s = initial();
+  const int id = file_page(s);
+  s.pages[id].flags |= model::PG_locked | model::PG_referenced;
+  EXPECT_EQ(in_ctx(s, [&](Ctx &k) { return model::page_check_references(k, id); }),
+            model::PageRef::ReclaimClean);
+  EXPECT_FALSE(s.pages[id].flags & model::PG_referenced);
+}
+
+// ---------------------------------------------------------------------------
+// pageout()
+
+class Pageout : public ModelFixture {
+protected:
+  // The page after store(addr) and an unmap as try_to_unmap leaves it: dirty
+  // with dirty buffers, locked and isolated, no PTE. References: cache +
+  // buffers + isolation = 3, so is_page_cache_freeable() holds.
+  State dirty_isolated() const {
+    State s = after_calls(kCallStore + 1);
+    const int id = file_page(s);
+    s.pages[id].flags |= model::PG_locked;
+    in_ctx(s, [&](Ctx &k) {
+      model::lru_del(k, id);
+      EXPECT_TRUE(model::get_page_unless_zero(k, id));
+      // try_to_unmap() refuses a young PTE (clearing the young bit); the
+      // second walk unmaps it and moves PTE_D to the page.
+      for (int i = 0; i < 2 && s.pages[id]._mapcount > 0; ++i)
+        model::try_to_unmap(k, id);
+      return 0;
+    });
+    EXPECT_EQ(s.pages[id]._mapcount, 0);
+    EXPECT_EQ(s.pages[id]._refcount, 3);
+    EXPECT_TRUE(s.pages[id].flags & model::PG_dirty);
+    EXPECT_TRUE(s.pages[id].bh.b_state & model::BH_Dirty);
+    return s;
+  }
+};
+
+TEST_F(Pageout, KeepsAPageWithAnExtraGupReference) {
+  State s = dirty_isolated();
+  const int id = file_page(s);
+  ++s.pages[id]._refcount; // get_user_pages() pin of a DIO in flight
+  const Page before = s.pages[id];
+  const auto r = in_ctx(s, [&](Ctx &k) { return model::pageout(k, id); });
+  EXPECT_EQ(r, model::PageoutResult::Keep);
+  const Page &p = s.pages[id];
+  EXPECT_TRUE(p.flags & model::PG_dirty) << "a kept page must not be cleaned";
+  EXPECT_FALSE(p.flags & model::PG_writeback) << "no write-out started";
+  EXPECT_EQ(p.flags, before.flags);
+  EXPECT_EQ(p._refcount, before._refcount);
+  for (const model::Bio &b : s.bios)
+    EXPECT_EQ(b.state, model::BioState::Free) << "no bio submitted";
+}
+
+// The positive control: without the extra reference the page is written out.
+TEST_F(Pageout, WritesOutAFreeablePage) {
+  State s = dirty_isolated();
+  const int id = file_page(s);
+  const auto r = in_ctx(s, [&](Ctx &k) { return model::pageout(k, id); });
+  EXPECT_EQ(r, model::PageoutResult::Success);
+  EXPECT_FALSE(s.pages[id].flags & model::PG_dirty);
+  EXPECT_TRUE(s.pages[id].flags & model::PG_writeback);
+  int inflight = 0;
+  for (const model::Bio &b : s.bios)
+    inflight += b.state == model::BioState::InFlight && b.op == model::BioOp::Write;
+  EXPECT_EQ(inflight, 1);
+}
+
+// ---------------------------------------------------------------------------
+// clear_page_dirty_for_io()
+
+TEST_F(ModelFixture, ClearPageDirtyForIoWriteProtectsTheDirtyPte) {
+  State s = after_calls(kCallStore + 1);
+  const int id = file_page(s);
+  const int vp = mapped_vpage(s);
+  ASSERT_GE(vp, 0);
+  ASSERT_TRUE(s.mm.pte[vp].bits & model::PTE_W);
+  ASSERT_TRUE(s.mm.pte[vp].bits & model::PTE_D);
+  ASSERT_TRUE(s.pages[id].flags & model::PG_dirty);
+  s.pages[id].flags |= model::PG_locked;
+
+  EXPECT_TRUE(in_ctx(s, [&](Ctx &k) { return model::clear_page_dirty_for_io(k, id); }));
+  const model::Pte pte = s.mm.pte[vp];
+  EXPECT_FALSE(pte.bits & model::PTE_W) << "the next store must fault";
+  EXPECT_FALSE(pte.bits & model::PTE_D);
+  EXPECT_TRUE(pte.bits & model::PTE_P) << "write-protected, not unmapped";
+  EXPECT_EQ(pte.page, id);
+  EXPECT_FALSE(s.pages[id].flags & model::PG_dirty);
+  EXPECT_TRUE(s.pages[id].flags & model::PG_locked);
+  EXPECT_TRUE(s.pages[id].flags & model::PG_private);
+}
+
+// A dirty PTE on a clean page (hand-built): the PTE's dirtiness moves to the
+// page (set_page_dirty) and is then taken for I/O, so the call returns true.
+TEST_F(ModelFixture, ClearPageDirtyForIoTransfersPteDirtyBitOfACleanPage) {
+  State s = after_calls(kCallLoad + 1);
+  const int id = file_page(s);
+  const int vp = mapped_vpage(s);
+  ASSERT_GE(vp, 0);
+  s.mm.pte[vp].bits |= model::PTE_W | model::PTE_D;
+  s.pages[id].flags |= model::PG_locked;
+  ASSERT_FALSE(s.pages[id].flags & model::PG_dirty);
+
+  EXPECT_TRUE(in_ctx(s, [&](Ctx &k) { return model::clear_page_dirty_for_io(k, id); }));
+  EXPECT_FALSE(s.mm.pte[vp].bits & (model::PTE_W | model::PTE_D));
+  EXPECT_FALSE(s.pages[id].flags & model::PG_dirty);
+}
+
+TEST_F(ModelFixture, ClearPageDirtyForIoOnACleanPageReturnsFalse) {
+  State s = after_calls(kCallLoad + 1);
+  const int id = file_page(s);
+  const int vp = mapped_vpage(s);
+  s.pages[id].flags |= model::PG_locked;
+  const model::Pte before = s.mm.pte[vp];
+  EXPECT_FALSE(in_ctx(s, [&](Ctx &k) { return model::clear_page_dirty_for_io(k, id); }));
+  EXPECT_EQ(s.mm.pte[vp].bits, before.bits);
+  EXPECT_FALSE(s.pages[id].flags & model::PG_dirty);
+}
+
+} // namespace
