@@ -1,6 +1,6 @@
 // bios (4.15 block/bio.c, block/blk-core.c). submit_bio() hands the bio to
 // the device; the device's transfers and completion are steps of the device
-// actor (kernel/device.cpp), not of the submitter.
+// actor (System::device_step in system.cpp), not of the submitter.
 #include "model/kernel/paths.hpp"
 
 namespace pagerace::model {

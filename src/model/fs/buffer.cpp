@@ -61,8 +61,8 @@ void mark_buffer_dirty(Ctx &k, int id) {
     check_page_dirtied(k, id, "fs/buffer.c:mark_buffer_dirty");
     p.tags |= TAG_DIRTY; // __set_page_dirty()
     k.note("- {}: PG_dirty set", k.page_name(id));
+    __mark_inode_dirty(k, p.mapping); // only when the page was newly dirtied
   }
-  __mark_inode_dirty(k, p.mapping);
 }
 
 // 4.15 fs/buffer.c: __set_page_dirty_buffers(). Without buffers it still sets
@@ -91,10 +91,8 @@ bool try_to_free_buffers(Ctx &k, int id) {
   p.bh = BufferHead{};
   p.flags &= uint16_t(~PG_private);
   put_page(k, id);
-  if (p.flags & PG_dirty) { // cancel_dirty_page(): all buffers were clean
+  if (p.flags & PG_dirty) // cancel_dirty_page(): buffers were clean; TAG_DIRTY stays stale
     p.flags &= uint16_t(~PG_dirty);
-    p.tags &= uint8_t(~TAG_DIRTY);
-  }
   k.note("- buffers freed from {} (page_count now {})", k.page_name(id), p._refcount);
   return true;
 }

@@ -59,6 +59,7 @@ Flow do_direct_IO(Ctx &k, Frame &f) {
     if (f.a[4] != 0 && block < 0) {
       // Writes into a hole allocate here; 4.15 ext4 allocates an unwritten
       // extent and converts it at end_io (simplified: allocated written).
+      if (k.s.next_block >= kMaxBlocks) k.model_error("out of disk blocks (raise kMaxBlocks)");
       block = static_cast<int16_t>(k.s.next_block++);
       k.inode(ino).block[index] = block;
     }

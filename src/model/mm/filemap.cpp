@@ -48,7 +48,7 @@ void end_page_writeback(Ctx &k, int id) {
     // rotate_reclaimable_page(): to the tail of the inactive list for a
     // quick second look by reclaim
     p.flags &= uint16_t(~PG_reclaim);
-    if ((p.flags & PG_lru) && !(p.flags & PG_active)) {
+    if ((p.flags & PG_lru) && !(p.flags & (PG_active | PG_locked | PG_dirty))) {
       lru_del(k, id);
       auto &len = k.s.lru_len[0];
       for (int j = len; j > 0; --j)

@@ -1,7 +1,7 @@
 // get_user_pages (4.15 mm/gup.c, lib/iov_iter.c). The pages found are
 // appended to the calling task's dio->pages[] (direct I/O is the only GUP
-// user modelled). GUP-fast is lockless: each PTE it reads is its own step,
-// since other CPUs keep running while it walks with IRQs off.
+// user modelled). GUP-fast is lockless: other CPUs keep running while it
+// walks with IRQs off, so there is a scheduling point between PTEs.
 #include "model/kernel/paths.hpp"
 
 namespace pagerace::model {

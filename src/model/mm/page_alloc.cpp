@@ -39,7 +39,13 @@ void put_page(Ctx &k, int id) {
   if (id == kZeroPage) return;
   Page &p = k.page(id);
   if (p._refcount <= 0) k.model_error("put_page on a free page");
-  if (--p._refcount == 0) free_page(k, id);
+  if (--p._refcount == 0) {
+    if (p.flags & PG_lru) { // __page_cache_release(): off the LRU on the last put
+      lru_del(k, id);
+      p.flags &= uint16_t(~PG_active);
+    }
+    free_page(k, id);
+  }
 }
 
 // 4.15 include/linux/mm.h: get_page_unless_zero() (page_cache_get_speculative)

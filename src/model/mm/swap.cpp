@@ -39,13 +39,12 @@ void mark_page_accessed(Ctx &k, int id) {
   if (id == kZeroPage) return;
   Page &p = k.page(id);
   if (!(p.flags & PG_active) && (p.flags & PG_referenced)) {
-    // activate_page(): only pages on the LRU move; others get PG_active
-    // when they are put back (__lru_cache_activate_page)
+    // activate_page() moves pages on the LRU. Off the LRU, 4.15 only
+    // activates a page still in this CPU's pagevec (__lru_cache_activate_page);
+    // the model has no pagevecs, so an off-LRU page is one reclaim isolated.
     if (p.flags & PG_lru) {
       lru_del(k, id);
       lru_add_head(k, id, 1);
-    } else {
-      p.flags |= PG_active;
     }
     p.flags &= uint16_t(~PG_referenced);
     k.note("mark_page_accessed: activate {}", k.page_name(id));

@@ -10,8 +10,6 @@ static bool invalidate_complete_page2(Ctx &k, int id, int ino) {
   if ((p.flags & PG_private) && !try_to_release_page(k, id)) return false;
   if (p.flags & PG_dirty) return false;
   delete_from_page_cache(k, id);
-  lru_del(k, id);
-  p.flags &= uint16_t(~PG_active);
   put_page(k, id); // the page cache's reference
   k.note("- {} dropped from the page cache", k.page_name(id));
   return true;
