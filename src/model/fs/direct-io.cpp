@@ -140,6 +140,7 @@ void dio_send_cur_page(Ctx &k) {
 
 // 4.15 fs/direct-io.c: dio_bio_submit()
 void dio_bio_submit(Ctx &k) {
+  Scope s(k, Fn::dio_bio_submit);
   Dio &dio = k.task().dio;
   ++dio.refcount;
   submit_bio(k, dio.cur_bio);

@@ -5,8 +5,8 @@
 namespace pagerace::model {
 
 // a0 ino, a1 index, a2 npages, a3 vpage, a4 rw (0 read); a5, a6 result.
-// Reads hold i_rwsem shared and write back the range of the source file
-// first. Writes run under the caller's exclusive i_rwsem: write back and
+// Reads hold i_rwsem shared and write back the source file (the model's
+// ranges are whole files) first. Writes run under the caller's exclusive i_rwsem: write back and
 // invalidate the cached range (a page that cannot be invalidated makes the
 // write fall back to buffered I/O), write, and invalidate again.
 Flow ext4_direct_IO(Ctx &k, Frame &f) {
