@@ -129,9 +129,12 @@ int cmd_list(bool names_only) {
     fmt::print("  {:<28} {}\n", name, desc);
   }
   fmt::print("\nKernel variants:\n");
-  for (const model::Variant *v : model::all_variants())
-    fmt::print("  {:<28} {} DIO, {} references\n    {}\n", v->name, v->dio_path, v->gup_kind,
-               v->summary);
+  for (const model::Variant *v : model::all_variants()) {
+    fmt::print("  {:<28} models {}\n    {}\n    sources: {}\n", v->name,
+               model::linux_version_name(v->linux_version), v->summary, v->sources);
+    for (const std::string &h : model::variant_hooks(*v))
+      fmt::print("    changes: {}\n", h);
+  }
   return kExitClean;
 }
 

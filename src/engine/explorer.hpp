@@ -14,6 +14,7 @@
 #include "engine/state_store.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -43,7 +44,7 @@ struct Exploration {
   size_t memory_bytes = 0;
   bool bounded = false;
   std::string bound_reason;
-  uint64_t reached[2] = {0, 0};
+  std::array<uint64_t, 4> reached{}; // bit per event (the model: per function entered)
   std::vector<KindFound> found;              // sorted by kind
   std::optional<Schedule> stuck_on_variable; // a schedule to a state blocked on a variable
 };
@@ -94,8 +95,8 @@ public:
         State next = cur;
         auto out = sys_.step(next, c);
         ++ex.steps;
-        ex.reached[0] |= out.reached[0];
-        ex.reached[1] |= out.reached[1];
+        for (size_t w = 0; w < ex.reached.size(); ++w)
+          ex.reached[w] |= out.reached[w];
         auto [j, inserted] = store.insert(next);
         if (inserted) {
           depth.push_back(depth[i] + 1);

@@ -3,6 +3,7 @@
 #include "model/system.hpp"
 
 #include "model/invariants/invariant.hpp"
+#include "model/kernel/availability.hpp"
 #include "model/kernel/paths.hpp"
 
 namespace pagerace::model {
@@ -23,6 +24,7 @@ std::string errno_name(int64_t v) {
   case kEBADF: return "-kEBADF";
   case kENOMEM: return "-kENOMEM";
   case 24: return "-EMFILE";
+  case 95: return "-EOPNOTSUPP";
   default: return std::to_string(v);
   }
 }
@@ -32,6 +34,8 @@ std::string errno_name(int64_t v) {
 std::string token_name(const scenario::Scenario &sc, Token t) {
   if (t == kZeroToken) return "zeroes";
   if (t >= 256) return fmt::format("'{}'", char(t - 256));
+  if (t >= rdma_token(0) && t < rdma_token(kMaxPins))
+    return fmt::format("rdma-data#{}", t - rdma_token(0) + 1);
   const int file = (t - 1) / 16, index = (t - 1) % 16;
   if (static_cast<size_t>(file) < sc.files.size())
     return fmt::format("{}[{}]-data", sc.files[static_cast<size_t>(file)].name, index);
@@ -42,8 +46,9 @@ System::System(const scenario::Scenario &sc, const Variant &variant) : sc_(sc) {
   cfg_.sc = &sc_;
   cfg_.variant = &variant;
   cfg_.ncpus = static_cast<int>(sc.cpus.size());
-  if (cfg_.ncpus + 1 > kMaxTasks || sc.files.size() > kMaxFiles)
+  if (cfg_.ncpus + 2 > kMaxTasks || sc.files.size() > kMaxFiles)
     throw std::invalid_argument("scenario exceeds the model's size limits");
+  check_availability(sc, variant);
 }
 
 State System::initial() const {
@@ -51,10 +56,8 @@ State System::initial() const {
   for (auto &fd : s.fds)
     fd.inode = kNone;
   s.mm.mmap_sem.writer = kNone;
-  for (Task &t : s.tasks) {
-    t.dio.cur_bio = kNone;
-    t.dio.cur_page = kNone;
-  }
+  for (Task &t : s.tasks)
+    t.dio = empty_dio();
   StepOutcome out;
   Ctx k(s, cfg_, 0, -1, out, nullptr, 0);
   for (size_t i = 0; i < sc_.files.size(); ++i) {
@@ -129,7 +132,14 @@ bool System::task_enabled(const State &s, int tid) const {
   case Wait::BiosDrained:
     for (const Bio &b : s.bios)
       if (b.state == BioState::InFlight) return false;
-    return true;
+    return kworker_idle(s);
+  case Wait::PageUnpinned: {
+    State copy = s; // page_maybe_dma_pinned() only reads
+    StepOutcome o;
+    Ctx k(copy, cfg_, 0, -1, o, nullptr, 0);
+    return !page_maybe_dma_pinned(k, arg);
+  }
+  case Wait::AioDone: return t.dio.done;
   }
   return false;
 }
@@ -150,8 +160,23 @@ void System::enabled(const State &s, std::vector<Choice> &out) const {
       if (!(bio.done & (1u << i)))
         out.push_back(Choice{static_cast<uint8_t>(cfg_.device_actor()), uint8_t(b * 8 + i)});
   }
+  for (int p = 0; p < kMaxPins; ++p) { // an RDMA device writing through a pin
+    const PinSet &pin = s.pins[p];
+    if (!(pin.flags & PIN_WRITE)) continue;
+    for (int i = 0; i < pin.npages; ++i)
+      if (!(pin.written & (1u << i)))
+        out.push_back(
+            Choice{static_cast<uint8_t>(cfg_.device_actor()), uint8_t(128 + p * kDioPages + i)});
+  }
   if (task_enabled(s, cfg_.final_task()))
     out.push_back(Choice{static_cast<uint8_t>(cfg_.final_actor()), 0});
+  const Task &kw = s.tasks[cfg_.kworker_task()];
+  if (kw.nframes ? task_enabled(s, cfg_.kworker_task()) : s.bio_dirty_list != 0)
+    out.push_back(Choice{static_cast<uint8_t>(cfg_.kworker_actor()), 0});
+}
+
+bool System::kworker_idle(const State &s) const {
+  return s.tasks[cfg_.kworker_task()].nframes == 0 && s.bio_dirty_list == 0;
 }
 
 bool System::finished(const State &s) const {
@@ -160,7 +185,7 @@ bool System::finished(const State &s) const {
     if (s.tasks[t].state != TaskState::Done) return false;
   for (const Bio &b : s.bios)
     if (b.state != BioState::Free) return false;
-  return true;
+  return kworker_idle(s);
 }
 
 namespace {
@@ -272,6 +297,43 @@ void System::start_op(Ctx &k, int tid) const {
   case OpCode::Sync: push(Fn::sys_sync, {}); return;
   case OpCode::Kswapd: push(Fn::kswapd, {op.args.empty() ? 3 : int(a.v[0])}); return;
   case OpCode::Writeback: push(Fn::wb_workfn, {}); return;
+  case OpCode::PinUserPages: {
+    Range r = user_range(a.v[0], a.v[1], false, op);
+    if (r.err) return fail(r.err);
+    if (r.npages > kDioPages)
+      throw ScenarioRuntimeError(op.pos, fmt::format("the model pins at most {} pages at once",
+                                                     kDioPages));
+    const int bits = ((a.v[2] & scenario::flags::FOLL_WRITE) ? PIN_WRITE : 0) |
+                     ((a.v[2] & scenario::flags::FOLL_LONGTERM) ? PIN_LONGTERM : 0);
+    push(Fn::ib_umem_get, {r.vpage, r.npages, bits});
+    return;
+  }
+  case OpCode::UnpinUserPages: push(Fn::ib_umem_release, {int(a.v[0])}); return;
+  case OpCode::IoSubmit: {
+    const bool direct = fd_direct(a.v[0]);
+    if (a.v[3] % (direct ? 512 : 4096)) return fail(-kEINVAL);
+    Range r = user_range(a.v[1], a.v[2], direct, op);
+    if (r.err) return fail(r.err);
+    if (a.v[3] % 4096)
+      throw ScenarioRuntimeError(op.pos, "file offsets must be multiples of 4096 in the model");
+    push(Fn::sys_io_submit, {int(a.v[0]), r.vpage, r.npages, int(a.v[3] / 4096)});
+    return;
+  }
+  case OpCode::IoGetevents: push(Fn::sys_io_getevents, {int(a.v[0])}); return;
+  case OpCode::Truncate:
+    if (a.v[1] < 0 || a.v[1] % 4096)
+      throw ScenarioRuntimeError(op.pos, "truncate(): size must be a multiple of 4096");
+    if (a.v[1] / 4096 > kMaxFilePages) return fail(-27); // EFBIG
+    push(Fn::sys_truncate, {int(a.v[0]), int(a.v[1] / 4096)});
+    return;
+  case OpCode::Madvise: {
+    if (a.v[0] % 4096 || a.v[0] < kUserBase) return fail(-kEINVAL);
+    const int vp = static_cast<int>((a.v[0] - kUserBase) / 4096);
+    push(Fn::sys_madvise, {vp, pages_of(a.v[1]), int(a.v[2])});
+    return;
+  }
+  case OpCode::Fadvise: push(Fn::sys_fadvise64, {int(a.v[0]), int(a.v[1])}); return;
+  case OpCode::SyncFileRange: push(Fn::sys_sync_file_range, {int(a.v[0]), int(a.v[1])}); return;
   }
 }
 
@@ -301,6 +363,33 @@ void System::finish_op(Ctx &k, int tid) const {
   t.wait = Wait::None;
   t.wait_arg = 0;
   if (++t.stmt == sc_.cpus[static_cast<size_t>(tid)].ops.size()) t.state = TaskState::Done;
+}
+
+// The kworker of the system workqueue: when idle and bio_dirty_list is not
+// empty, it runs the bio_dirty_fn work item (block/bio.c).
+void System::run_kworker(Ctx &k) const {
+  Task &t = k.s.tasks[cfg_.kworker_task()];
+  t.wait = Wait::None;
+  t.wait_arg = 0;
+  if (t.nframes == 0) {
+    t.state = TaskState::Running;
+    t.frames[0] = Frame{};
+    t.frames[0].fn = static_cast<uint8_t>(Fn::bio_dirty_fn);
+    t.nframes = 1;
+    k.reached(Fn::bio_dirty_fn);
+    k.emit(trace::EventKind::Call, "process_one_work: bio_dirty_fn", -1);
+  }
+  while (!k.s.crashed) {
+    if (t.nframes == 0) {
+      t.state = TaskState::Idle;
+      t.ret = 0;
+      return;
+    }
+    Frame &f = t.frames[t.nframes - 1];
+    StepFn fn = step_fn(static_cast<Fn>(f.fn));
+    if (!fn) k.model_error(fmt::format("{} has no frame function", fn_name(static_cast<Fn>(f.fn))));
+    if (fn(k, f) == Flow::Yield) return;
+  }
 }
 
 void System::run_task(Ctx &k, int tid) const {
@@ -345,8 +434,21 @@ void System::device_step(Ctx &k, int alt) const {
     case BioEndIo::DioBioEndIo: dio_bio_end_io(k, b); break;
     case BioEndIo::Ext4EndBio: ext4_end_bio(k, b); break;
     case BioEndIo::MpageEndIo: mpage_end_io(k, b); break;
+    case BioEndIo::DioBioEndAio: dio_bio_end_aio(k, b); break;
+    case BioEndIo::IomapDioBioEndIo: iomap_dio_bio_end_io(k, b); break;
     case BioEndIo::None: k.model_error("bio without end_io");
     }
+    return;
+  }
+  if (alt >= 128) { // an RDMA device writes a page through a long-term pin
+    const int slot = (alt - 128) / kDioPages, i = (alt - 128) % kDioPages;
+    PinSet &pin = s.pins[slot];
+    const int id = pin.page[i];
+    k.reached(Fn::dma_transfer);
+    k.emit(trace::EventKind::Note,
+           fmt::format("RDMA write: {} <- {}", k.page_name(id), token_name(sc_, rdma_token(slot))));
+    write_page_data(k, id, rdma_token(slot), "RDMA: device write through a long-term pin");
+    pin.written |= static_cast<uint8_t>(1u << i);
     return;
   }
   const int b = alt / 8, i = alt % 8;
@@ -376,6 +478,11 @@ StepOutcome System::step(State &s, Choice c, trace::Trace *rec, int step_index) 
     device_step(k, c.alt);
     return out;
   }
+  if (c.actor == cfg_.kworker_actor()) {
+    Ctx k(s, cfg_, c.actor, cfg_.kworker_task(), out, rec, step_index);
+    run_kworker(k);
+    return out;
+  }
   const int tid = c.actor == cfg_.final_actor() ? cfg_.final_task() : c.actor;
   Ctx k(s, cfg_, c.actor, tid, out, rec, step_index);
   run_task(k, tid);
@@ -384,6 +491,7 @@ StepOutcome System::step(State &s, Choice c, trace::Trace *rec, int step_index) 
 
 std::string System::actor_name(int actor) const {
   if (actor < cfg_.ncpus) return sc_.cpus[static_cast<size_t>(actor)].name;
+  if (actor == cfg_.kworker_actor()) return "kworker";
   return actor == cfg_.device_actor() ? "device" : "end";
 }
 
@@ -397,7 +505,7 @@ int System::deadlock_kind() const {
   return model::deadlock_kind();
 }
 
-std::vector<std::string> System::reached_names(const uint64_t reached[2]) const {
+std::vector<std::string> System::reached_names(const std::array<uint64_t, 4> &reached) const {
   std::vector<std::string> names;
   for (int i = 0; i < kFnCount; ++i)
     if (reached[i / 64] & (uint64_t{1} << (i % 64)))
@@ -422,14 +530,16 @@ std::string System::describe_stuck(const State &s) const {
       "runnable",         "lock_page",      "wait_on_page_writeback",
       "dio completion",   "a variable",     "mmap_sem (read)",
       "mmap_sem (write)", "i_rwsem (read)", "i_rwsem (write)",
-      "all CPUs",         "the device"};
+      "all CPUs",         "the device",     "the page's pins to drop",
+      "its aio request"};
   for (int t = 0; t < cfg_.ncpus; ++t) {
     const Task &task = s.tasks[t];
     if (task.state == TaskState::Done) continue;
     if (!out.empty()) out += "; ";
     out += fmt::format("{} waits for {}", sc_.cpus[static_cast<size_t>(t)].name,
                        task.nframes == 0 ? "a variable" : waits[static_cast<int>(task.wait)]);
-    if (task.nframes && (task.wait == Wait::PageUnlocked || task.wait == Wait::PageNotWriteback)) {
+    if (task.nframes && (task.wait == Wait::PageUnlocked || task.wait == Wait::PageNotWriteback ||
+                         task.wait == Wait::PageUnpinned)) {
       State copy = s;
       StepOutcome o;
       Ctx k(copy, cfg_, 0, -1, o, nullptr, 0);

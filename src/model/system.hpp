@@ -31,12 +31,12 @@ public:
   bool finished(const State &s) const;
   bool crashed(const State &s) const { return s.crashed != 0; }
 
-  int num_actors() const { return cfg_.ncpus + 2; }
+  int num_actors() const { return cfg_.ncpus + 3; }
   std::string actor_name(int actor) const;
   int num_kinds() const;
   std::string kind_name(int kind) const;
   int deadlock_kind() const;
-  std::vector<std::string> reached_names(const uint64_t reached[2]) const;
+  std::vector<std::string> reached_names(const std::array<uint64_t, 4> &reached) const;
   // Why a stuck state is stuck, one line; and whether a CPU waits for a
   // variable nobody will assign (a scenario error, not a deadlock).
   std::string describe_stuck(const State &s) const;
@@ -51,11 +51,18 @@ private:
   void finish_op(Ctx &k, int tid) const;
   void run_task(Ctx &k, int tid) const;
   void device_step(Ctx &k, int alt) const;
+  void run_kworker(Ctx &k) const;
+  bool kworker_idle(const State &s) const;
 
   const scenario::Scenario &sc_;
   Config cfg_;
 };
 
 std::string token_name(const scenario::Scenario &sc, Token t);
+
+// Contents an RDMA device writes through pin set `slot`.
+inline constexpr Token rdma_token(int slot) {
+  return Token(240 + slot);
+}
 
 } // namespace pagerace::model

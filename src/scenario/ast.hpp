@@ -47,6 +47,16 @@ enum class OpCode : uint8_t {
   Sync,      // sync() -> int
   Kswapd,    // kswapd([K]) -> int        (kernel thread code on this CPU)
   Writeback, // writeback() -> int        (one background flusher pass)
+  // Fix-lab calls (issue: fix lab). Some exist only from a given kernel on;
+  // the model refuses them for older variants (model/kernel/availability).
+  PinUserPages,   // pin_user_pages(addr, len, FOLL_*) -> pin   (an RDMA driver's registration)
+  UnpinUserPages, // unpin_user_pages(pin) -> int               (deregistration, dirtying)
+  IoSubmit,       // io_submit(fd, addr, len[, off]) -> aio     (one O_DIRECT read iocb)
+  IoGetevents,    // io_getevents(aio) -> ssize                 (waits for its completion)
+  Truncate,       // truncate(file, size) -> int
+  Madvise,        // madvise(addr, len, MADV_PAGEOUT|MADV_COLD) -> int
+  Fadvise,        // posix_fadvise(fd, POSIX_FADV_DONTNEED) -> int (whole file)
+  SyncFileRange,  // sync_file_range(fd, SYNC_FILE_RANGE_*) -> int (whole file)
 };
 
 // An argument after resolution. Values of variables are known only at run
@@ -73,7 +83,7 @@ struct Cpu {
   SourcePos pos;
 };
 
-enum class VarType : uint8_t { Addr, Fd, Int, Token };
+enum class VarType : uint8_t { Addr, Fd, Int, Token, Pin, Aio };
 
 struct Var {
   std::string name;
@@ -102,6 +112,11 @@ inline constexpr int64_t PROT_READ = 1, PROT_WRITE = 2;
 inline constexpr int64_t MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20;
 inline constexpr int64_t MS_ASYNC = 1, MS_INVALIDATE = 2, MS_SYNC = 4;
 inline constexpr int64_t ANON_FILE = -1; // the ANON pseudo-file of mmap
+inline constexpr int64_t FOLL_WRITE = 0x01, FOLL_LONGTERM = 0x10000; // include/linux/mm.h (6.1)
+inline constexpr int64_t MADV_COLD = 20, MADV_PAGEOUT = 21;
+inline constexpr int64_t POSIX_FADV_DONTNEED = 4;
+inline constexpr int64_t SYNC_FILE_RANGE_WAIT_BEFORE = 1, SYNC_FILE_RANGE_WRITE = 2,
+                         SYNC_FILE_RANGE_WAIT_AFTER = 4;
 } // namespace flags
 
 } // namespace pagerace::scenario

@@ -109,7 +109,7 @@ std::string where(const SourcePos &p) {
 // ---------------------------------------------------------------------------
 // The call language: constants and calls
 
-enum class Family : uint8_t { Open, Map, Prot, Msync };
+enum class Family : uint8_t { Open, Map, Prot, Msync, Foll, Madv, Fadv, Sfr };
 
 struct FlagConst {
   std::string_view name;
@@ -117,7 +117,7 @@ struct FlagConst {
   Family family;
 };
 
-constexpr std::array<FlagConst, 12> kFlagConsts = {{
+constexpr std::array<FlagConst, 20> kFlagConsts = {{
     {"O_RDONLY", flags::O_RDONLY, Family::Open},
     {"O_WRONLY", flags::O_WRONLY, Family::Open},
     {"O_RDWR", flags::O_RDWR, Family::Open},
@@ -130,6 +130,14 @@ constexpr std::array<FlagConst, 12> kFlagConsts = {{
     {"MS_SYNC", flags::MS_SYNC, Family::Msync},
     {"MS_ASYNC", flags::MS_ASYNC, Family::Msync},
     {"MS_INVALIDATE", flags::MS_INVALIDATE, Family::Msync},
+    {"FOLL_WRITE", flags::FOLL_WRITE, Family::Foll},
+    {"FOLL_LONGTERM", flags::FOLL_LONGTERM, Family::Foll},
+    {"MADV_COLD", flags::MADV_COLD, Family::Madv},
+    {"MADV_PAGEOUT", flags::MADV_PAGEOUT, Family::Madv},
+    {"POSIX_FADV_DONTNEED", flags::POSIX_FADV_DONTNEED, Family::Fadv},
+    {"SYNC_FILE_RANGE_WAIT_BEFORE", flags::SYNC_FILE_RANGE_WAIT_BEFORE, Family::Sfr},
+    {"SYNC_FILE_RANGE_WRITE", flags::SYNC_FILE_RANGE_WRITE, Family::Sfr},
+    {"SYNC_FILE_RANGE_WAIT_AFTER", flags::SYNC_FILE_RANGE_WAIT_AFTER, Family::Sfr},
 }};
 constexpr std::string_view kAnon = "ANON";
 
@@ -154,6 +162,10 @@ std::string_view family_what(Family f) {
   case Family::Map: return "an mmap() flag";
   case Family::Prot: return "a protection flag";
   case Family::Msync: return "an msync() flag";
+  case Family::Foll: return "a pin_user_pages() flag";
+  case Family::Madv: return "a madvise() advice";
+  case Family::Fadv: return "a posix_fadvise() advice";
+  case Family::Sfr: return "a sync_file_range() flag";
   }
   return "a flag";
 }
@@ -164,6 +176,12 @@ std::string_view family_expect(Family f) {
   case Family::Map: return "mmap() flags (MAP_SHARED, MAP_PRIVATE, MAP_ANONYMOUS)";
   case Family::Prot: return "a protection (PROT_READ, PROT_WRITE)";
   case Family::Msync: return "msync() flags (MS_SYNC, MS_ASYNC, MS_INVALIDATE)";
+  case Family::Foll: return "pin_user_pages() flags (FOLL_WRITE, FOLL_LONGTERM)";
+  case Family::Madv: return "one madvise() advice (MADV_PAGEOUT or MADV_COLD)";
+  case Family::Fadv: return "the posix_fadvise() advice POSIX_FADV_DONTNEED";
+  case Family::Sfr:
+    return "sync_file_range() flags (SYNC_FILE_RANGE_WAIT_BEFORE, SYNC_FILE_RANGE_WRITE, "
+           "SYNC_FILE_RANGE_WAIT_AFTER)";
   }
   return "flags";
 }
@@ -178,8 +196,14 @@ enum class Param : uint8_t {
   MapFlags,
   Prot,
   MsyncFlags,
+  FollFlags,
+  MadvAdvice,
+  FadvAdvice,
+  SfrFlags,
   Char,
-  Passes
+  Passes,
+  Pin,
+  Aio
 };
 
 std::optional<Family> param_family(Param p) {
@@ -188,6 +212,10 @@ std::optional<Family> param_family(Param p) {
   case Param::MapFlags: return Family::Map;
   case Param::Prot: return Family::Prot;
   case Param::MsyncFlags: return Family::Msync;
+  case Param::FollFlags: return Family::Foll;
+  case Param::MadvAdvice: return Family::Madv;
+  case Param::FadvAdvice: return Family::Fadv;
+  case Param::SfrFlags: return Family::Sfr;
   default: return std::nullopt;
   }
 }
@@ -201,6 +229,8 @@ std::string param_expect(Param p) {
   case Param::Int: return "an integer";
   case Param::Char: return "a character literal such as 'A'";
   case Param::Passes: return "an integer literal from 1 to 16";
+  case Param::Pin: return "a pin (a variable assigned by pin_user_pages)";
+  case Param::Aio: return "an aio request (a variable assigned by io_submit)";
   default: return std::string(family_expect(*param_family(p)));
   }
 }
@@ -283,6 +313,55 @@ const std::vector<CallSpec> &call_specs() {
       {"sync", OpCode::Sync, {}, 0, VarType::Int, "sync()"},
       {"kswapd", OpCode::Kswapd, {{P::Passes, "K"}}, 0, VarType::Int, "kswapd([K])"},
       {"writeback", OpCode::Writeback, {}, 0, VarType::Int, "writeback()"},
+      {"pin_user_pages",
+       OpCode::PinUserPages,
+       {{P::Addr, "addr"}, {P::Int, "len"}, {P::FollFlags, "flags"}},
+       3,
+       VarType::Pin,
+       "pin_user_pages(addr, len, FOLL_WRITE | FOLL_LONGTERM)"},
+      {"unpin_user_pages",
+       OpCode::UnpinUserPages,
+       {{P::Pin, "pin"}},
+       1,
+       VarType::Int,
+       "unpin_user_pages(pin)"},
+      {"io_submit",
+       OpCode::IoSubmit,
+       {{P::Fd, "fd"}, {P::Addr, "addr"}, {P::Int, "len"}, {P::Int, "off"}},
+       3,
+       VarType::Aio,
+       "io_submit(fd, addr, len[, off])"},
+      {"io_getevents",
+       OpCode::IoGetevents,
+       {{P::Aio, "aio"}},
+       1,
+       VarType::Int,
+       "io_getevents(aio)"},
+      {"truncate",
+       OpCode::Truncate,
+       {{P::File, "file"}, {P::Int, "size"}},
+       2,
+       VarType::Int,
+       "truncate(file, size)"},
+      {"madvise",
+       OpCode::Madvise,
+       {{P::Addr, "addr"}, {P::Int, "len"}, {P::MadvAdvice, "advice"}},
+       3,
+       VarType::Int,
+       "madvise(addr, len, MADV_PAGEOUT | MADV_COLD)"},
+      {"posix_fadvise",
+       OpCode::Fadvise,
+       {{P::Fd, "fd"}, {P::FadvAdvice, "advice"}},
+       2,
+       VarType::Int,
+       "posix_fadvise(fd, POSIX_FADV_DONTNEED)"},
+      {"sync_file_range",
+       OpCode::SyncFileRange,
+       {{P::Fd, "fd"}, {P::SfrFlags, "flags"}},
+       2,
+       VarType::Int,
+       "sync_file_range(fd, SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | "
+       "SYNC_FILE_RANGE_WAIT_AFTER)"},
   };
   return specs;
 }
@@ -307,6 +386,8 @@ std::string_view var_type_name(VarType t) {
   case VarType::Fd: return "fd";
   case VarType::Int: return "int";
   case VarType::Token: return "token";
+  case VarType::Pin: return "pin";
+  case VarType::Aio: return "aio";
   }
   return "?";
 }
@@ -1361,6 +1442,33 @@ private:
     case OpCode::Kswapd:
       if (values.empty()) op.args.push_back(Arg{Arg::Kind::Const, kDefaultKswapdPasses, -1});
       break;
+    case OpCode::IoSubmit:
+      if (values.size() < 4) op.args.push_back(Arg{Arg::Kind::Const, 0, -1});
+      break;
+    case OpCode::Madvise:
+      if (values[2].uses.size() != 1) {
+        fail(arg_pos(2), "madvise() takes one advice: MADV_PAGEOUT or MADV_COLD (make two calls "
+                         "for both)");
+      }
+      break;
+    case OpCode::Fadvise:
+      if (op.args[1].value != flags::POSIX_FADV_DONTNEED) {
+        fail(arg_pos(1), "posix_fadvise(): the model has POSIX_FADV_DONTNEED only");
+      }
+      break;
+    case OpCode::SyncFileRange:
+      if (op.args[1].value == 0) {
+        fail(arg_pos(1), "sync_file_range() with no flags does nothing; give "
+                         "SYNC_FILE_RANGE_WRITE and/or the WAIT flags");
+      }
+      break;
+    case OpCode::Truncate:
+      if (op.args[1].kind == Arg::Kind::Const &&
+          (op.args[1].value < 0 || op.args[1].value % 4096 != 0)) {
+        fail(arg_pos(1), "truncate(): the model keeps whole pages; size must be a non-negative "
+                         "multiple of 4096");
+      }
+      break;
     default: break;
     }
     return op;
@@ -1499,7 +1607,7 @@ private:
         }
         if (x->kind == K::Var) {
           const VarType t = sc_.vars[static_cast<size_t>(x->var)].type;
-          if (t == VarType::Fd || t == VarType::Token) {
+          if (t != VarType::Addr && t != VarType::Int) {
             fail_at(cs, x->off,
                     fmt::format("'{}' does not apply to {}; only addr and int variables take an "
                                 "offset",
@@ -1554,6 +1662,8 @@ private:
       return Arg{Arg::Kind::Const, v.v, -1};
     case Param::Addr: return var_of(VarType::Addr);
     case Param::Fd: return var_of(VarType::Fd);
+    case Param::Pin: return var_of(VarType::Pin);
+    case Param::Aio: return var_of(VarType::Aio);
     case Param::Int:
       if (v.kind == K::Int) return Arg{Arg::Kind::Const, v.v, -1};
       return var_of(VarType::Int);

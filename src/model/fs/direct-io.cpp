@@ -31,9 +31,7 @@ Flow do_blockdev_direct_IO(Ctx &k, Frame &f) {
     return k.call(f, 2, Fn::dio_await_completion);
   case 2: { // dio_complete()
     int32_t r = dio.io_error ? dio.io_error : (f.a[5] < 0 ? f.a[5] : f.a[5] * 4096);
-    dio = Dio{};
-    dio.cur_bio = kNone;
-    dio.cur_page = kNone;
+    dio = empty_dio();
     return k.ret(r);
   }
   }

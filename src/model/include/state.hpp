@@ -20,13 +20,14 @@ inline constexpr int kMaxFilePages = 8; // page-cache slots per inode
 inline constexpr int kMaxBlocks = 40;   // disk blocks
 inline constexpr int kMaxVmas = 6;
 inline constexpr int kMaxVpages = 24; // user virtual pages
-inline constexpr int kMaxTasks = 7;   // scenario CPUs + the final-sync task
+inline constexpr int kMaxTasks = 8;   // scenario CPUs + the final-sync task + kworker
 inline constexpr int kMaxFrames = 20;
 inline constexpr int kMaxBios = 8;
 inline constexpr int kBioPages = 8;
 inline constexpr int kDioPages = 8;
 inline constexpr int kMaxVars = 24;
 inline constexpr int kMaxFds = 8;
+inline constexpr int kMaxPins = 2; // long-term pin sets (RDMA memory registrations)
 
 // Page flags (4.15 include/linux/page-flags.h), the ones the paths here use.
 enum PageFlag : uint16_t {
@@ -107,7 +108,12 @@ struct Page {
   // Checker shadow, not kernel state: write_begin..write_end in progress.
   uint8_t in_write_begin;
   uint8_t in_use;
-  uint8_t pad_[2];
+  // Checker shadow: FOLL_PIN pins really held (the kernel only has the
+  // biased refcount, which can report false positives).
+  uint8_t pins;
+  // Checker shadow: reclaim passes that kept this page for a pin or an
+  // extra reference nobody holds for DMA (no-reclaim-progress).
+  uint8_t false_keeps;
 };
 
 struct RwSem {
@@ -162,7 +168,19 @@ struct OpenFile {
 enum FileFlag : uint8_t { kFileRead = 1, kFileWrite = 2, kFileDirect = 4 };
 
 enum class BioOp : uint8_t { None, Read, Write };
-enum class BioEndIo : uint8_t { None, DioBioEndIo, Ext4EndBio, MpageEndIo };
+enum class BioEndIo : uint8_t {
+  None,
+  DioBioEndIo,
+  Ext4EndBio,
+  MpageEndIo,
+  DioBioEndAio,    // fs/direct-io.c, asynchronous (io_submit)
+  IomapDioBioEndIo // fs/iomap/direct-io.c
+};
+enum BioFlag : uint8_t {
+  BIO_PAGE_PINNED = 1 << 0, // >= 6.5: pages held by FOLL_PIN, released by unpin
+  BIO_DIRTY_LIST = 1 << 1,  // queued on bio_dirty_list for bio_dirty_fn
+  BIO_BOUNCED = 1 << 2,     // dio-bounce: pages are kernel bounce buffers
+};
 enum class BioState : uint8_t { Free, InFlight, Completed };
 
 struct Bio {
@@ -175,6 +193,8 @@ struct Bio {
   int8_t page[kBioPages];
   int16_t sector[kBioPages]; // disk block of each page
   Token captured[kBioPages]; // write bios: contents taken by the device
+  uint8_t flags;             // BioFlag
+  uint8_t pad_;
 };
 
 // struct dio + struct dio_submit (4.15 fs/direct-io.c), one per task.
@@ -191,7 +211,38 @@ struct Dio {
   uint8_t pad_;
   int16_t cur_block; // disk block of cur_page
   int16_t io_error;
+  // Asynchronous (io_submit) and iomap requests, and bounce buffers.
+  uint8_t is_async;
+  uint8_t done;            // request complete: the waiter or io_getevents may return
+  int16_t result;          // pages transferred, or -errno, once done
+  int16_t user_vpage;      // first user page of the request
+  int8_t bounce[kDioPages]; // dio-bounce: kernel buffer page per user page, or kNone
 };
+
+// One long-term pin set: the pages an RDMA driver registered with
+// pin_user_pages() (get_user_pages_longterm() before 5.6), which its device
+// may write at any time until unpin_user_pages().
+enum PinFlag : uint8_t {
+  PIN_WRITE = 1 << 0,   // FOLL_WRITE: the device writes the pages
+  PIN_COUNTED = 1 << 1, // FOLL_PIN (refcount + bias); else plain FOLL_GET references
+  PIN_LONGTERM = 1 << 2,
+};
+struct PinSet {
+  uint8_t npages; // 0: free slot
+  uint8_t flags;
+  uint8_t written; // bit i: the device has written page i
+  uint8_t pad_;
+  int8_t page[kDioPages];
+};
+
+// A Dio with no request: pointers kNone, counters zero.
+inline Dio empty_dio() {
+  Dio d{};
+  d.cur_bio = d.cur_page = -1;
+  for (int8_t &b : d.bounce)
+    b = -1;
+  return d;
+}
 
 struct Frame {
   uint8_t fn; // model::Fn
@@ -212,7 +263,9 @@ enum class Wait : uint8_t {
   IRwsemRead,
   IRwsemWrite,
   AllCpusDone, // the final-sync task waits for every CPU to return
-  BiosDrained, // the final check waits for the device to go idle
+  BiosDrained, // the final check waits for the device and kworker to go idle
+  PageUnpinned, // pin-wait: writeback waits for page_maybe_dma_pinned() to clear
+  AioDone,      // io_getevents waits for the task's asynchronous request
 };
 
 struct Task {
@@ -226,7 +279,6 @@ struct Task {
   int32_t ret; // return register of the last returned frame
   Frame frames[kMaxFrames];
   Dio dio;
-  uint16_t pad2_;
 };
 
 enum NodeFlag : uint8_t { PGDAT_DIRTY = 1 << 0, PGDAT_WRITEBACK = 1 << 1 };
@@ -248,7 +300,9 @@ struct State {
   uint8_t pgdat_flags;
   uint8_t next_block; // block allocator: next free disk block
   uint8_t crashed;    // a kernel BUG ended the execution
-  uint8_t pad_[3];
+  uint8_t bio_dirty_list; // block/bio.c: bios waiting for bio_dirty_fn (bit per bio)
+  uint8_t pad_[6];
+  PinSet pins[kMaxPins];
 };
 
 static_assert(std::is_trivially_copyable_v<State>);

@@ -166,6 +166,33 @@ StepFn step_fn(Fn fn) {
     FRAMED(ext4_sync_file)
     FRAMED(__writeback_single_inode)
     FRAMED(sync_inodes_sb)
+    // fix lab: pins and DIO
+    FRAMED(ib_umem_get)
+    FRAMED(ib_umem_release)
+    FRAMED(get_user_pages_longterm)
+    FRAMED(pin_user_pages_fast)
+    FRAMED(unpin_user_pages_dirty_lock)
+    FRAMED(sys_io_submit)
+    FRAMED(sys_io_getevents)
+    FRAMED(ext4_dio_read_iter)
+    FRAMED(iomap_dio_rw)
+    FRAMED(iomap_dio_bio_iter)
+    FRAMED(iomap_dio_bounce_copy)
+    FRAMED(bio_iov_iter_get_pages)
+    FRAMED(bio_set_pages_dirty)
+    FRAMED(bio_dirty_fn)
+    FRAMED(bio_release_pages)
+    // (end of the pins / DIO block)
+    // fix lab: madvise, fadvise, sync_file_range, truncate
+    FRAMED(sys_madvise)
+    FRAMED(reclaim_pages)
+    FRAMED(sys_fadvise64)
+    FRAMED(invalidate_mapping_pages)
+    FRAMED(sys_sync_file_range)
+    FRAMED(sys_truncate)
+    FRAMED(ext4_setattr)
+    FRAMED(truncate_inode_pages_range)
+    // (end of the madvise / truncate block)
 #undef FRAMED
   default: return nullptr;
   }

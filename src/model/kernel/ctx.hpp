@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -31,16 +32,20 @@ struct Choice {
 // per registered invariant) and modelled functions entered (bit per Fn).
 struct StepOutcome {
   uint32_t violations = 0;
-  uint64_t reached[2] = {0, 0};
+  std::array<uint64_t, 4> reached{}; // bit per event (the model: per function entered)
 };
 
 struct Config {
   const scenario::Scenario *sc = nullptr;
   const Variant *variant = nullptr;
   int ncpus = 0;
+  // Actors: CPUs 0..ncpus-1, the device, the end-of-scenario task, the
+  // kworker running deferred work (bio_dirty_fn). Tasks: CPUs, end, kworker.
   int device_actor() const { return ncpus; }
   int final_actor() const { return ncpus + 1; }
+  int kworker_actor() const { return ncpus + 2; }
   int final_task() const { return ncpus; }
+  int kworker_task() const { return ncpus + 1; }
 };
 
 // A scenario mistake only visible at run time (e.g. an unaligned length the

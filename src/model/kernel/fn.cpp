@@ -13,7 +13,7 @@ constexpr FnInfo kFns[] = {
 #undef X
 };
 static_assert(sizeof(kFns) / sizeof(kFns[0]) == kFnCount);
-static_assert(kFnCount <= 128, "the reached set is 128 bits");
+static_assert(kFnCount <= 256, "the reached set is 256 bits");
 } // namespace
 
 const char *fn_name(Fn fn) {

@@ -167,4 +167,37 @@ Flow user_load(Ctx &k, Frame &f);  // a0 vpage -> token or -kEFAULT
 Flow sys_msync(Ctx &k, Frame &f);
 Flow sys_fsync(Ctx &k, Frame &f);
 
+// ---- fix lab: pins, asynchronous and iomap direct I/O, bio re-dirtying ----
+Flow ib_umem_get(Ctx &k, Frame &f);     // a0 vpage, a1 npages, a2 PinFlag bits -> pin handle or -err
+Flow ib_umem_release(Ctx &k, Frame &f); // a0 pin handle
+Flow get_user_pages_longterm(Ctx &k, Frame &f);
+Flow pin_user_pages_fast(Ctx &k, Frame &f);
+Flow unpin_user_pages_dirty_lock(Ctx &k, Frame &f);
+bool page_maybe_dma_pinned(Ctx &k, int page); // biased refcount test; false without pin counting
+Flow sys_io_submit(Ctx &k, Frame &f);    // a0 fd, a1 vpage, a2 npages, a3 offset -> 1 or -err
+Flow sys_io_getevents(Ctx &k, Frame &f); // a0 aio handle -> bytes or -err
+Flow ext4_dio_read_iter(Ctx &k, Frame &f); // a0 ino, a1 index, a2 npages, a3 vpage
+Flow iomap_dio_rw(Ctx &k, Frame &f);
+Flow iomap_dio_bio_iter(Ctx &k, Frame &f);
+Flow iomap_dio_bounce_copy(Ctx &k, Frame &f);
+Flow bio_iov_iter_get_pages(Ctx &k, Frame &f);
+Flow bio_set_pages_dirty(Ctx &k, Frame &f); // a0 bio
+Flow bio_dirty_fn(Ctx &k, Frame &f);        // the kworker's work item
+Flow bio_release_pages(Ctx &k, Frame &f);   // a0 bio, a1 mark_dirty
+void dio_bio_end_aio(Ctx &k, int bio);
+void iomap_dio_bio_end_io(Ctx &k, int bio);
+void bio_check_pages_dirty(Ctx &k, int bio);
+// (end of the pins / DIO block)
+
+// ---- fix lab: madvise, fadvise, sync_file_range, truncate ----
+Flow sys_madvise(Ctx &k, Frame &f);         // a0 vpage, a1 npages, a2 advice (MADV_*)
+Flow reclaim_pages(Ctx &k, Frame &f);
+Flow sys_fadvise64(Ctx &k, Frame &f);       // a0 fd, a1 advice
+Flow invalidate_mapping_pages(Ctx &k, Frame &f);
+Flow sys_sync_file_range(Ctx &k, Frame &f); // a0 fd, a1 SYNC_FILE_RANGE_* flags
+Flow sys_truncate(Ctx &k, Frame &f);        // a0 file (inode), a1 new size in pages
+Flow ext4_setattr(Ctx &k, Frame &f);
+Flow truncate_inode_pages_range(Ctx &k, Frame &f);
+// (end of the madvise / truncate block)
+
 } // namespace pagerace::model

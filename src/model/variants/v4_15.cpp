@@ -12,11 +12,10 @@ const Variant kVariantV4_15{
         "heads (jbd2 omitted), direct I/O through fs/direct-io.c taking FOLL_GET references "
         "with get_user_pages_fast() and re-dirtying with set_page_dirty_lock() at completion, "
         "reclaim without any pin awareness, and BUG_ON(!PagePrivate) when ext4 writeback meets "
-        "a dirty page without buffers.",
+        "a dirty page without buffers. pin_user_pages() does not exist yet: an RDMA driver "
+        "registers memory with get_user_pages_longterm().",
     .sources = "v4.15.11 mm/, fs/, block/; LKML 20180103100430.GE4911@quack2.suse.cz",
-    .dio_path = "fs/direct-io.c",
-    .gup_kind = "FOLL_GET",
-    .ext4_no_buffers = NoBuffersInWriteback::Bug,
+    .linux_version = 415,
 };
 
 } // namespace pagerace::model
