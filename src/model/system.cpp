@@ -301,8 +301,8 @@ void System::start_op(Ctx &k, int tid) const {
     Range r = user_range(a.v[0], a.v[1], false, op);
     if (r.err) return fail(r.err);
     if (r.npages > kDioPages)
-      throw ScenarioRuntimeError(op.pos, fmt::format("the model pins at most {} pages at once",
-                                                     kDioPages));
+      throw ScenarioRuntimeError(op.pos,
+                                 fmt::format("the model pins at most {} pages at once", kDioPages));
     const int bits = ((a.v[2] & scenario::flags::FOLL_WRITE) ? PIN_WRITE : 0) |
                      ((a.v[2] & scenario::flags::FOLL_LONGTERM) ? PIN_LONGTERM : 0);
     push(Fn::ib_umem_get, {r.vpage, r.npages, bits});
@@ -501,7 +501,11 @@ int System::num_kinds() const {
 std::string System::kind_name(int kind) const {
   return all_invariants()[static_cast<size_t>(kind)]->kind;
 }
-int System::deadlock_kind() const {
+int System::stuck_kind(const State &s) const {
+  const int stall = invariant_index("writeback-stall");
+  if (stall >= 0)
+    for (const Task &t : s.tasks)
+      if (t.state != TaskState::Done && t.nframes && t.wait == Wait::PageUnpinned) return stall;
   return model::deadlock_kind();
 }
 

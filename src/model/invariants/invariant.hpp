@@ -22,6 +22,8 @@ struct Invariant {
   void (*content_write)(Ctx &, int page, Token data, const char *site) = nullptr;
   // After the final sync, with the device idle.
   void (*at_end)(Ctx &) = nullptr;
+  // Reclaim kept `page` because of a pin or reference test.
+  void (*reclaim_kept)(Ctx &, int page) = nullptr;
 };
 
 const std::vector<const Invariant *> &all_invariants();
@@ -32,5 +34,6 @@ int deadlock_kind();                          // the liveness kind the engine re
 void check_page_dirtied(Ctx &k, int page, const char *site);
 void check_content_write(Ctx &k, int page, Token data, const char *site);
 void check_at_end(Ctx &k);
+void check_reclaim_kept(Ctx &k, int page);
 
 } // namespace pagerace::model

@@ -38,6 +38,11 @@ void check_content_write(Ctx &k, int page, Token data, const char *site) {
     if (inv->content_write) inv->content_write(k, page, data, site);
 }
 
+void check_reclaim_kept(Ctx &k, int page) {
+  for (const Invariant *inv : all_invariants())
+    if (inv->reclaim_kept) inv->reclaim_kept(k, page);
+}
+
 void check_at_end(Ctx &k) {
   for (const Invariant *inv : all_invariants())
     if (inv->at_end) inv->at_end(k);

@@ -3,6 +3,7 @@
 // scans the whole active then the whole inactive list (the model's lists are
 // short; SWAP_CLUSTER_MAX batching, priorities and inactive_list_is_low()
 // are omitted). The isolated pages of a pass live in frame-local bit masks.
+#include "model/invariants/invariant.hpp"
 #include "model/kernel/paths.hpp"
 
 namespace pagerace::model {
@@ -46,6 +47,13 @@ void putback_pages(Ctx &k, uint32_t mask) {
     }
     put_page(k, id);
   }
+}
+
+// The reference test of the refcount-check variants (the seed thread's
+// proposal): references beyond the page cache's, the isolation's, one per
+// PTE and one for the buffers.
+int extra_references(const Page &p) {
+  return p._refcount - (2 + p._mapcount + ((p.flags & PG_private) ? 1 : 0));
 }
 
 // shrink_page_list's counters for the PGDAT_* decisions, packed in one local
@@ -265,9 +273,28 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
   }
   case kUnmapped: {
     Page &p = k.page(id);
+    const ReclaimPinCheck check = k.variant().reclaim_check;
+    if (check == ReclaimPinCheck::RefcountBeforeUnmap && extra_references(p) > 0) {
+      k.note("- page_count {} > 2 + mapcount {} + buffers {}: keep (refcount check)", p._refcount,
+             p._mapcount, (p.flags & PG_private) ? 1 : 0);
+      check_reclaim_kept(k, id);
+      return keep(true);
+    }
     if (p._mapcount > 0 && p.mapping >= 0) {
       if (!try_to_unmap(k, id)) return activate_locked();
       progress(k);
+    }
+    if (check == ReclaimPinCheck::RefcountAfterUnmap && extra_references(p) > 0) {
+      k.note("- unmapped; page_count {} > 2 + buffers {}: keep (refcount check)", p._refcount,
+             (p.flags & PG_private) ? 1 : 0);
+      check_reclaim_kept(k, id);
+      return keep(true);
+    }
+    // 6.4 mm/vmscan.c (d824ec2a1546, in 6.1.28): "Folio is unmapped now so it
+    // cannot be newly pinned anymore"; keep its private data
+    if (check == ReclaimPinCheck::MaybePinnedAfterUnmap && page_maybe_dma_pinned(k, id)) {
+      check_reclaim_kept(k, id);
+      return activate_locked();
     }
     if (p.flags & PG_dirty) {
       if (!(p.flags & PG_reclaim) || !(k.s.pgdat_flags & PGDAT_DIRTY)) {
