@@ -464,7 +464,8 @@ void System::device_step(Ctx &k, int alt) const {
     else
       write_page_data(k, id, t, "block: DMA of a READ bio into the page");
   } else {
-    bio.captured[i] = id == kZeroPage ? kZeroToken : s.pages[id].data;
+    if (!(bio.flags & BIO_BOUNCED)) // a bounced write carries the copy taken at submission
+      bio.captured[i] = id == kZeroPage ? kZeroToken : s.pages[id].data;
     k.emit(trace::EventKind::Note, fmt::format("DMA: {} -> block {} ({})", k.page_name(id),
                                                bio.sector[i], token_name(sc_, bio.captured[i])));
   }

@@ -252,6 +252,17 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
     if (!trylock_page(k, id)) return keep(false);
     k.note("trylock_page({})", k.page_name(id));
     Page &p = k.page(id);
+    // The seed thread's proposal, right after trylock_page(): GUP-fast and
+    // follow_page_pte() take references without the page lock, so the
+    // scheduling points up to try_to_unmap() stay open to them.
+    if (k.variant().reclaim_check == ReclaimPinCheck::RefcountBeforeUnmap &&
+        extra_references(p) > 0) {
+      k.note("- page_count {} > 2 + mapcount {} + buffers {}: keep (refcount check)",
+             p._refcount, p._mapcount, (p.flags & PG_private) ? 1 : 0);
+      check_reclaim_kept(k, id);
+      f.a[6] = st.pack();
+      return keep(true);
+    }
     if ((p.flags & PG_dirty) && !(p.flags & PG_writeback)) // page_check_dirty_writeback()
       ++st.nr_unqueued_dirty;
     if (p.flags & PG_writeback) {
@@ -274,12 +285,6 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
   case kUnmapped: {
     Page &p = k.page(id);
     const ReclaimPinCheck check = k.variant().reclaim_check;
-    if (check == ReclaimPinCheck::RefcountBeforeUnmap && extra_references(p) > 0) {
-      k.note("- page_count {} > 2 + mapcount {} + buffers {}: keep (refcount check)", p._refcount,
-             p._mapcount, (p.flags & PG_private) ? 1 : 0);
-      check_reclaim_kept(k, id);
-      return keep(true);
-    }
     if (p._mapcount > 0 && p.mapping >= 0) {
       if (!try_to_unmap(k, id)) return activate_locked();
       progress(k);
