@@ -537,11 +537,14 @@ std::string System::describe_stuck(const State &s) const {
       "mmap_sem (write)", "i_rwsem (read)", "i_rwsem (write)",
       "all CPUs",         "the device",     "the page's pins to drop",
       "its aio request"};
-  for (int t = 0; t < cfg_.ncpus; ++t) {
+  for (int t = 0; t <= cfg_.kworker_task(); ++t) {
     const Task &task = s.tasks[t];
-    if (task.state == TaskState::Done) continue;
+    if (task.state == TaskState::Done || t == cfg_.final_task()) continue;
+    if (t == cfg_.kworker_task() && task.nframes == 0) continue;
     if (!out.empty()) out += "; ";
-    out += fmt::format("{} waits for {}", sc_.cpus[static_cast<size_t>(t)].name,
+    const std::string who =
+        t < cfg_.ncpus ? sc_.cpus[static_cast<size_t>(t)].name : std::string("kworker");
+    out += fmt::format("{} waits for {}", who,
                        task.nframes == 0 ? "a variable" : waits[static_cast<int>(task.wait)]);
     if (task.nframes && (task.wait == Wait::PageUnlocked || task.wait == Wait::PageNotWriteback ||
                          task.wait == Wait::PageUnpinned)) {
