@@ -344,6 +344,14 @@ void System::finish_op(Ctx &k, int tid) const {
     return;
   }
   const Op &op = sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt];
+  // fsync-gap's clock: contents this call put into file pages are now due
+  ++k.s.clock;
+  for (size_t ino = 0; ino < sc_.files.size(); ++ino)
+    for (int i = 0; i < kMaxFilePages; ++i)
+      if (k.s.inodes[ino].writer[i] == tid + 1) {
+        k.s.inodes[ino].writer[i] = 0;
+        k.s.inodes[ino].due_at[i] = k.s.clock;
+      }
   int64_t value = t.ret;
   std::string shown;
   if (op.code == OpCode::Mmap && value >= 0) {
@@ -459,10 +467,14 @@ void System::device_step(Ctx &k, int alt) const {
     const Token t = s.disk[bio.sector[i]];
     k.emit(trace::EventKind::Note, fmt::format("DMA: block {} -> {} ({})", bio.sector[i],
                                                k.page_name(id), token_name(sc_, t)));
-    if (bio.end_io == BioEndIo::MpageEndIo)
+    if (bio.end_io == BioEndIo::MpageEndIo) {
       s.pages[id].data = t; // read-in of a locked, !uptodate page: not a write
-    else
+    } else {
       write_page_data(k, id, t, "block: DMA of a READ bio into the page");
+      const Page &p = s.pages[id]; // direct I/O: the reading task's call put it there
+      if (p.mapping >= 0 && p.index < kMaxFilePages && bio.owner >= 0 && bio.owner < cfg_.ncpus)
+        s.inodes[p.mapping].writer[p.index] = int8_t(bio.owner + 1);
+    }
   } else {
     if (!(bio.flags & BIO_BOUNCED)) // a bounced write carries the copy taken at submission
       bio.captured[i] = id == kZeroPage ? kZeroToken : s.pages[id].data;

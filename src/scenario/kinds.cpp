@@ -6,7 +6,8 @@ namespace pagerace::scenario {
 
 const std::vector<std::string> &safety_kinds() {
   static const std::vector<std::string> kinds = {"dirty-without-buffers", "write-to-clean-page",
-                                                 "write-under-writeback", "lost-write"};
+                                                 "write-under-writeback", "lost-write",
+                                                 "fsync-gap"};
   return kinds;
 }
 

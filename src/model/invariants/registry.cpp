@@ -4,13 +4,14 @@
 
 namespace pagerace::model {
 
+extern const Invariant kFsyncGap;
 extern const Invariant kDirtyWithoutBuffers, kWriteToCleanPage, kWriteUnderWriteback, kLostWrite,
     kDeadlock, kWritebackStall, kNoReclaimProgress;
 
 const std::vector<const Invariant *> &all_invariants() {
   static const std::vector<const Invariant *> v = {
       &kDirtyWithoutBuffers, &kWriteToCleanPage,  &kWriteUnderWriteback, &kLostWrite, &kDeadlock,
-      &kWritebackStall,      &kNoReclaimProgress,
+      &kWritebackStall,      &kNoReclaimProgress, &kFsyncGap,
   };
   return v;
 }
@@ -47,6 +48,11 @@ void check_content_write(Ctx &k, int page, Token data, const char *site) {
 void check_reclaim_kept(Ctx &k, int page) {
   for (const Invariant *inv : all_invariants())
     if (inv->reclaim_kept) inv->reclaim_kept(k, page);
+}
+
+void check_synced(Ctx &k, int ino, uint16_t since) {
+  for (const Invariant *inv : all_invariants())
+    if (inv->synced) inv->synced(k, ino, since);
 }
 
 void check_at_end(Ctx &k) {
