@@ -5,11 +5,12 @@
 namespace pagerace::model {
 
 extern const Invariant kDirtyWithoutBuffers, kWriteToCleanPage, kWriteUnderWriteback, kLostWrite,
-    kDeadlock;
+    kDeadlock, kWritebackStall, kNoReclaimProgress;
 
 const std::vector<const Invariant *> &all_invariants() {
   static const std::vector<const Invariant *> v = {
-      &kDirtyWithoutBuffers, &kWriteToCleanPage, &kWriteUnderWriteback, &kLostWrite, &kDeadlock,
+      &kDirtyWithoutBuffers, &kWriteToCleanPage,  &kWriteUnderWriteback, &kLostWrite, &kDeadlock,
+      &kWritebackStall,      &kNoReclaimProgress,
   };
   return v;
 }
@@ -19,6 +20,11 @@ int invariant_index(const std::string &kind) {
   for (size_t i = 0; i < v.size(); ++i)
     if (kind == v[i]->kind) return static_cast<int>(i);
   return -1;
+}
+
+const Invariant *find_invariant(const std::string &kind) {
+  const int i = invariant_index(kind);
+  return i < 0 ? nullptr : all_invariants()[static_cast<size_t>(i)];
 }
 
 int deadlock_kind() {
