@@ -288,7 +288,7 @@ TEST(CliJson, CheckSeedRace2HasTheDocumentedFields) {
   const json doc = check_json("seed-race2", &run);
   EXPECT_EQ(run.code, kViolation) << show(run);
   ASSERT_TRUE(doc.is_object());
-  EXPECT_EQ(doc.value("schema", ""), "pagerace-result/1");
+  EXPECT_EQ(doc.value("schema", ""), "pagerace-result/2");
   ASSERT_TRUE(doc.contains("results") && doc["results"].is_array());
   ASSERT_EQ(doc["results"].size(), 1u);
   const json &res = doc["results"][0];
@@ -431,7 +431,7 @@ TEST(CliReplay, ScheduleFromCheckJsonReplaysTheSameEventsDeterministically) {
 
   const json ra = json::parse(a.out, nullptr, false);
   ASSERT_FALSE(ra.is_discarded()) << show(a);
-  EXPECT_EQ(ra.value("schema", ""), "pagerace-result/1");
+  EXPECT_EQ(ra.value("schema", ""), "pagerace-result/2");
   const json &res = ra["results"][0];
   EXPECT_EQ(res.value("verdict", ""), "violation");
   ASSERT_TRUE(res.contains("violations") && !res["violations"].empty());

@@ -54,8 +54,7 @@ int cmd_check(const std::vector<std::string> &names, const Common &c, bool judge
     } catch (const std::invalid_argument &e) {
       return input_error(e.what());
     }
-    const bool mismatch =
-        r.expectation.checked && (!r.expectation.kinds_match || !r.expectation.unreached.empty());
+    const bool mismatch = r.expectation.checked && !r.expectation.met();
     int rc = kExitClean;
     if (judge_by_expect)
       rc = r.verdict == trace::Verdict::Bounded ? kExitBounded // nothing to judge by
@@ -93,7 +92,7 @@ int cmd_replay(const std::string &name, const std::string &schedule_text, const 
     res.verdict = r.violations.empty() ? trace::Verdict::Clean : trace::Verdict::Violation;
     for (auto &viol : r.violations) {
       viol.trace = r.trace;
-      res.violations.push_back(viol);
+      (app::is_liveness_kind(viol.kind) ? res.liveness : res.violations).push_back(viol);
     }
     if (c.json) {
       fmt::print("{}\n", report::render_result_json({res}, false));
@@ -102,7 +101,8 @@ int cmd_replay(const std::string &name, const std::string &schedule_text, const 
                  r.trace.steps, r.violations.size(), r.crashed ? ", kernel BUG" : "");
       fmt::print("{}\n", report::render_trace_text(r.trace));
       for (const auto &viol : r.violations)
-        fmt::print("{} at {}: {}\n", viol.kind, viol.site, viol.reason);
+        fmt::print("{}{} at {}: {}\n", app::is_liveness_kind(viol.kind) ? "liveness: " : "",
+                   viol.kind, viol.site, viol.reason);
     }
     return r.violations.empty() ? kExitClean : kExitViolation;
   } catch (const scenario::ParseError &e) {
