@@ -20,6 +20,11 @@ const model::Variant &select_variant(const scenario::Scenario &sc, const std::st
   throw std::invalid_argument(fmt::format("unknown kernel variant '{}' (known: {})", name, known));
 }
 
+std::string format_position(const scenario::SourcePos &p) {
+  if (p.line <= 0) return p.file;
+  return fmt::format("{}:{}:{}", p.file, p.line, p.col);
+}
+
 std::string replay_prefix(const scenario::Scenario &sc, const model::Variant &variant) {
   return fmt::format("pagerace replay {} --kernel {}", sc.source, variant.name);
 }

@@ -57,4 +57,7 @@ Replay replay(const scenario::Scenario &sc, const model::Variant &variant,
 
 std::string replay_prefix(const scenario::Scenario &sc, const model::Variant &variant);
 
+// "file:line:col", or "file" for a position without a line (an I/O error).
+std::string format_position(const scenario::SourcePos &pos);
+
 } // namespace pagerace::app
