@@ -288,7 +288,7 @@ TEST(CliJson, CheckSeedRace2HasTheDocumentedFields) {
   const json doc = check_json("seed-race2", &run);
   EXPECT_EQ(run.code, kViolation) << show(run);
   ASSERT_TRUE(doc.is_object());
-  EXPECT_EQ(doc.value("schema", ""), "pagerace-result/1");
+  EXPECT_EQ(doc.value("schema", ""), "pagerace-result/2");
   ASSERT_TRUE(doc.contains("results") && doc["results"].is_array());
   ASSERT_EQ(doc["results"].size(), 1u);
   const json &res = doc["results"][0];
@@ -431,7 +431,7 @@ TEST(CliReplay, ScheduleFromCheckJsonReplaysTheSameEventsDeterministically) {
 
   const json ra = json::parse(a.out, nullptr, false);
   ASSERT_FALSE(ra.is_discarded()) << show(a);
-  EXPECT_EQ(ra.value("schema", ""), "pagerace-result/1");
+  EXPECT_EQ(ra.value("schema", ""), "pagerace-result/2");
   const json &res = ra["results"][0];
   EXPECT_EQ(res.value("verdict", ""), "violation");
   ASSERT_TRUE(res.contains("violations") && !res["violations"].empty());
@@ -482,6 +482,277 @@ TEST(CliReplay, UnknownScenarioExitsTwo) {
   const Outcome r = pagerace({"replay", "no-such-scenario-xyz", "--schedule", "0"});
   EXPECT_EQ(r.code, kInput) << show(r);
   EXPECT_NE(r.err.find("no-such-scenario-xyz"), std::string::npos) << show(r);
+}
+
+// ---------------------------------------------------------------------------
+// matrix
+//
+// Only the v4.15 variants have complete kernel paths so far, so these tests
+// name them with --kernels.
+
+const std::string kV415Family = "v4.15,v4.15-refcount-check,v4.15-refcount-check-late";
+
+Outcome matrix(std::vector<std::string> args) {
+  args.insert(args.begin(), "matrix");
+  return pagerace(args);
+}
+
+json matrix_json(std::vector<std::string> args, Outcome *run = nullptr) {
+  args.push_back("--json");
+  const Outcome r = matrix(args);
+  if (run) *run = r;
+  const json doc = json::parse(r.out, nullptr, false);
+  if (doc.is_discarded()) {
+    ADD_FAILURE() << "stdout is not JSON\n" << show(r);
+    return json::object();
+  }
+  return doc;
+}
+
+// The cell of `doc` for (scenario, variant), or null.
+json matrix_cell(const json &doc, const std::string &scenario, const std::string &variant) {
+  for (const json &c : doc.value("cells", json::array()))
+    if (c.value("scenario", "") == scenario && c.value("variant", "") == variant) return c;
+  return nullptr;
+}
+
+// The rows of the first Markdown table in `text`, each split into cells at
+// '|' that is not backslash-escaped.
+std::vector<std::vector<std::string>> markdown_table(const std::string &text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] != '|') {
+      if (!rows.empty()) break;
+      continue;
+    }
+    std::vector<std::string> cells;
+    std::string cur;
+    for (size_t i = 1; i < line.size(); ++i) {
+      if (line[i] == '\\' && i + 1 < line.size()) {
+        cur += line.substr(i, 2);
+        ++i;
+      } else if (line[i] == '|') {
+        const size_t b = cur.find_first_not_of(' '), e = cur.find_last_not_of(' ');
+        cells.push_back(b == std::string::npos ? "" : cur.substr(b, e - b + 1));
+        cur.clear();
+      } else {
+        cur += line[i];
+      }
+    }
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+TEST(CliMatrix, ExpectationsMetAndNothingElseJudgedExitsZero) {
+  const Outcome r = matrix({"seed-race2", "seed-race1-as-drawn", "--kernels", kV415Family});
+  EXPECT_EQ(r.code, kClean) << show(r);
+  EXPECT_NE(r.out.find("seed-race2"), std::string::npos) << show(r);
+  EXPECT_NE(r.out.find("v4.15-refcount-check-late"), std::string::npos) << show(r);
+}
+
+TEST(CliMatrix, JsonHasOneCellPerScenarioAndVariantInOrder) {
+  Outcome run;
+  const json doc =
+      matrix_json({"seed-race2", "seed-race1-as-drawn", "--kernels", kV415Family}, &run);
+  EXPECT_EQ(run.code, kClean) << show(run);
+  EXPECT_EQ(doc.value("schema", ""), "pagerace-matrix/1");
+  EXPECT_EQ(doc.at("scenarios"), (json{"seed-race2", "seed-race1-as-drawn"}));
+  EXPECT_EQ(doc.at("variants"),
+            (json{"v4.15", "v4.15-refcount-check", "v4.15-refcount-check-late"}));
+  ASSERT_EQ(doc.at("cells").size(), 6u);
+  size_t i = 0;
+  for (const char *sc : {"seed-race2", "seed-race1-as-drawn"})
+    for (const char *v : {"v4.15", "v4.15-refcount-check", "v4.15-refcount-check-late"}) {
+      const json &c = doc["cells"][i++];
+      EXPECT_EQ(c.at("scenario"), sc);
+      EXPECT_EQ(c.at("variant"), v);
+      EXPECT_TRUE(c.at("statistics").at("executions").is_number_integer());
+    }
+  const json race = matrix_cell(doc, "seed-race2", "v4.15");
+  EXPECT_EQ(race.at("verdict"), "violation");
+  EXPECT_EQ(race.at("kinds"), json{"write-to-clean-page"});
+  EXPECT_EQ(race.at("liveness"), json::array());
+  EXPECT_EQ(race.at("expectation").at("status"), "met");
+  // The schedule of each kind found replays it.
+  const std::string schedule = race.at("schedules").at("write-to-clean-page").get<std::string>();
+  const Outcome replay = pagerace({"replay", "seed-race2", "--schedule", schedule});
+  EXPECT_EQ(replay.code, kViolation) << show(replay);
+  EXPECT_NE(replay.out.find("write-to-clean-page"), std::string::npos);
+  EXPECT_EQ(matrix_cell(doc, "seed-race2", "v4.15-refcount-check").at("expectation").at("status"),
+            "not-judged")
+      << "seed-race2 has no [expect] for the refcount variants";
+  EXPECT_EQ(matrix_cell(doc, "seed-race1-as-drawn", "v4.15").at("verdict"), "clean");
+}
+
+TEST(CliMatrix, WrongExpectationExitsOneAndMarksOnlyThatCell) {
+  const std::string wrong = data_file("matrix_wrong_expect.toml");
+  const Outcome text = matrix({wrong, "seed-race2", "--kernels", kV415Family});
+  EXPECT_EQ(text.code, kViolation) << show(text);
+
+  Outcome run;
+  const json doc = matrix_json({wrong, "seed-race2", "--kernels", kV415Family}, &run);
+  EXPECT_EQ(run.code, kViolation) << show(run);
+  const json cell = matrix_cell(doc, "matrix-wrong-expect", "v4.15");
+  ASSERT_TRUE(cell.is_object()) << doc.dump();
+  EXPECT_EQ(cell.at("expectation").at("status"), "mismatch");
+  EXPECT_EQ(cell.at("expectation").at("expected"), json::array());
+  EXPECT_EQ(cell.at("kinds"), json{"write-to-clean-page"});
+  EXPECT_EQ(doc.at("summary").at("mismatched"), 1);
+  for (const json &c : doc.at("cells"))
+    if (c != cell) {
+      EXPECT_NE(c.at("expectation").at("status"), "mismatch") << c.dump();
+    }
+
+  // Markdown: the mark is in the v4.15 column of that row only.
+  const Outcome md = matrix({wrong, "seed-race2", "--kernels", kV415Family, "--markdown"});
+  EXPECT_EQ(md.code, kViolation) << show(md);
+  const auto table = markdown_table(md.out);
+  ASSERT_EQ(table.size(), 4u) << md.out;
+  ASSERT_EQ(table[0].size(), 4u) << md.out;
+  EXPECT_EQ(table[0][1], "`v4.15`");
+  for (size_t row = 2; row < table.size(); ++row) {
+    ASSERT_EQ(table[row].size(), 4u) << md.out;
+    for (size_t col = 1; col < 4; ++col) {
+      const bool marked = table[row][col].find("**!**") != std::string::npos;
+      EXPECT_EQ(marked, row == 2 && col == 1) << "row " << row << ", column " << col << "\n"
+                                              << md.out;
+    }
+  }
+  EXPECT_EQ(table[2][0], "`matrix-wrong-expect`");
+  // Below the table: expected vs found and the replay of what was found.
+  EXPECT_NE(md.out.find("expected clean, found write-to-clean-page"), std::string::npos) << md.out;
+  EXPECT_NE(md.out.find("--schedule '" +
+                        cell.at("schedules").at("write-to-clean-page").get<std::string>() + "'"),
+            std::string::npos)
+      << md.out;
+}
+
+TEST(CliMatrix, ExpectLivenessIsJudged) {
+  const std::string file = data_file("matrix_liveness.toml");
+  Outcome run;
+  json doc = matrix_json({file, "--kernels", "v4.15"}, &run);
+  EXPECT_EQ(run.code, kViolation) << "expects a deadlock that does not happen\n" << show(run);
+  json cell = matrix_cell(doc, "matrix-liveness", "v4.15");
+  EXPECT_EQ(cell.at("verdict"), "clean");
+  EXPECT_EQ(cell.at("expectation").at("status"), "mismatch");
+  EXPECT_EQ(cell.at("expectation").at("expected_liveness"), json{"deadlock"});
+  EXPECT_EQ(cell.at("expectation").at("reasons"), json{"expected liveness deadlock, found clean"});
+
+  // With the right liveness expectation the same cell is met.
+  ScratchDir dir;
+  std::string text = read_bytes(file);
+  const std::string from = "v4.15 = [\"deadlock\"]";
+  const size_t at = text.find(from);
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, from.size(), "v4.15 = \"clean\"");
+  const fs::path fixed = dir.path() / "fixed.toml";
+  write_bytes(fixed, text);
+  doc = matrix_json({fixed.string(), "--kernels", "v4.15"}, &run);
+  EXPECT_EQ(run.code, kClean) << show(run);
+  EXPECT_EQ(matrix_cell(doc, "matrix-liveness", "v4.15").at("expectation").at("status"), "met");
+}
+
+TEST(CliMatrix, CallUnknownToTheKernelIsNotApplicableNotAnError) {
+  const std::string file = data_file("matrix_madvise.toml");
+  Outcome run;
+  const json doc = matrix_json({file, "seed-race2", "--kernels", kV415Family}, &run);
+  EXPECT_EQ(run.code, kClean) << show(run);
+  for (const char *v : {"v4.15", "v4.15-refcount-check", "v4.15-refcount-check-late"}) {
+    const json c = matrix_cell(doc, "matrix-madvise", v);
+    EXPECT_EQ(c.at("verdict"), "n/a") << v;
+    const std::string reason = c.at("reason").get<std::string>();
+    // The reason points at the call, file:line:col.
+    const auto [line, col] = line_col(read_bytes(file), "madvise(addr");
+    const std::string where = file + ":" + std::to_string(line) + ":" + std::to_string(col) + ":";
+    EXPECT_EQ(reason.rfind(where, 0), 0u) << reason;
+    EXPECT_NE(reason.find("madvise"), std::string::npos) << reason;
+  }
+  EXPECT_EQ(doc.at("summary").at("not_applicable"), 3);
+
+  // A scenario that expects something of a variant that cannot run it
+  // differs from its expectation.
+  ScratchDir dir;
+  const fs::path expecting = dir.path() / "expecting.toml";
+  write_bytes(expecting, read_bytes(file) + "\n[expect]\nv4.15 = \"clean\"\n");
+  const Outcome r = matrix({expecting.string(), "--kernels", kV415Family});
+  EXPECT_EQ(r.code, kViolation) << show(r);
+}
+
+TEST(CliMatrix, ScenarioErrorFoundAtRunTimeExitsTwoWithItsPosition) {
+  const std::string file = data_file("matrix_unaligned.toml");
+  const auto [line, col] = line_col(read_bytes(file), "read(fd, addr, 100)");
+  ASSERT_GT(line, 0);
+  const Outcome r = matrix({file, "seed-race2", "--kernels", "v4.15"});
+  EXPECT_EQ(r.code, kInput) << show(r);
+  const std::string where = file + ":" + std::to_string(line) + ":" + std::to_string(col) + ":";
+  EXPECT_NE(r.err.find(where), std::string::npos) << "expected " << where << "\n" << show(r);
+  // The rest of the matrix is still there.
+  EXPECT_NE(r.out.find("seed-race2"), std::string::npos) << show(r);
+}
+
+TEST(CliMatrix, BoundedCellsExitThree) {
+  const Outcome r = matrix({"seed-race1-as-drawn", "--max-states", "10", "--kernels", kV415Family});
+  EXPECT_EQ(r.code, kBounded) << show(r);
+  // A mismatch outranks the bound: pick a state limit that the wrong
+  // expectation's scenario stays under and seed-race1-as-drawn does not.
+  const std::string wrong = data_file("matrix_wrong_expect.toml");
+  auto states = [](const std::string &scenario) {
+    const json doc = check_json(scenario);
+    return doc.at("results").at(0).at("statistics").at("states").get<uint64_t>();
+  };
+  const uint64_t limit = states(wrong) + 1;
+  ASSERT_GT(states("seed-race1-as-drawn"), limit) << "pick another scenario to bound";
+  Outcome run;
+  const json doc = matrix_json(
+      {"seed-race1-as-drawn", wrong, "--max-states", std::to_string(limit), "--kernels", "v4.15"},
+      &run);
+  EXPECT_EQ(doc.at("summary").at("bounded"), 1) << show(run);
+  EXPECT_EQ(doc.at("summary").at("mismatched"), 1) << show(run);
+  EXPECT_EQ(run.code, kViolation) << show(run);
+}
+
+TEST(CliMatrix, UnknownKernelExitsTwoNamingTheKnownOnes) {
+  const Outcome r = matrix({"seed-race2", "--kernels", "v4.15,v9.99"});
+  EXPECT_EQ(r.code, kInput) << show(r);
+  EXPECT_NE(r.err.find("v9.99"), std::string::npos) << show(r);
+  for (const char *known : {"v4.15-refcount-check-late", "pin-wait", "dio-bounce"})
+    EXPECT_NE(r.err.find(known), std::string::npos) << known << "\n" << show(r);
+  EXPECT_TRUE(r.out.empty()) << show(r);
+  EXPECT_EQ(matrix({"seed-race2", "--kernels", "v4.15,,v4.15-refcount-check"}).code, kInput);
+  EXPECT_EQ(matrix({"seed-race2", "--kernels", "v4.15,v4.15"}).code, kInput);
+}
+
+TEST(CliMatrix, UsageAndScenarioErrorsExitTwo) {
+  EXPECT_EQ(matrix({"seed-race2", "--kernels", "v4.15", "--json", "--markdown"}).code, kInput);
+  EXPECT_EQ(matrix({"seed-race2", "--kernels", "v4.15", "--max-states", "many"}).code, kInput);
+  const Outcome unknown = matrix({"no-such-scenario-xyz", "--kernels", "v4.15"});
+  EXPECT_EQ(unknown.code, kInput) << show(unknown);
+  EXPECT_NE(unknown.err.find("no-such-scenario-xyz"), std::string::npos) << show(unknown);
+  // A parse error names file:line:col.
+  const std::string bad = data_file("unknown_call.toml");
+  const auto [line, col] = line_col(read_bytes(bad), "frobnicate");
+  const Outcome r = matrix({bad, "--kernels", "v4.15"});
+  EXPECT_EQ(r.code, kInput) << show(r);
+  const std::string where = bad + ":" + std::to_string(line) + ":" + std::to_string(col) + ":";
+  EXPECT_NE(r.err.find(where), std::string::npos) << show(r);
+}
+
+TEST(CliMatrix, OutputIsDeterministicWhateverTheNumberOfJobs) {
+  const std::vector<std::string> args = {"seed-race2", "seed-race1-as-drawn",
+                                         data_file("matrix_madvise.toml"), "--kernels",
+                                         kV415Family};
+  for (const char *format : {"--json", "--markdown", ""}) {
+    std::vector<std::string> one = args, two = args;
+    for (auto *a : {&one, &two})
+      if (*format) a->push_back(format);
+    one.insert(one.end(), {"--jobs", "1"});
+    two.insert(two.end(), {"--jobs", "3"});
+    const Outcome a = matrix(one), b = matrix(two);
+    EXPECT_EQ(a.code, b.code);
+    EXPECT_EQ(a.out, b.out) << format;
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 // Behaviour of the report layer: the LKML-style text table, the result text
-// and the JSON schema "pagerace-result/1" (docs/JSON.md).
+// and the JSON schema "pagerace-result/2" (docs/JSON.md).
 #include <algorithm>
 #include <set>
 #include <sstream>
@@ -358,6 +358,91 @@ TEST(ResultText, Expectation) {
   EXPECT_EQ(out.find("not reached"), std::string::npos);
 }
 
+// A deadlock found beside a safety violation, as check() reports it: one
+// entry in Result::liveness.
+trace::Result with_deadlock(trace::Result r) {
+  trace::Violation d;
+  d.kind = "deadlock";
+  d.site = "(no CPU can move)";
+  d.reason = "CPU0 waits for page lock of page 0; CPU1 waits for PG_writeback of page 0";
+  d.trace = sample_trace();
+  d.trace.schedule = "0.1.1";
+  d.trace.steps = 3;
+  d.trace.context_switches = 1;
+  r.liveness.push_back(d);
+  return r;
+}
+
+size_t line_index(const std::vector<std::string> &lines, const std::string &line) {
+  return static_cast<size_t>(std::find(lines.begin(), lines.end(), line) - lines.begin());
+}
+
+TEST(ResultText, LivenessFindingsHaveTheirOwnSectionAfterTheSafetyViolations) {
+  const auto r = with_deadlock(violation_result());
+  const std::string out = render_result_text(r, false);
+  const auto lines = split_lines(out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0], "VIOLATION: 1 kind: dirty-without-buffers; liveness: deadlock");
+
+  const size_t safety =
+      line_index(lines, "== dirty-without-buffers at " + r.violations[0].site + " ==");
+  const size_t section = line_index(lines, "Liveness");
+  const size_t deadlock = line_index(lines, "== deadlock at (no CPU can move) ==");
+  ASSERT_LT(safety, lines.size());
+  ASSERT_LT(section, lines.size()) << out;
+  ASSERT_LT(deadlock, lines.size()) << out;
+  EXPECT_LT(safety, section);
+  EXPECT_LT(section, deadlock);
+  EXPECT_EQ(lines[section + 1], "--------");
+  EXPECT_EQ(lines[section - 1], "") << "the section starts after a blank line";
+  // The finding has the same parts as a safety violation.
+  EXPECT_TRUE(has_line(out, r.liveness[0].reason));
+  EXPECT_TRUE(has_line(out, "schedule: 0.1.1"));
+  EXPECT_TRUE(has_line(out, "replay: " + r.replay_command_prefix + " --schedule '0.1.1'"));
+  EXPECT_TRUE(has_line(out, "steps: 3, context switches: 1"));
+  // Exactly one section.
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), "Liveness"), 1);
+}
+
+TEST(ResultText, NoLivenessSectionWithoutLivenessFindings) {
+  EXPECT_FALSE(has_line(render_result_text(violation_result()), "Liveness"));
+}
+
+TEST(ResultText, OnlyLivenessFindings) {
+  auto r = with_deadlock(violation_result());
+  r.violations.clear();
+  const std::string out = render_result_text(r, false);
+  const auto lines = split_lines(out);
+  EXPECT_EQ(lines[0], "LIVENESS: 1 kind: deadlock");
+  EXPECT_TRUE(has_line(out, "Liveness"));
+  EXPECT_EQ(out.find("== dirty-without-buffers"), std::string::npos);
+}
+
+TEST(ResultText, LivenessExpectation) {
+  auto r = with_deadlock(violation_result());
+  r.expectation.checked = true;
+  r.expectation.kinds_checked = true;
+  r.expectation.expected_kinds = {"dirty-without-buffers"};
+  // Not judged: reported, and said so, but the expectation is met.
+  std::string out = render_result_text(r);
+  EXPECT_TRUE(has_line(out, "expectation: met"));
+  EXPECT_TRUE(has_line(out, "liveness not judged: [expect.liveness] has no entry for v4.15"));
+
+  r.expectation.liveness_checked = true;
+  r.expectation.liveness_match = false;
+  r.expectation.expected_liveness = {};
+  out = render_result_text(r);
+  EXPECT_FALSE(has_line(out, "expectation: met"));
+  EXPECT_TRUE(has_line(out, "EXPECTATION MISMATCH: expected liveness {} found {deadlock}"));
+  EXPECT_FALSE(has_line(out, "liveness not judged: [expect.liveness] has no entry for v4.15"));
+  // The safety part still matches, so no safety mismatch line.
+  EXPECT_EQ(out.find("EXPECTATION MISMATCH: expected {"), std::string::npos);
+
+  r.expectation.liveness_match = true;
+  r.expectation.expected_liveness = {"deadlock"};
+  EXPECT_TRUE(has_line(render_result_text(r), "expectation: met"));
+}
+
 TEST(ResultText, DeterministicWithoutTiming) {
   auto a = violation_result();
   auto b = violation_result();
@@ -411,11 +496,12 @@ TEST(Json, DocumentHasEveryDocumentedField) {
 
   const auto doc = json::parse(render_result_json({violation_result(), bounded}));
   EXPECT_EQ(keys(doc), (std::set<std::string>{"schema", "results"}));
-  EXPECT_EQ(doc["schema"], "pagerace-result/1");
+  EXPECT_EQ(doc["schema"], "pagerace-result/2");
   ASSERT_EQ(doc["results"].size(), 2U);
 
-  const std::set<std::string> result_keys = {"scenario",   "source",     "variant", "verdict",
-                                             "statistics", "violations", "reached", "expectation"};
+  const std::set<std::string> result_keys = {"scenario", "source",     "variant",
+                                             "verdict",  "statistics", "violations",
+                                             "liveness", "reached",    "expectation"};
   const json &r = doc["results"][0];
   EXPECT_EQ(keys(r), result_keys);
   EXPECT_EQ(r["scenario"], "seed-race1");
@@ -430,7 +516,10 @@ TEST(Json, DocumentHasEveryDocumentedField) {
   EXPECT_DOUBLE_EQ(r["statistics"]["seconds"].get<double>(), 1.234);
   EXPECT_EQ(r["reached"], (json{"__blockdev_direct_IO", "try_to_free_buffers"}));
   EXPECT_EQ(keys(r["expectation"]),
-            (std::set<std::string>{"checked", "met", "kinds_match", "expected", "unreached"}));
+            (std::set<std::string>{"checked", "met", "kinds_checked", "kinds_match", "expected",
+                                   "liveness_checked", "liveness_match", "expected_liveness",
+                                   "unreached"}));
+  EXPECT_EQ(r["liveness"], json::array());
   EXPECT_EQ(r["expectation"]["checked"], false);
   EXPECT_TRUE(r["expectation"]["met"].is_null());
 
@@ -487,6 +576,43 @@ TEST(Json, ExpectationMet) {
   r.expectation.unreached = {"shrink_page_list"};
   EXPECT_EQ(result_to_json(r)["expectation"]["met"], false);
   EXPECT_EQ(result_to_json(r)["expectation"]["unreached"], (json{"shrink_page_list"}));
+}
+
+TEST(Json, LivenessFindingsAreASeparateArray) {
+  const auto r = with_deadlock(violation_result());
+  const json doc = json::parse(render_result_json({r}));
+  const json &res = doc["results"][0];
+  ASSERT_EQ(res["violations"].size(), 1U);
+  EXPECT_EQ(res["violations"][0]["kind"], "dirty-without-buffers");
+  ASSERT_EQ(res["liveness"].size(), 1U);
+  const json &d = res["liveness"][0];
+  EXPECT_EQ(d["kind"], "deadlock");
+  EXPECT_EQ(d["site"], "(no CPU can move)");
+  EXPECT_EQ(d["schedule"], "0.1.1");
+  EXPECT_EQ(d["replay"], "pagerace replay seed-race1 --kernel v4.15 --schedule '0.1.1'");
+  EXPECT_EQ(keys(d), keys(res["violations"][0])) << "liveness entries are violation objects";
+  expect_same_trace(trace_from_json(d), r.liveness[0].trace);
+}
+
+TEST(Json, LivenessExpectationFields) {
+  auto r = with_deadlock(violation_result());
+  r.expectation.checked = true;
+  r.expectation.kinds_checked = true;
+  r.expectation.expected_kinds = {"dirty-without-buffers"};
+  json e = result_to_json(r)["expectation"];
+  EXPECT_EQ(e["met"], true) << "liveness without [expect.liveness] is not judged";
+  EXPECT_EQ(e["liveness_checked"], false);
+  EXPECT_EQ(e["kinds_checked"], true);
+
+  r.expectation.liveness_checked = true;
+  r.expectation.liveness_match = false;
+  r.expectation.expected_liveness = {"writeback-stall"};
+  e = result_to_json(r)["expectation"];
+  EXPECT_EQ(e["met"], false);
+  EXPECT_EQ(e["liveness_checked"], true);
+  EXPECT_EQ(e["liveness_match"], false);
+  EXPECT_EQ(e["kinds_match"], true);
+  EXPECT_EQ(e["expected_liveness"], json{"writeback-stall"});
 }
 
 TEST(Json, DeterministicWithoutTiming) {

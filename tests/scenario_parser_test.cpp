@@ -375,6 +375,44 @@ v4.15 = ["pageout"]
   EXPECT_FALSE(s.kernel.has_value());
 }
 
+TEST(ScenarioParserValid, ExpectLivenessPerVariantBesideExpectAndReaches) {
+  const Scenario s = parse_ok(R"toml(name = "x"
+[[cpu]]
+run = ["sync()"]
+[expect]
+v4.15 = ["write-to-clean-page"]
+pin-wait = "clean"
+[expect.liveness]
+pin-wait = ["writeback-stall", "deadlock"]
+v4.15 = "clean"
+v4.15-refcount-check = []
+[expect.reaches]
+v4.15 = ["pageout"]
+)toml");
+  // Neither sub-table is taken for a variant of [expect].
+  ASSERT_EQ(s.expect.size(), 2u);
+  EXPECT_EQ(s.expect.at("v4.15"), std::set<std::string>{"write-to-clean-page"});
+  EXPECT_TRUE(s.expect.at("pin-wait").empty());
+  ASSERT_EQ(s.expect_liveness.size(), 3u);
+  EXPECT_EQ(s.expect_liveness.at("pin-wait"),
+            (std::set<std::string>{"deadlock", "writeback-stall"}));
+  EXPECT_TRUE(s.expect_liveness.at("v4.15").empty());
+  EXPECT_TRUE(s.expect_liveness.at("v4.15-refcount-check").empty());
+  EXPECT_EQ(s.reaches.at("v4.15"), std::vector<std::string>{"pageout"});
+}
+
+TEST(ScenarioParserValid, ExpectLivenessAloneAndInlineTableForm) {
+  const Scenario s = parse_ok(R"toml(name = "x"
+[[cpu]]
+run = ["sync()"]
+[expect]
+liveness = { "v4.15" = ["no-reclaim-progress"] }
+)toml");
+  EXPECT_TRUE(s.expect.empty());
+  EXPECT_EQ(s.expect_liveness.at("v4.15"), std::set<std::string>{"no-reclaim-progress"});
+  EXPECT_TRUE(parse_ok("name = \"x\"\n[[cpu]]\nrun = [\"sync()\"]\n").expect_liveness.empty());
+}
+
 TEST(ScenarioParserValid, UncachedFileDefaultsToNoBuffers) {
   const Scenario s = parse_ok("name = \"x\"\n[files]\nf = { cached = false }\n"
                               "[[cpu]]\nrun = [\"sync()\"]\n");
@@ -688,15 +726,63 @@ TEST(ScenarioParserTomlErrors, ExpectValuesMustBeCleanOrKnownKinds) {
   EXPECT_TRUE(error_at(head + "v4.15 = [\"lost-write\", \"lost-wrte\"]\n", 5, 24,
                        "unknown violation kind 'lost-wrte'; did you mean 'lost-write'?"));
   EXPECT_TRUE(error_at(head + "v4.15 = \"dirty\"\n", 5, 9, "must be \"clean\" or a list"));
-  EXPECT_TRUE(error_at(head + "v4.15 = \"deadlock\"\n", 5, 9, "write [\"deadlock\"]"));
+  EXPECT_TRUE(error_at(head + "v4.15 = \"lost-write\"\n", 5, 9, "write [\"lost-write\"]"));
   EXPECT_TRUE(error_at(head + "v4.15 = 1\n", 5, 9, "wrong type"));
-  EXPECT_TRUE(error_at(head + "v4.15 = [\"deadlock\", \"deadlock\"]\n", 5, 22, "listed twice"));
+  EXPECT_TRUE(error_at(head + "v4.15 = [\"lost-write\", \"lost-write\"]\n", 5, 24, "listed twice"));
   EXPECT_TRUE(
       error_at(head + "[expect.reaches]\nv4.15 = \"pageout\"\n", 6, 9, "list of event names"));
   EXPECT_TRUE(error_at(head + "reaches = 1\n", 5, 11, "wrong type"));
   EXPECT_TRUE(error_at(head + "v4.15 = \"clean\"\n\"v4.15\" = []\n", 6, 1,
                        "variant 'v4.15' is listed twice (first at line 5, column 1)"));
   EXPECT_TRUE(error_at(head + "v4.15 = [\"clean\"]\n", 5, 10, "write the string \"clean\""));
+}
+
+// [expect] holds safety kinds only; a liveness kind there is an error at the
+// kind that says where it belongs, and the other way round.
+TEST(ScenarioParserTomlErrors, LivenessKindInExpectPointsToExpectLiveness) {
+  const std::string head = "name = \"x\"\n[[cpu]]\nrun = [\"sync()\"]\n[expect]\n";
+  EXPECT_TRUE(
+      error_at(head + "v4.15 = [\"lost-write\", \"deadlock\"]\n", 5, 24,
+               "'deadlock' is a liveness kind: list it in [expect.liveness], not [expect]"));
+  EXPECT_TRUE(error_at(head + "v4.15 = [\"writeback-stall\"]\n", 5, 10,
+                       "'writeback-stall' is a liveness kind"));
+  EXPECT_TRUE(error_at(head + "v4.15 = \"no-reclaim-progress\"\n", 5, 9,
+                       "'no-reclaim-progress' is a liveness kind: list it in [expect.liveness]"));
+}
+
+TEST(ScenarioParserTomlErrors, ExpectLivenessValuesMustBeCleanOrKnownLivenessKinds) {
+  const std::string head =
+      "name = \"x\"\n[[cpu]]\nrun = [\"sync()\"]\n[expect]\nv4.15 = \"clean\"\n[expect.liveness]\n";
+  // A safety kind belongs in [expect].
+  EXPECT_TRUE(error_at(head + "v4.15 = [\"deadlock\", \"lost-write\"]\n", 7, 22,
+                       "'lost-write' is a safety violation kind: list it in [expect], not "
+                       "[expect.liveness]"));
+  EXPECT_TRUE(error_at(head + "v4.15 = \"write-to-clean-page\"\n", 7, 9,
+                       "'write-to-clean-page' is a safety violation kind"));
+  EXPECT_TRUE(error_at(head + "v4.15 = [\"deadlok\"]\n", 7, 10,
+                       "unknown liveness kind 'deadlok'; did you mean 'deadlock'?"));
+  EXPECT_TRUE(error_at(head + "v4.15 = [\"frob\"]\n", 7, 10,
+                       "(known liveness kinds: deadlock, writeback-stall, no-reclaim-progress)"));
+  EXPECT_TRUE(error_at(head + "v4.15 = \"stalled\"\n", 7, 9,
+                       "expect.liveness.v4.15 must be \"clean\" or a list of liveness kinds, not "
+                       "\"stalled\""));
+  EXPECT_TRUE(error_at(head + "v4.15 = \"deadlock\"\n", 7, 9, "write [\"deadlock\"]"));
+  EXPECT_TRUE(error_at(head + "v4.15 = 1\n", 7, 9,
+                       "wrong type: expect.liveness.v4.15 must be \"clean\" or a list of "
+                       "liveness kinds, not an integer"));
+  EXPECT_TRUE(
+      error_at(head + "v4.15 = [2]\n", 7, 10, "wrong type: a liveness kind must be a string"));
+  EXPECT_TRUE(error_at(head + "v4.15 = [\"deadlock\", \"deadlock\"]\n", 7, 22,
+                       "liveness kind 'deadlock' is listed twice"));
+  EXPECT_TRUE(error_at(head + "v4.15 = [\"clean\"]\n", 7, 10, "write the string \"clean\""));
+  // Variant names as in [expect]: joined dotted keys, each at most once, not empty.
+  EXPECT_TRUE(error_at(head + "v4.15 = \"clean\"\n\"v4.15\" = []\n", 8, 1,
+                       "variant 'v4.15' is listed twice (first at line 7, column 1)"));
+  EXPECT_TRUE(error_at(head + "\"\" = \"clean\"\n", 7, 1, "empty kernel variant name"));
+  // The table itself must be a table.
+  EXPECT_TRUE(error_at("name = \"x\"\n[[cpu]]\nrun = [\"sync()\"]\n[expect]\nliveness = 1\n", 5, 12,
+                       "wrong type: 'expect.liveness' must be a table ([expect.liveness]), not an "
+                       "integer"));
 }
 
 TEST(ScenarioParserTomlErrors, InvalidUtf8AndControlBytesAreErrorsNotCrashes) {

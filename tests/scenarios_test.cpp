@@ -44,6 +44,8 @@ std::vector<std::string> expected_variants(const scenario::Scenario &sc) {
     names.insert(v);
   for (const auto &[v, events] : sc.reaches)
     names.insert(v);
+  for (const auto &[v, kinds] : sc.expect_liveness)
+    names.insert(v);
   return {names.begin(), names.end()};
 }
 
@@ -90,8 +92,18 @@ TEST_P(BuiltinScenario, FindsExactlyTheExpectedKindsAndReachesEveryEvent) {
     auto it = sc_.expect.find(vname);
     if (it != sc_.expect.end()) {
       EXPECT_EQ(found, it->second);
-      EXPECT_EQ(r.verdict, it->second.empty() ? trace::Verdict::Clean : trace::Verdict::Violation);
+      if (r.liveness.empty()) {
+        EXPECT_EQ(r.verdict,
+                  it->second.empty() ? trace::Verdict::Clean : trace::Verdict::Violation);
+      }
       EXPECT_TRUE(r.expectation.kinds_match);
+    }
+    std::set<std::string> found_liveness;
+    for (const auto &v : r.liveness)
+      EXPECT_TRUE(found_liveness.insert(v.kind).second) << "kind reported twice: " << v.kind;
+    if (auto lit = sc_.expect_liveness.find(vname); lit != sc_.expect_liveness.end()) {
+      EXPECT_EQ(found_liveness, lit->second);
+      EXPECT_TRUE(r.expectation.liveness_match);
     }
     EXPECT_TRUE(r.expectation.checked);
 
@@ -113,7 +125,9 @@ TEST_P(BuiltinScenario, EveryCounterexampleReplaysToTheSameKindDeterministically
     SCOPED_TRACE("variant " + vname);
     const model::Variant &v = variant(vname);
     const trace::Result r = app::check(sc_, v, {});
-    for (const auto &viol : r.violations) {
+    std::vector<trace::Violation> found = r.violations;
+    found.insert(found.end(), r.liveness.begin(), r.liveness.end());
+    for (const auto &viol : found) {
       SCOPED_TRACE("kind " + viol.kind + ", schedule " + viol.trace.schedule);
       std::string err;
       const auto schedule = engine::parse_schedule(viol.trace.schedule, &err);
@@ -150,6 +164,9 @@ TEST_P(BuiltinScenario, CheckIsDeterministic) {
     EXPECT_EQ(a.stats.steps, b.stats.steps);
     EXPECT_EQ(a.stats.executions, b.stats.executions);
     EXPECT_EQ(a.reached, b.reached);
+    ASSERT_EQ(a.liveness.size(), b.liveness.size());
+    for (size_t i = 0; i < a.liveness.size(); ++i)
+      EXPECT_EQ(a.liveness[i].trace.schedule, b.liveness[i].trace.schedule);
     ASSERT_EQ(a.violations.size(), b.violations.size());
     for (size_t i = 0; i < a.violations.size(); ++i) {
       EXPECT_EQ(a.violations[i].kind, b.violations[i].kind);

@@ -1,5 +1,6 @@
 #include "app/check.hpp"
 
+#include "model/invariants/invariant.hpp"
 #include "model/system.hpp"
 
 #include <fmt/format.h>
@@ -17,6 +18,11 @@ const model::Variant &select_variant(const scenario::Scenario &sc, const std::st
   for (const model::Variant *v : model::all_variants())
     known += (known.empty() ? "" : ", ") + std::string(v->name);
   throw std::invalid_argument(fmt::format("unknown kernel variant '{}' (known: {})", name, known));
+}
+
+std::string format_position(const scenario::SourcePos &p) {
+  if (p.line <= 0) return p.file;
+  return fmt::format("{}:{}:{}", p.file, p.line, p.col);
 }
 
 std::string replay_prefix(const scenario::Scenario &sc, const model::Variant &variant) {
@@ -120,36 +126,64 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
       throw std::logic_error("pagerace: a counterexample for " + kind +
                              " did not replay to the same violation");
     v.trace = std::move(r.trace);
-    res.violations.push_back(std::move(v));
+    (is_liveness_kind(kind) ? res.liveness : res.violations).push_back(std::move(v));
   }
-  if (!res.violations.empty())
+  res.bounded = ex.bounded;
+  if (!res.violations.empty() || !res.liveness.empty())
     res.verdict = trace::Verdict::Violation;
   else if (ex.bounded)
     res.verdict = trace::Verdict::Bounded;
   res.bound_reason = ex.bound_reason;
+  judge_expectation(sc, res);
+  return res;
+}
 
+bool is_liveness_kind(const std::string &kind) {
+  const model::Invariant *inv = model::find_invariant(kind);
+  return inv != nullptr && inv->category == model::Category::Liveness;
+}
+
+trace::Expectation expectation_for(const scenario::Scenario &sc, const std::string &variant) {
+  trace::Expectation e;
+  if (auto it = sc.expect.find(variant); it != sc.expect.end()) {
+    e.kinds_checked = true;
+    e.expected_kinds.assign(it->second.begin(), it->second.end());
+  }
+  if (auto it = sc.expect_liveness.find(variant); it != sc.expect_liveness.end()) {
+    e.liveness_checked = true;
+    e.expected_liveness.assign(it->second.begin(), it->second.end());
+  }
+  e.checked = e.kinds_checked || e.liveness_checked || sc.reaches.count(variant) != 0;
+  return e;
+}
+
+namespace {
+
+std::vector<std::string> sorted_kinds(const std::vector<trace::Violation> &found) {
+  std::vector<std::string> kinds;
+  for (const auto &v : found)
+    kinds.push_back(v.kind);
+  std::sort(kinds.begin(), kinds.end());
+  return kinds;
+}
+
+} // namespace
+
+void judge_expectation(const scenario::Scenario &sc, trace::Result &res) {
+  res.expectation = trace::Expectation{};
   // A bounded run proves neither absence nor unreachability: expectations
   // are judged only on exhaustive runs.
-  if (ex.bounded) return res;
-  auto it = sc.expect.find(variant.name);
-  if (it != sc.expect.end()) {
-    res.expectation.checked = true;
-    std::vector<std::string> found;
-    for (const auto &v : res.violations)
-      found.push_back(v.kind);
-    res.expectation.expected_kinds.assign(it->second.begin(), it->second.end());
-    std::vector<std::string> sorted_found = found;
-    std::sort(sorted_found.begin(), sorted_found.end());
-    res.expectation.kinds_match = sorted_found == res.expectation.expected_kinds;
-  }
-  auto rit = sc.reaches.find(variant.name);
-  if (rit != sc.reaches.end()) {
-    res.expectation.checked = true;
-    for (const auto &name : rit->second)
+  if (res.bounded) return;
+  trace::Expectation &e = res.expectation;
+  e = expectation_for(sc, res.variant);
+  // expected_* come from std::set, so they are sorted too.
+  if (e.kinds_checked) e.kinds_match = sorted_kinds(res.violations) == e.expected_kinds;
+  if (e.liveness_checked) e.liveness_match = sorted_kinds(res.liveness) == e.expected_liveness;
+  if (auto it = sc.reaches.find(res.variant); it != sc.reaches.end()) {
+    for (const auto &name : it->second)
       if (std::find(res.reached.begin(), res.reached.end(), name) == res.reached.end())
-        res.expectation.unreached.push_back(name);
+        e.unreached.push_back(name);
   }
-  return res;
 }
 
 } // namespace pagerace::app

@@ -22,8 +22,28 @@ struct CheckOptions {
 // default. Throws std::invalid_argument naming the known variants.
 const model::Variant &select_variant(const scenario::Scenario &sc, const std::string &kernel);
 
+// Explores every interleaving of `sc` under `variant` and returns the result,
+// safety violations and liveness findings apart, judged against the
+// scenario's expectations (judge_expectation). Throws
+// model::ScenarioRuntimeError for scenario mistakes found at run time and
+// std::logic_error for a model error.
 trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
                     const CheckOptions &opts);
+
+// Whether `kind` is a liveness kind of the model (deadlock, writeback-stall,
+// ...); false for safety kinds and unknown names.
+bool is_liveness_kind(const std::string &kind);
+
+// The scenario's expectations for `variant`: which tables name it and the
+// expected sets. Nothing is compared yet (every part "matches").
+trace::Expectation expectation_for(const scenario::Scenario &sc, const std::string &variant);
+
+// Sets res.expectation by comparing res (its violations, liveness findings and
+// reached events) with the expectations for res.variant. Safety kinds are
+// compared only when [expect] names the variant, liveness kinds only when
+// [expect.liveness] does (otherwise they are reported, not judged), events
+// only when [expect.reaches] does. A bounded result is not judged at all.
+void judge_expectation(const scenario::Scenario &sc, trace::Result &res);
 
 struct Replay {
   trace::Trace trace;
@@ -36,5 +56,8 @@ Replay replay(const scenario::Scenario &sc, const model::Variant &variant,
               const engine::Schedule &schedule);
 
 std::string replay_prefix(const scenario::Scenario &sc, const model::Variant &variant);
+
+// "file:line:col", or "file" for a position without a line (an I/O error).
+std::string format_position(const scenario::SourcePos &pos);
 
 } // namespace pagerace::app

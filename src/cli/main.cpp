@@ -1,10 +1,14 @@
-// pagerace command line: check, replay, list.
-// Exit codes: 0 clean (exhaustive), 1 violation found or expectation
-// mismatch, 2 usage or input error, 3 bounded run with no violation.
+// pagerace command line: check, replay, matrix, list.
+// Exit codes (app/exit_codes.hpp): 0 clean (exhaustive), 1 violation found or
+// expectation mismatch, 2 usage or input error, 3 bounded run with no
+// violation, 70 internal error.
 #include "app/check.hpp"
+#include "app/exit_codes.hpp"
+#include "app/matrix.hpp"
 #include "model/kernel/ctx.hpp"
 #include "model/variants/variant.hpp"
 #include "report/json.hpp"
+#include "report/matrix.hpp"
 #include "report/text.hpp"
 #include "scenario/builtin.hpp"
 #include "scenario/parser.hpp"
@@ -19,11 +23,10 @@ namespace {
 
 using namespace pagerace;
 
-constexpr int kExitClean = 0, kExitViolation = 1, kExitInput = 2, kExitBounded = 3;
+using app::kExitBounded, app::kExitClean, app::kExitInput, app::kExitInternal, app::kExitViolation;
 
 std::string where(const scenario::SourcePos &p) {
-  if (p.line <= 0) return p.file;
-  return fmt::format("{}:{}:{}", p.file, p.line, p.col);
+  return app::format_position(p);
 }
 
 int input_error(const std::string &msg) {
@@ -54,8 +57,7 @@ int cmd_check(const std::vector<std::string> &names, const Common &c, bool judge
     } catch (const std::invalid_argument &e) {
       return input_error(e.what());
     }
-    const bool mismatch =
-        r.expectation.checked && (!r.expectation.kinds_match || !r.expectation.unreached.empty());
+    const bool mismatch = r.expectation.checked && !r.expectation.met();
     int rc = kExitClean;
     if (judge_by_expect)
       rc = r.verdict == trace::Verdict::Bounded ? kExitBounded // nothing to judge by
@@ -93,7 +95,7 @@ int cmd_replay(const std::string &name, const std::string &schedule_text, const 
     res.verdict = r.violations.empty() ? trace::Verdict::Clean : trace::Verdict::Violation;
     for (auto &viol : r.violations) {
       viol.trace = r.trace;
-      res.violations.push_back(viol);
+      (app::is_liveness_kind(viol.kind) ? res.liveness : res.violations).push_back(viol);
     }
     if (c.json) {
       fmt::print("{}\n", report::render_result_json({res}, false));
@@ -102,7 +104,8 @@ int cmd_replay(const std::string &name, const std::string &schedule_text, const 
                  r.trace.steps, r.violations.size(), r.crashed ? ", kernel BUG" : "");
       fmt::print("{}\n", report::render_trace_text(r.trace));
       for (const auto &viol : r.violations)
-        fmt::print("{} at {}: {}\n", viol.kind, viol.site, viol.reason);
+        fmt::print("{}{} at {}: {}\n", app::is_liveness_kind(viol.kind) ? "liveness: " : "",
+                   viol.kind, viol.site, viol.reason);
     }
     return r.violations.empty() ? kExitClean : kExitViolation;
   } catch (const scenario::ParseError &e) {
@@ -110,6 +113,56 @@ int cmd_replay(const std::string &name, const std::string &schedule_text, const 
   } catch (const std::invalid_argument &e) {
     return input_error(e.what());
   }
+}
+
+struct MatrixArgs {
+  std::vector<std::string> scenarios; // empty: every built-in
+  std::string kernels;                // comma-separated; empty: every variant
+  bool json = false;
+  bool markdown = false;
+  uint64_t max_steps = 0;
+  uint64_t max_states = 0;
+  unsigned jobs = 0;
+};
+
+int cmd_matrix(const MatrixArgs &a) {
+  std::vector<const model::Variant *> variants = model::all_variants();
+  std::vector<scenario::Scenario> scenarios;
+  try {
+    if (!a.kernels.empty()) variants = app::parse_variant_list(a.kernels);
+    std::vector<std::string> names = a.scenarios;
+    if (names.empty()) names = scenario::builtin_scenario_names();
+    if (names.empty())
+      return input_error("no scenario given and no built-in scenarios in " +
+                         scenario::builtin_scenario_dir());
+    for (const auto &name : names)
+      scenarios.push_back(scenario::load_scenario(name));
+  } catch (const scenario::ParseError &e) {
+    return input_error(where(e.pos()) + ": " + e.message());
+  } catch (const std::invalid_argument &e) {
+    return input_error(e.what());
+  }
+
+  app::MatrixOptions opts;
+  opts.check.limits = engine::Limits{a.max_states, a.max_steps};
+  opts.jobs = a.jobs;
+  const trace::Matrix m = app::run_matrix(scenarios, variants, opts);
+  if (a.json)
+    fmt::print("{}", report::render_matrix_json(m));
+  else if (a.markdown)
+    fmt::print("{}", report::render_matrix_markdown(m));
+  else
+    fmt::print("{}", report::render_matrix_text(m));
+  // Errors also go to stderr, one line each, so that they are seen whatever
+  // the format of stdout.
+  for (const auto &c : m.cells) {
+    if (c.status == trace::CellStatus::InputError)
+      fmt::print(stderr, "pagerace: {} (kernel variant {})\n", c.message, c.variant);
+    else if (c.status == trace::CellStatus::InternalError)
+      fmt::print(stderr, "pagerace: internal error in {} on {}: {}\n", c.source, c.variant,
+                 c.message);
+  }
+  return app::matrix_exit_code(m);
 }
 
 int cmd_list(bool names_only) {
@@ -163,6 +216,21 @@ int main(int argc, char **argv) {
   rep->add_option("--kernel", c.kernel, "kernel variant");
   rep->add_flag("--json", c.json, "print JSON");
 
+  MatrixArgs ma;
+  auto *matrix = app.add_subcommand(
+      "matrix", "check scenarios x kernel variants and compare each cell with [expect]");
+  matrix->add_option("scenario", ma.scenarios,
+                     "scenario files or built-in names (default: every built-in scenario)");
+  matrix->add_option("--kernels", ma.kernels,
+                     "comma-separated kernel variants, e.g. v4.15,pin-wait (default: all)");
+  auto *mjson = matrix->add_flag("--json", ma.json, "print the matrix as JSON (docs/JSON.md)");
+  auto *mmd = matrix->add_flag("--markdown", ma.markdown, "print the matrix as a Markdown table");
+  mjson->excludes(mmd);
+  matrix->add_option("--max-steps", ma.max_steps, "stop each cell after N model steps (bounded)");
+  matrix->add_option("--max-states", ma.max_states,
+                     "stop each cell after N distinct states (bounded)");
+  matrix->add_option("--jobs", ma.jobs, "cells checked at once (default: one per hardware thread)");
+
   auto *list = app.add_subcommand("list", "built-in scenarios and kernel variants");
   bool names_only = false;
   list->add_flag("--names", names_only, "only the built-in scenario names, one per line");
@@ -176,10 +244,11 @@ int main(int argc, char **argv) {
   try {
     if (*check) return cmd_check(names, c, judge);
     if (*rep) return cmd_replay(scenario_name, schedule, c);
+    if (*matrix) return cmd_matrix(ma);
     if (*list) return cmd_list(names_only);
   } catch (const std::exception &e) {
     fmt::print(stderr, "pagerace: internal error: {}\n", e.what());
-    return 70;
+    return kExitInternal;
   }
   return kExitInput;
 }

@@ -23,10 +23,16 @@ json violation_to_json(const trace::Result &result, const trace::Violation &v) {
 
 json expectation_to_json(const trace::Expectation &e) {
   json met = nullptr;
-  if (e.checked) met = e.kinds_match && e.unreached.empty();
+  if (e.checked) met = e.met();
   return json{
-      {"checked", e.checked},         {"met", met},
-      {"kinds_match", e.kinds_match}, {"expected", e.expected_kinds},
+      {"checked", e.checked},
+      {"met", met},
+      {"kinds_checked", e.kinds_checked},
+      {"kinds_match", e.kinds_match},
+      {"expected", e.expected_kinds},
+      {"liveness_checked", e.liveness_checked},
+      {"liveness_match", e.liveness_match},
+      {"expected_liveness", e.expected_liveness},
       {"unreached", e.unreached},
   };
 }
@@ -58,12 +64,20 @@ json result_to_json(const trace::Result &result, bool include_timing) {
   json violations = json::array();
   for (const auto &v : result.violations)
     violations.push_back(violation_to_json(result, v));
+  json liveness = json::array();
+  for (const auto &v : result.liveness)
+    liveness.push_back(violation_to_json(result, v));
 
   json j = {
-      {"scenario", result.scenario},    {"source", result.scenario_source},
-      {"variant", result.variant},      {"verdict", verdict_name(result.verdict)},
-      {"statistics", std::move(stats)}, {"violations", std::move(violations)},
-      {"reached", result.reached},      {"expectation", expectation_to_json(result.expectation)},
+      {"scenario", result.scenario},
+      {"source", result.scenario_source},
+      {"variant", result.variant},
+      {"verdict", verdict_name(result.verdict)},
+      {"statistics", std::move(stats)},
+      {"violations", std::move(violations)},
+      {"liveness", std::move(liveness)},
+      {"reached", result.reached},
+      {"expectation", expectation_to_json(result.expectation)},
   };
   if (result.verdict == trace::Verdict::Bounded) j["bound_reason"] = result.bound_reason;
   return j;

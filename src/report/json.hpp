@@ -1,4 +1,4 @@
-// JSON renderer for results, schema "pagerace-result/1" (docs/JSON.md), and
+// JSON renderer for results, schema "pagerace-result/2" (docs/JSON.md), and
 // the reader of its trace objects.
 #pragma once
 
@@ -11,7 +11,7 @@
 
 namespace pagerace::report {
 
-inline constexpr const char *kResultSchema = "pagerace-result/1";
+inline constexpr const char *kResultSchema = "pagerace-result/2";
 
 // {"actors": [...], "events": [{step, actor, depth, kind, text}, ...]}
 nlohmann::json trace_to_json(const trace::Trace &trace);
@@ -20,7 +20,7 @@ nlohmann::json trace_to_json(const trace::Trace &trace);
 // left out so that the output is deterministic.
 nlohmann::json result_to_json(const trace::Result &result, bool include_timing = true);
 
-// {"schema": "pagerace-result/1", "results": [...]} pretty-printed with two
+// {"schema": "pagerace-result/2", "results": [...]} pretty-printed with two
 // spaces, keys sorted, ending in '\n'. Invalid UTF-8 in any text is replaced
 // by U+FFFD rather than failing.
 std::string render_result_json(const std::vector<trace::Result> &results,

@@ -259,56 +259,86 @@ std::string render_trace_text(const trace::Trace &trace, int column_width) {
   return out;
 }
 
-std::string render_result_text(const trace::Result &result, bool include_timing) {
-  const trace::Stats &stats = result.stats;
-  std::string out;
+namespace {
 
-  std::vector<std::string> found;
-  for (const auto &v : result.violations)
-    found.push_back(v.kind);
+std::vector<std::string> kinds_of(const std::vector<trace::Violation> &found) {
+  std::vector<std::string> kinds;
+  for (const auto &v : found)
+    kinds.push_back(v.kind);
+  return kinds;
+}
 
+std::string verdict_line(const trace::Result &result, bool include_timing) {
+  const std::vector<std::string> safety = kinds_of(result.violations);
+  const std::vector<std::string> liveness = kinds_of(result.liveness);
   switch (result.verdict) {
   case trace::Verdict::Clean:
-    out += fmt::format("clean: no violation in {} ({})\n", plural(stats.executions, "execution"),
-                       stats_detail(stats, include_timing));
-    break;
-  case trace::Verdict::Violation:
-    out += fmt::format("VIOLATION: {}", plural(found.size(), "kind"));
-    if (!found.empty()) out += ": " + join(found, ", ");
-    out += '\n';
-    out += stats_line(stats, include_timing) + '\n';
-    break;
-  case trace::Verdict::Bounded:
-    out += "bounded: no violation found";
+    return fmt::format("clean: no violation in {} ({})\n",
+                       plural(result.stats.executions, "execution"),
+                       stats_detail(result.stats, include_timing));
+  case trace::Verdict::Violation: {
+    std::string out;
+    if (!safety.empty() || liveness.empty()) {
+      out = fmt::format("VIOLATION: {}", plural(safety.size(), "kind"));
+      if (!safety.empty()) out += ": " + join(safety, ", ");
+      if (!liveness.empty()) out += "; liveness: " + join(liveness, ", ");
+    } else {
+      out = fmt::format("LIVENESS: {}: {}", plural(liveness.size(), "kind"), join(liveness, ", "));
+    }
+    return out + '\n' + stats_line(result.stats, include_timing) + '\n';
+  }
+  case trace::Verdict::Bounded: {
+    std::string out = "bounded: no violation found";
     if (!result.bound_reason.empty()) out += "; " + result.bound_reason;
-    out += '\n';
-    out += stats_line(stats, include_timing) + '\n';
-    break;
+    return out + '\n' + stats_line(result.stats, include_timing) + '\n';
   }
-
-  for (const auto &v : result.violations) {
-    out += fmt::format("\n== {} at {} ==\n", v.kind, v.site);
-    out += v.reason + '\n';
-    out += render_trace_text(v.trace);
-    out += "schedule: " + v.trace.schedule + '\n';
-    out += "replay: " + replay_command(result, v) + '\n';
-    out +=
-        fmt::format("steps: {}, context switches: {}\n", v.trace.steps, v.trace.context_switches);
   }
+  return {};
+}
 
+std::string violation_block(const trace::Result &result, const trace::Violation &v) {
+  std::string out = fmt::format("\n== {} at {} ==\n", v.kind, v.site);
+  out += v.reason + '\n';
+  out += render_trace_text(v.trace);
+  out += "schedule: " + v.trace.schedule + '\n';
+  out += "replay: " + replay_command(result, v) + '\n';
+  out += fmt::format("steps: {}, context switches: {}\n", v.trace.steps, v.trace.context_switches);
+  return out;
+}
+
+std::string expectation_lines(const trace::Result &result) {
   const trace::Expectation &exp = result.expectation;
-  if (exp.checked) {
-    out += '\n';
-    if (!exp.kinds_match)
-      out += fmt::format("EXPECTATION MISMATCH: expected {{{}}} found {{{}}}\n",
-                         join(exp.expected_kinds, ", "), join(found, ", "));
-    else if (!exp.unreached.empty())
-      out += fmt::format("EXPECTATION MISMATCH: kinds as expected {{{}}}\n",
-                         join(exp.expected_kinds, ", "));
-    else
-      out += "expectation: met\n";
-    if (!exp.unreached.empty()) out += "not reached: " + join(exp.unreached, ", ") + '\n';
+  if (!exp.checked) return {};
+  std::string out = "\n";
+  if (exp.met()) out += "expectation: met\n";
+  if (!exp.kinds_match)
+    out += fmt::format("EXPECTATION MISMATCH: expected {{{}}} found {{{}}}\n",
+                       join(exp.expected_kinds, ", "), join(kinds_of(result.violations), ", "));
+  if (!exp.liveness_match)
+    out += fmt::format("EXPECTATION MISMATCH: expected liveness {{{}}} found {{{}}}\n",
+                       join(exp.expected_liveness, ", "), join(kinds_of(result.liveness), ", "));
+  if (exp.kinds_match && exp.liveness_match && !exp.unreached.empty())
+    out += fmt::format("EXPECTATION MISMATCH: kinds as expected {{{}}}\n",
+                       join(exp.expected_kinds, ", "));
+  if (!exp.unreached.empty()) out += "not reached: " + join(exp.unreached, ", ") + '\n';
+  if (!exp.liveness_checked && !result.liveness.empty())
+    out +=
+        fmt::format("liveness not judged: [expect.liveness] has no entry for {}\n", result.variant);
+  return out;
+}
+
+} // namespace
+
+std::string render_result_text(const trace::Result &result, bool include_timing) {
+  std::string out = verdict_line(result, include_timing);
+  for (const auto &v : result.violations)
+    out += violation_block(result, v);
+  if (!result.liveness.empty()) {
+    out += "\nLiveness\n--------\n";
+    for (const auto &v : result.liveness)
+      out += violation_block(result, v);
   }
+  out += expectation_lines(result);
   return out;
 }
 

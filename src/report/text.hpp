@@ -43,22 +43,31 @@ std::string render_trace_text(const trace::Trace &trace, int column_width = 0);
 //
 //   verdict line, one of
 //     clean: no violation in N executions (S states, T steps, X.XXs)
-//     VIOLATION: K kinds: kind1, kind2          ("1 kind: kind1" for one)
+//     VIOLATION: K kinds: kind1, kind2          ("1 kind: kind1" for one) of safety
+//                                               violations, then "; liveness: k3" if
+//                                               there are liveness findings too
+//     LIVENESS: K kinds: kind1                  only liveness findings
 //     bounded: no violation found; <bound_reason>
 //   and for violation/bounded a stats line
 //     explored N executions (S states, T steps, X.XXs)
-//   then per violation, after a blank line:
+//   then per safety violation, after a blank line:
 //     == <kind> at <site> ==
 //     <reason>
 //     <render_trace_text(trace)>
 //     schedule: <schedule>
 //     replay: <replay_command_prefix> --schedule '<schedule>'
 //     steps: N, context switches: M
+//   then, only if there are liveness findings, the liveness section: a blank
+//   line, "Liveness", a rule "--------", and per finding the same block as a
+//   safety violation
 //   then, only if expectation.checked, after a blank line:
-//     expectation: met                                  (kinds match, all reached)
-//     EXPECTATION MISMATCH: expected {a, b} found {c}   (kinds differ)
+//     expectation: met                                  (everything judged matches)
+//     EXPECTATION MISMATCH: expected {a, b} found {c}   (safety kinds differ)
+//     EXPECTATION MISMATCH: expected liveness {a} found {}   (liveness kinds differ)
 //     EXPECTATION MISMATCH: kinds as expected {a}       (kinds match, something unreached)
 //     not reached: f1, f2                               (when unreached is non-empty)
+//     liveness not judged: [expect.liveness] has no entry for V
+//                                   (liveness findings, but no [expect.liveness] entry)
 //
 // Nouns are singular for a count of 1 ("1 execution"). With include_timing
 // false the ", X.XXs" part is left out, and the output depends on nothing

@@ -99,8 +99,10 @@ struct Scenario {
   std::vector<FileSpec> files;
   std::vector<Cpu> cpus;
   std::vector<Var> vars;
-  // variant -> exact set of violation kinds (empty set = "clean")
+  // [expect]: variant -> exact set of safety violation kinds (empty set = "clean")
   std::map<std::string, std::set<std::string>> expect;
+  // [expect.liveness]: variant -> exact set of liveness kinds (empty set = "clean")
+  std::map<std::string, std::set<std::string>> expect_liveness;
   // variant -> events that must be reachable
   std::map<std::string, std::vector<std::string>> reaches;
 };
@@ -111,7 +113,7 @@ inline constexpr int64_t O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_DIRECT = 0400
 inline constexpr int64_t PROT_READ = 1, PROT_WRITE = 2;
 inline constexpr int64_t MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_ANONYMOUS = 0x20;
 inline constexpr int64_t MS_ASYNC = 1, MS_INVALIDATE = 2, MS_SYNC = 4;
-inline constexpr int64_t ANON_FILE = -1; // the ANON pseudo-file of mmap
+inline constexpr int64_t ANON_FILE = -1;                             // the ANON pseudo-file of mmap
 inline constexpr int64_t FOLL_WRITE = 0x01, FOLL_LONGTERM = 0x10000; // include/linux/mm.h (6.1)
 inline constexpr int64_t MADV_COLD = 20, MADV_PAGEOUT = 21;
 inline constexpr int64_t POSIX_FADV_DONTNEED = 4;

@@ -12,6 +12,7 @@
 #include "scenario/parser.hpp"
 
 #include "scenario/builtin.hpp"
+#include "scenario/kinds.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -398,12 +399,6 @@ constexpr size_t kMaxCpus = 6;
 constexpr size_t kMaxFiles = 4;
 constexpr size_t kMaxCallsPerCpu = 32;
 constexpr int64_t kMaxPages = 8;
-
-const std::vector<std::string> &violation_kinds() {
-  static const std::vector<std::string> kinds = {"dirty-without-buffers", "write-to-clean-page",
-                                                 "write-under-writeback", "lost-write", "deadlock"};
-  return kinds;
-}
 
 // ---------------------------------------------------------------------------
 // Source text: encoding checks and positions
@@ -1083,10 +1078,15 @@ struct Leaf {
 
 // `v4.15 = "clean"` is the dotted key v4 -> 15 in TOML; joining the path back
 // with '.' gives the variant name as written.
+// Keys in `skip_top` are sub-tables of the table itself ([expect.reaches]),
+// not variants.
 void flatten(const toml::table &t, const std::string &prefix, const toml::key *head,
-             std::vector<Leaf> &out, std::string_view skip_top = {}) {
+             std::vector<Leaf> &out, const std::vector<std::string_view> &skip_top = {}) {
   for (const auto &[key, node] : sorted_entries(t)) {
-    if (prefix.empty() && !skip_top.empty() && key->str() == skip_top) continue;
+    if (prefix.empty() &&
+        std::find(skip_top.begin(), skip_top.end(), key->str()) != skip_top.end()) {
+      continue;
+    }
     std::string name =
         prefix.empty() ? std::string(key->str()) : prefix + "." + std::string(key->str());
     const toml::key *first = head != nullptr ? head : key;
@@ -1708,20 +1708,38 @@ private:
     if (t == nullptr) wrong_type(*node, "'expect'", "a table ([expect])");
 
     std::vector<Leaf> leaves;
-    flatten(*t, "", nullptr, leaves, "reaches");
+    flatten(*t, "", nullptr, leaves, {"reaches", "liveness"});
     std::map<std::string, SourcePos> seen;
     for (const Leaf &leaf : leaves) {
       check_variant(leaf, seen);
-      sc_.expect[leaf.name] = expected_kinds(leaf);
+      sc_.expect[leaf.name] = expected_kinds(leaf, KindTable::Safety);
     }
+    parse_expect_liveness(*t);
+    parse_expect_reaches(*t);
+  }
 
-    const toml::node *reaches = t->get("reaches");
+  void parse_expect_liveness(const toml::table &expect) {
+    const toml::node *node = expect.get("liveness");
+    if (node == nullptr) return;
+    const toml::table *t = node->as_table();
+    if (t == nullptr) wrong_type(*node, "'expect.liveness'", "a table ([expect.liveness])");
+    std::vector<Leaf> leaves;
+    flatten(*t, "", nullptr, leaves);
+    std::map<std::string, SourcePos> seen;
+    for (const Leaf &leaf : leaves) {
+      check_variant(leaf, seen);
+      sc_.expect_liveness[leaf.name] = expected_kinds(leaf, KindTable::Liveness);
+    }
+  }
+
+  void parse_expect_reaches(const toml::table &expect) {
+    const toml::node *reaches = expect.get("reaches");
     if (reaches == nullptr) return;
     const toml::table *rt = reaches->as_table();
     if (rt == nullptr) wrong_type(*reaches, "'expect.reaches'", "a table ([expect.reaches])");
-    leaves.clear();
+    std::vector<Leaf> leaves;
     flatten(*rt, "", nullptr, leaves);
-    seen.clear();
+    std::map<std::string, SourcePos> seen;
     for (const Leaf &leaf : leaves) {
       check_variant(leaf, seen);
       const toml::array *events = leaf.value->as_array();
@@ -1748,37 +1766,69 @@ private:
     }
   }
 
-  std::set<std::string> expected_kinds(const Leaf &leaf) const {
+  // [expect] holds safety kinds, [expect.liveness] liveness kinds; a kind in
+  // the other table is an error that says where it belongs.
+  enum class KindTable : uint8_t { Safety, Liveness };
+
+  struct KindTableInfo {
+    const std::vector<std::string> &kinds;   // the kinds the table accepts
+    std::string_view noun;                   // "violation kind" | "liveness kind"
+    std::string_view table;                  // "[expect]" | "[expect.liveness]"
+    std::string_view path;                   // "expect" | "expect.liveness"
+    std::string_view other_noun;             // what a kind of the other table is
+    std::string_view other_table;            // where it belongs
+    bool (*in_other)(std::string_view kind); // is it a kind of the other table?
+  };
+
+  static KindTableInfo table_info(KindTable table) {
+    if (table == KindTable::Safety) {
+      return {safety_kinds(),  "violation kind",    "[expect]",      "expect",
+              "liveness kind", "[expect.liveness]", is_liveness_kind};
+    }
+    return {liveness_kinds(),        "liveness kind", "[expect.liveness]", "expect.liveness",
+            "safety violation kind", "[expect]",      is_safety_kind};
+  }
+
+  static std::string wrong_table(const KindTableInfo &info, std::string_view kind) {
+    return fmt::format("'{}' is a {}: list it in {}, not {}", kind, info.other_noun,
+                       info.other_table, info.table);
+  }
+
+  std::set<std::string> expected_kinds(const Leaf &leaf, KindTable table) const {
+    const KindTableInfo info = table_info(table);
     const toml::node &v = *leaf.value;
-    const std::vector<std::string> &kinds = violation_kinds();
-    const std::string what = fmt::format("expect.{}", leaf.name);
+    const std::vector<std::string> &kinds = info.kinds;
+    const std::string what = fmt::format("{}.{}", info.path, leaf.name);
+    const std::string must = fmt::format("\"clean\" or a list of {}s", info.noun);
     if (const toml::value<std::string> *s = v.as_string()) {
       if (s->get() == "clean") return {};
       std::string hint;
       if (std::find(kinds.begin(), kinds.end(), s->get()) != kinds.end()) {
         hint = fmt::format("; write [\"{}\"] for a list of one kind", s->get());
+      } else if (info.in_other(s->get())) {
+        hint = "; " + wrong_table(info, s->get());
       } else {
         std::vector<std::string> options = kinds;
         options.emplace_back("clean");
         hint = did_you_mean(s->get(), options);
       }
-      fail(at(v), fmt::format("{} must be \"clean\" or a list of violation kinds, not \"{}\"{}",
-                              what, s->get(), hint));
+      fail(at(v), fmt::format("{} must be {}, not \"{}\"{}", what, must, s->get(), hint));
     }
     const toml::array *list = v.as_array();
-    if (list == nullptr) wrong_type(v, what, "\"clean\" or a list of violation kinds");
+    if (list == nullptr) wrong_type(v, what, must);
     std::set<std::string> out;
     for (const toml::node &k : *list) {
       const toml::value<std::string> *s = k.as_string();
-      if (s == nullptr) wrong_type(k, "a violation kind", "a string");
+      if (s == nullptr) wrong_type(k, fmt::format("a {}", info.noun), "a string");
+      if (info.in_other(s->get())) fail(at(k), wrong_table(info, s->get()));
       if (std::find(kinds.begin(), kinds.end(), s->get()) == kinds.end()) {
         std::string hint = did_you_mean(s->get(), kinds);
         if (s->get() == "clean") hint = "; write the string \"clean\" instead of a list";
-        fail(at(k), fmt::format("unknown violation kind '{}'{} (known kinds: {})", s->get(), hint,
-                                fmt::join(kinds, ", ")));
+        fail(at(k), fmt::format("unknown {} '{}'{} (known {}s: {})", info.noun, s->get(), hint,
+                                info.noun, fmt::join(kinds, ", ")));
       }
       if (!out.insert(s->get()).second) {
-        fail(at(k), fmt::format("violation kind '{}' is listed twice", s->get()));
+        fail(at(k), fmt::format("{} '{}' is listed twice", info.noun, s->get()));
       }
     }
     return out;

@@ -48,21 +48,34 @@ struct Stats {
 
 enum class Verdict : uint8_t { Clean, Violation, Bounded };
 
+// How a result compares with the scenario's expectations for its variant.
+// Each part is judged only when the scenario has an entry for the variant in
+// the table it comes from; a part that is not judged matches.
 struct Expectation {
-  bool checked = false; // the scenario has an [expect] for this variant
-  bool kinds_match = true;
+  bool checked = false;       // [expect], [expect.liveness] or [expect.reaches] names the variant
+  bool kinds_checked = false; // [expect] names the variant
+  bool kinds_match = true;    // the safety kinds found are exactly expected_kinds
   std::vector<std::string> expected_kinds;
+  bool liveness_checked = false; // [expect.liveness] names the variant
+  bool liveness_match = true;    // the liveness kinds found are exactly expected_liveness
+  std::vector<std::string> expected_liveness;
   std::vector<std::string> unreached; // [expect.reaches] events never reached
+
+  bool met() const { return kinds_match && liveness_match && unreached.empty(); }
 };
 
 struct Result {
   std::string scenario;
   std::string scenario_source;
   std::string variant;
+  // Violation when anything was found (safety or liveness), even on a
+  // bounded run; otherwise Bounded or Clean.
   Verdict verdict = Verdict::Clean;
-  std::string bound_reason; // for Bounded
+  bool bounded = false;     // the search stopped at a limit before it finished
+  std::string bound_reason; // for bounded runs
   Stats stats;
-  std::vector<Violation> violations; // one per kind, sorted by kind
+  std::vector<Violation> violations; // safety violations, one per kind, in kind order
+  std::vector<Violation> liveness;   // liveness findings (deadlock, ...), one per kind
   std::vector<std::string> reached;  // events reached (function names)
   Expectation expectation;
   std::string replay_command_prefix; // e.g. "pagerace replay seed-race1 --kernel v4.15"
