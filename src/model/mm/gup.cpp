@@ -91,11 +91,13 @@ Flow get_user_pages_fast(Ctx &k, Frame &f) {
       k.reached(Fn::gup_pte_range);
       ok = try_grab_page(k, pte.page, flags); // page_cache_get_speculative() / try_grab_folio()
     }
+    bool handed_over = false; // to the slow path by gup_fast_folio_allowed()
     if (ok && !gup_fast_folio_allowed(k, pte.page, flags)) {
       gup_put_page(k, pte.page, flags);
       k.note("- gup_fast_folio_allowed: {} is a file page, try the slow path",
              k.page_name(pte.page));
       ok = false;
+      handed_over = true;
     }
     if (ok) {
       k.page(pte.page).flags |= PG_referenced;
@@ -105,7 +107,7 @@ Flow get_user_pages_fast(Ctx &k, Frame &f) {
       if (++f.a[3] < n) return k.yield(f, 0);
     }
     if (f.a[3] == n) return k.ret(n);
-    if (f.a[3] == 0)
+    if (f.a[3] == 0 && !handed_over)
       k.note("- fast path failed: PTE {}", write ? "not present or not writable" : "not present");
     return k.call(f, 1, Fn::get_user_pages_unlocked, vpage + f.a[3], n - f.a[3], flags, 0, f.a[4]);
   }

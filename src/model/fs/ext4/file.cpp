@@ -8,12 +8,12 @@ namespace pagerace::model {
 
 // 6.1 fs/ext4/file.c: ext4_dio_read_iter(): inode_lock_shared() of the file
 // read (IOCB_NOWAIT's trylock is not modelled), iomap_dio_rw() with
-// ext4_iomap_ops and no dio ops, inode_unlock_shared(). The
-// ext4_dio_supported() fallback to buffered I/O (encryption, verity,
-// data=journal, inline data) never applies in the model, and
-// file_accessed() is omitted. For an asynchronous iocb the lock is dropped
-// while the I/O is still in flight (iomap_dio_rw returns -EIOCBQUEUED).
-// a0 ino, a1 index, a2 npages, a3 vpage, a4 async.
+// ext4_iomap_ops and no dio ops, inode_unlock_shared(). The fallback to
+// buffered I/O when ext4 cannot use direct I/O on the inode (6.1.192:
+// ext4_should_use_dio(): encryption, verity, data=journal, inline data)
+// never applies in the model, and file_accessed() is omitted. For an asynchronous iocb the lock is
+// dropped while the I/O is still in flight (iomap_dio_rw returns -EIOCBQUEUED). a0 ino, a1 index,
+// a2 npages, a3 vpage, a4 async.
 Flow ext4_dio_read_iter(Ctx &k, Frame &f) {
   RwSem &sem = k.inode(f.a[0]).i_rwsem;
   switch (f.pc) {
