@@ -162,7 +162,7 @@ void System::enabled(const State &s, std::vector<Choice> &out) const {
   }
   for (int p = 0; p < kMaxPins; ++p) { // an RDMA device writing through a pin
     const PinSet &pin = s.pins[p];
-    if (!(pin.flags & PIN_WRITE)) continue;
+    if ((pin.flags & (PIN_WRITE | PIN_LIVE)) != (PIN_WRITE | PIN_LIVE)) continue;
     for (int i = 0; i < pin.npages; ++i)
       if (!(pin.written & (1u << i)))
         out.push_back(
@@ -425,6 +425,17 @@ void System::run_task(Ctx &k, int tid) const {
 
 void System::device_step(Ctx &k, int alt) const {
   State &s = k.s;
+  if (alt >= 128) { // an RDMA device writes a page through a long-term pin
+    const int slot = (alt - 128) / kDioPages, i = (alt - 128) % kDioPages;
+    PinSet &pin = s.pins[slot];
+    const int id = pin.page[i];
+    k.reached(Fn::dma_transfer);
+    k.emit(trace::EventKind::Note,
+           fmt::format("RDMA write: {} <- {}", k.page_name(id), token_name(sc_, rdma_token(slot))));
+    write_page_data(k, id, rdma_token(slot), "RDMA: device write through a long-term pin");
+    pin.written |= static_cast<uint8_t>(1u << i);
+    return;
+  }
   if (alt >= 64) { // completion interrupt
     const int b = alt - 64;
     Bio &bio = s.bios[b];
@@ -446,17 +457,6 @@ void System::device_step(Ctx &k, int alt) const {
     case BioEndIo::IomapDioBioEndIo: iomap_dio_bio_end_io(k, b); break;
     case BioEndIo::None: k.model_error("bio without end_io");
     }
-    return;
-  }
-  if (alt >= 128) { // an RDMA device writes a page through a long-term pin
-    const int slot = (alt - 128) / kDioPages, i = (alt - 128) % kDioPages;
-    PinSet &pin = s.pins[slot];
-    const int id = pin.page[i];
-    k.reached(Fn::dma_transfer);
-    k.emit(trace::EventKind::Note,
-           fmt::format("RDMA write: {} <- {}", k.page_name(id), token_name(sc_, rdma_token(slot))));
-    write_page_data(k, id, rdma_token(slot), "RDMA: device write through a long-term pin");
-    pin.written |= static_cast<uint8_t>(1u << i);
     return;
   }
   const int b = alt / 8, i = alt % 8;

@@ -1,15 +1,39 @@
-// Direct I/O through fs/direct-io.c (4.15), synchronous requests only. PAGE_SIZE
-// == blocksize, so each user page is one block and one section; a bio grows
-// while the disk blocks are contiguous. dio->pages[] and the current bio live
-// in the task's Dio (part of the state).
+// Direct I/O through fs/direct-io.c (4.15). PAGE_SIZE == blocksize, so each
+// user page is one block and one section; a bio grows while the disk blocks
+// are contiguous. dio->pages[] and the current bio live in the task's Dio
+// (part of the state). Synchronous requests reap their bios in the submitter
+// (dio_await_completion); asynchronous reads (io_submit, fs/aio.cpp)
+// pre-dirty their pages at submission and complete in interrupt context
+// (dio_bio_end_aio).
 #include "model/kernel/paths.hpp"
 
 namespace pagerace::model {
 
 inline constexpr int DIO_PAGES = 64;
 
+// 4.15 fs/direct-io.c: dio_bio_submit()'s asynchronous-read half, for the
+// bios the plain dio_bio_submit() left in dio.presubmit:
+// bio_set_pages_dirty() (set_page_dirty_lock() on each page, a sleeping
+// point), then submit_bio(). A framed caller runs it at pcs `pc` and pc + 1,
+// then goes on at `next`. It runs after the caller's plain code of that step
+// (the next bio may already be under construction), not inside it.
+static Flow dio_presubmit(Ctx &k, Frame &f, int pc, int next) {
+  Dio &dio = k.task().dio;
+  if (!dio.presubmit) {
+    f.pc = static_cast<uint8_t>(next);
+    return Flow::Next;
+  }
+  const int bio = __builtin_ctz(dio.presubmit);
+  if (f.pc == pc) return k.call(f, pc + 1, Fn::bio_set_pages_dirty, bio);
+  dio.presubmit &= static_cast<uint8_t>(~(1u << bio));
+  submit_bio(k, bio);
+  f.pc = static_cast<uint8_t>(pc);
+  return Flow::Next;
+}
+
 // 4.15 fs/direct-io.c: do_blockdev_direct_IO(). a0 ino, a1 index, a2 npages,
-// a3 vpage, a4 rw (0 read); a5 pages done. Returns bytes or -errno.
+// a3 vpage, a4 rw (0 read); a5 pages done. Returns bytes, -errno or, for an
+// asynchronous read with bios in flight, -EIOCBQUEUED.
 Flow do_blockdev_direct_IO(Ctx &k, Frame &f) {
   Dio &dio = k.task().dio;
   switch (f.pc) {
@@ -28,12 +52,30 @@ Flow do_blockdev_direct_IO(Ctx &k, Frame &f) {
     if (dio.cur_bio != kNone) dio_bio_submit(k);
     while (dio.head < dio.tail) // dio_cleanup(): pages GUP'd but not used
       put_page(k, dio.pages[dio.head++]);
+    if (dio.presubmit) {
+      f.pc = 3;
+      return Flow::Next;
+    }
+    [[fallthrough]];
+  case 5:
+    // "if (dio->is_async && retval == 0 && dio->result && READ) retval =
+    // -EIOCBQUEUED; else dio_await_completion(dio);" then drop_refcount():
+    // the last reference completes the request.
+    if (dio.is_async && f.a[4] == 0 && f.a[5] > 0) {
+      dio.result = f.a[5];
+      dio.flags |= DIO_SUBMITTED;
+      if (dio.refcount > 0) return k.ret(-kEIOCBQUEUED);
+      f.pc = 2; // every bio has completed already: dio_complete() here
+      return Flow::Next;
+    }
     return k.call(f, 2, Fn::dio_await_completion);
   case 2: { // dio_complete()
     int32_t r = dio.io_error ? dio.io_error : (f.a[5] < 0 ? f.a[5] : f.a[5] * 4096);
     dio = empty_dio();
     return k.ret(r);
   }
+  case 3:
+  case 4: return dio_presubmit(k, f, 3, 5);
   }
   k.model_error("do_blockdev_direct_IO: bad pc");
 }
@@ -69,8 +111,15 @@ Flow do_direct_IO(Ctx &k, Frame &f) {
     }
     put_page(k, id); // "drop the ref which was taken in get_user_pages()"
     ++f.a[5];
+    if (k.task().dio.presubmit) { // an asynchronous read's bio: pre-dirty, submit
+      f.pc = 2;
+      return Flow::Next;
+    }
     return k.yield(f, 0);
   }
+  case 2:
+  case 3: return dio_presubmit(k, f, 2, 4);
+  case 4: return k.yield(f, 0);
   }
   k.model_error("do_direct_IO: bad pc");
 }
@@ -129,19 +178,25 @@ void dio_send_cur_page(Ctx &k) {
     const Bio &b = k.s.bios[dio.cur_bio];
     if (b.vcnt == kBioPages || b.sector[b.vcnt - 1] + 1 != dio.cur_block) dio_bio_submit(k);
   }
-  if (dio.cur_bio == kNone)
+  if (dio.cur_bio == kNone) // bi_end_io: dio_bio_end_aio for an asynchronous dio
     dio.cur_bio = static_cast<int8_t>(
-        bio_alloc(k, dio.rw ? BioOp::Write : BioOp::Read, BioEndIo::DioBioEndIo, k.tid()));
+        bio_alloc(k, dio.rw ? BioOp::Write : BioOp::Read,
+                  dio.is_async ? BioEndIo::DioBioEndAio : BioEndIo::DioBioEndIo, k.tid()));
   bio_add_page(k, dio.cur_bio, dio.cur_page, dio.cur_block);
   get_page(k, dio.cur_page); // owned by the bio
 }
 
-// 4.15 fs/direct-io.c: dio_bio_submit()
+// 4.15 fs/direct-io.c: dio_bio_submit(). "if (dio->is_async && dio->op ==
+// REQ_OP_READ && dio->should_dirty) bio_set_pages_dirty(bio)" sleeps, so
+// such a bio is left in dio.presubmit for the framed caller (dio_presubmit).
 void dio_bio_submit(Ctx &k) {
   Scope s(k, Fn::dio_bio_submit);
   Dio &dio = k.task().dio;
   ++dio.refcount;
-  submit_bio(k, dio.cur_bio);
+  if (dio.is_async && dio.rw == 0 && dio.should_dirty)
+    dio.presubmit |= static_cast<uint8_t>(1u << dio.cur_bio);
+  else
+    submit_bio(k, dio.cur_bio);
   dio.cur_bio = kNone;
 }
 
@@ -153,6 +208,34 @@ void dio_bio_end_io(Ctx &k, int bio) {
   Dio &dio = k.s.tasks[b.owner].dio;
   dio.bio_list |= static_cast<uint8_t>(1u << bio);
   --dio.refcount;
+}
+
+// 4.15 fs/direct-io.c: dio_bio_end_aio(), in interrupt context. First
+// dio_bio_complete(): for an asynchronous read that should dirty, it calls
+// bio_check_pages_dirty(), which cannot sleep (already dirty pages are put,
+// the bio is deferred to bio_dirty_fn if any page was cleaned meanwhile).
+// Then --dio->refcount; the last completion after submission runs
+// dio_complete(DIO_COMPLETE_ASYNC) -> ->ki_complete() (aio_complete). An ext4
+// read has no ->end_io and no defer_completion, so nothing goes to the dio
+// workqueue.
+void dio_bio_end_aio(Ctx &k, int bio) {
+  Scope s(k, Fn::dio_bio_end_aio);
+  Bio &b = k.s.bios[bio];
+  b.state = BioState::Completed;
+  const int tid = b.owner;
+  Dio &dio = k.s.tasks[tid].dio;
+  if (b.op == BioOp::Read && dio.should_dirty) {
+    bio_check_pages_dirty(k, bio);
+  } else {
+    for (int i = 0; i < b.vcnt; ++i)
+      bio_release_page(k, bio, i);
+    bio_put(k, bio);
+  }
+  --dio.refcount;
+  if (dio.refcount == 0 && (dio.flags & DIO_SUBMITTED)) {
+    Scope c(k, Fn::dio_complete);
+    aio_complete(k, tid, dio.io_error ? dio.io_error : dio.result);
+  }
 }
 
 // 4.15 fs/direct-io.c: dio_await_completion() -> dio_await_one() ->

@@ -203,26 +203,37 @@ struct Bio {
   uint8_t pad_;
 };
 
-// struct dio + struct dio_submit (4.15 fs/direct-io.c), one per task.
+// struct dio + struct dio_submit (4.15 fs/direct-io.c), one per task; the
+// same slot holds an iomap request (struct iomap_dio, >= 5.5
+// fs/iomap/direct-io.c) and the task's asynchronous kiocb (fs/aio.c): the
+// model allows one direct-I/O request per task at a time.
+enum DioFlag : uint8_t {
+  DIO_SUBMITTED = 1 << 0, // the submitter has dropped its own reference (dio->refcount,
+                          // iomap dio->ref): the last bio completion completes the request
+};
 struct Dio {
   uint8_t active;
-  uint8_t rw; // 0 read, 1 write
-  uint8_t should_dirty;
-  int8_t refcount;  // bios in flight (the submitter's own count excluded)
-  uint8_t bio_list; // bit i: bio i completed, waiting for dio_bio_complete
+  uint8_t rw;           // 0 read, 1 write
+  uint8_t should_dirty; // direct-io.c should_dirty; iomap IOMAP_DIO_DIRTY
+  int8_t refcount;      // bios in flight (the submitter's own count excluded)
+  uint8_t bio_list;     // bit i: bio i completed, waiting for dio_bio_complete
   uint8_t head, tail;
   int8_t cur_bio;          // bio being built, or kNone
   int8_t pages[kDioPages]; // dio->pages[] from iov_iter_get_pages
   int8_t cur_page;         // sdio->cur_page (holds a reference), or kNone
-  uint8_t pad_;
-  int16_t cur_block; // disk block of cur_page
+  uint8_t flags;           // DioFlag
+  int16_t cur_block;       // disk block of cur_page
   int16_t io_error;
   // Asynchronous (io_submit) and iomap requests, and bounce buffers.
-  uint8_t is_async;
-  uint8_t done;            // request complete: the waiter or io_getevents may return
-  int16_t result;          // pages transferred, or -errno, once done
-  int16_t user_vpage;      // first user page of the request
+  uint8_t is_async;         // the kiocb is asynchronous; stays set until io_getevents reaps it
+  uint8_t done;             // request complete: the waiter or io_getevents may return
+  int16_t result;           // iomap dio->size while submitting; once done: pages
+                            // transferred, or -errno
+  int16_t user_vpage;       // first user page of the request
   int8_t bounce[kDioPages]; // dio-bounce: kernel buffer page per user page, or kNone
+  uint8_t presubmit;        // 4.15 async reads: bit per bio that dio_bio_submit() left
+                            // for bio_set_pages_dirty() before submit_bio()
+  uint8_t pad_[3];
 };
 
 // One long-term pin set: the pages an RDMA driver registered with
@@ -232,12 +243,14 @@ enum PinFlag : uint8_t {
   PIN_WRITE = 1 << 0,   // FOLL_WRITE: the device writes the pages
   PIN_COUNTED = 1 << 1, // FOLL_PIN (refcount + bias); else plain FOLL_GET references
   PIN_LONGTERM = 1 << 2,
+  PIN_USED = 1 << 3, // the slot is taken (registration or release in progress, or live)
+  PIN_LIVE = 1 << 4, // registered: the device may access the pages (until release starts)
 };
 struct PinSet {
-  uint8_t npages; // 0: free slot
-  uint8_t flags;
+  uint8_t npages;  // pages held: page[first..npages)
+  uint8_t flags;   // PinFlag; 0: free slot
   uint8_t written; // bit i: the device has written page i
-  uint8_t pad_;
+  uint8_t first;   // release runs front to back: pages before `first` are already released
   int8_t page[kDioPages];
 };
 
@@ -268,8 +281,8 @@ enum class Wait : uint8_t {
   MmapSemWrite,
   IRwsemRead,
   IRwsemWrite,
-  AllCpusDone, // the final-sync task waits for every CPU to return
-  BiosDrained, // the final check waits for the device and kworker to go idle
+  AllCpusDone,  // the final-sync task waits for every CPU to return
+  BiosDrained,  // the final check waits for the device and kworker to go idle
   PageUnpinned, // pin-wait: writeback waits for page_maybe_dma_pinned() to clear
   AioDone,      // io_getevents waits for the task's asynchronous request
 };
@@ -304,8 +317,8 @@ struct State {
   int8_t lru[2][kMaxPages]; // [0] inactive file, [1] active file
   uint8_t lru_len[2];
   uint8_t pgdat_flags;
-  uint8_t next_block; // block allocator: next free disk block
-  uint8_t crashed;    // a kernel BUG ended the execution
+  uint8_t next_block;     // block allocator: next free disk block
+  uint8_t crashed;        // a kernel BUG ended the execution
   uint8_t bio_dirty_list; // block/bio.c: bios waiting for bio_dirty_fn (bit per bio)
   uint8_t pad_[4];
   uint16_t clock; // checker: system calls returned so far (fsync-gap)

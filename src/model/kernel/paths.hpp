@@ -170,31 +170,47 @@ Flow sys_msync(Ctx &k, Frame &f);
 Flow sys_fsync(Ctx &k, Frame &f);
 
 // ---- fix lab: pins, asynchronous and iomap direct I/O, bio re-dirtying ----
-Flow ib_umem_get(Ctx &k, Frame &f);     // a0 vpage, a1 npages, a2 PinFlag bits -> pin handle or -err
-Flow ib_umem_release(Ctx &k, Frame &f); // a0 pin handle
-Flow get_user_pages_longterm(Ctx &k, Frame &f);
-Flow pin_user_pages_fast(Ctx &k, Frame &f);
-Flow unpin_user_pages_dirty_lock(Ctx &k, Frame &f);
+// gup_flags of the model's GUP walk (frame local a2 of get_user_pages_fast,
+// get_user_pages_unlocked, __get_user_pages, pin_user_pages_fast and
+// get_user_pages_longterm). The kernel's FOLL_* values (include/linux/mm.h)
+// do not fit a 16-bit local, so the model numbers them itself; kFollWrite
+// keeps FOLL_WRITE's value 1, so callers passing a `write` boolean are
+// unchanged. FOLL_GET is implied unless kFollPin is set.
+inline constexpr int kFollWrite = 1, kFollForce = 2, kFollPin = 4, kFollLongterm = 8;
+// Where the GUP walk stores the pages it takes (frame local a4): the task's
+// dio->pages[] queue, or pin set `slot` as kGupToPinSet + slot.
+inline constexpr int kGupToDio = 0, kGupToPinSet = 1;
+inline constexpr int kEIOCBQUEUED = 529; // include/linux/errno.h: the request is queued
+Flow ib_umem_get(Ctx &k, Frame &f); // a0 vpage, a1 npages, a2 PinFlag bits -> pin handle or -err
+Flow ib_umem_release(Ctx &k, Frame &f);              // a0 pin handle
+Flow get_user_pages_longterm(Ctx &k, Frame &f);      // a0 vpage, a1 npages, a2 gup_flags, a4 dest
+Flow pin_user_pages_fast(Ctx &k, Frame &f);          // a0 vpage, a1 npages, a2 gup_flags, a4 dest
+Flow unpin_user_pages_dirty_lock(Ctx &k, Frame &f);  // a0 pin slot, a1 make_dirty
+bool try_grab_page(Ctx &k, int page, int gup_flags); // FOLL_GET +1, FOLL_PIN +bias
+void unpin_user_page(Ctx &k, int page);
 bool page_maybe_dma_pinned(Ctx &k, int page); // biased refcount test; false without pin counting
-Flow sys_io_submit(Ctx &k, Frame &f);    // a0 fd, a1 vpage, a2 npages, a3 offset -> 1 or -err
-Flow sys_io_getevents(Ctx &k, Frame &f); // a0 aio handle -> bytes or -err
-Flow ext4_dio_read_iter(Ctx &k, Frame &f); // a0 ino, a1 index, a2 npages, a3 vpage
-Flow iomap_dio_rw(Ctx &k, Frame &f);
-Flow iomap_dio_bio_iter(Ctx &k, Frame &f);
-Flow iomap_dio_bounce_copy(Ctx &k, Frame &f);
-Flow bio_iov_iter_get_pages(Ctx &k, Frame &f);
-Flow bio_set_pages_dirty(Ctx &k, Frame &f); // a0 bio
-Flow bio_dirty_fn(Ctx &k, Frame &f);        // the kworker's work item
-Flow bio_release_pages(Ctx &k, Frame &f);   // a0 bio, a1 mark_dirty
+Flow sys_io_submit(Ctx &k, Frame &f);         // a0 fd, a1 vpage, a2 npages, a3 offset -> 1 or -err
+Flow sys_io_getevents(Ctx &k, Frame &f);      // a0 aio handle -> bytes or -err
+void aio_complete(Ctx &k, int tid, int result);             // result: pages or -errno
+[[noreturn]] void dio_busy_error(Ctx &k, const char *call); // a second request of one task
+Flow ext4_dio_read_iter(Ctx &k, Frame &f);    // a0 ino, a1 index, a2 npages, a3 vpage, a4 async
+Flow iomap_dio_rw(Ctx &k, Frame &f);          // the same arguments -> bytes, -errno or -EIOCBQUEUED
+Flow iomap_dio_bio_iter(Ctx &k, Frame &f);    // a0 index, a1 npages, a2 vpage, a3 block -> pages
+Flow iomap_dio_bounce_copy(Ctx &k, Frame &f); // -> 0 or -kEFAULT
+Flow bio_iov_iter_get_pages(Ctx &k, Frame &f); // a0 bio, a1 vpage, a2 npages, a3 block
+Flow bio_set_pages_dirty(Ctx &k, Frame &f);    // a0 bio
+Flow bio_dirty_fn(Ctx &k, Frame &f);           // the kworker's work item
+Flow bio_release_pages(Ctx &k, Frame &f);      // a0 bio, a1 mark_dirty
+void bio_release_page(Ctx &k, int bio, int i); // put or unpin page i of a bio
 void dio_bio_end_aio(Ctx &k, int bio);
 void iomap_dio_bio_end_io(Ctx &k, int bio);
 void bio_check_pages_dirty(Ctx &k, int bio);
 // (end of the pins / DIO block)
 
 // ---- fix lab: madvise, fadvise, sync_file_range, truncate ----
-Flow sys_madvise(Ctx &k, Frame &f);         // a0 vpage, a1 npages, a2 advice (MADV_*)
+Flow sys_madvise(Ctx &k, Frame &f); // a0 vpage, a1 npages, a2 advice (MADV_*)
 Flow reclaim_pages(Ctx &k, Frame &f);
-Flow sys_fadvise64(Ctx &k, Frame &f);       // a0 fd, a1 advice
+Flow sys_fadvise64(Ctx &k, Frame &f); // a0 fd, a1 advice
 Flow invalidate_mapping_pages(Ctx &k, Frame &f);
 Flow sys_sync_file_range(Ctx &k, Frame &f); // a0 fd, a1 SYNC_FILE_RANGE_* flags
 Flow sys_truncate(Ctx &k, Frame &f);        // a0 file (inode), a1 new size in pages

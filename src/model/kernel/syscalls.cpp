@@ -35,7 +35,8 @@ Flow sys_close(Ctx &k, Frame &f) {
   return k.ret(0);
 }
 
-// read/pread: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos)
+// read/pread: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos).
+// O_DIRECT goes to fs/direct-io.c (4.15) or iomap (dio_path == Iomap).
 Flow sys_read(Ctx &k, Frame &f) {
   switch (f.pc) {
   case 0: {
@@ -44,8 +45,12 @@ Flow sys_read(Ctx &k, Frame &f) {
     const int index = f.a[3] >= 0 ? f.a[3] : k.s.fds[f.a[0]].f_pos;
     const int n = std::min<int>(f.a[2], k.inode(ino).i_size - index);
     if (n <= 0) return k.ret(0);
-    if (k.s.fds[f.a[0]].f_flags & kFileDirect) // generic_file_read_iter(IOCB_DIRECT)
-      return k.call(f, 1, Fn::ext4_direct_IO, ino, index, n, f.a[1], 0);
+    if (k.s.fds[f.a[0]].f_flags & kFileDirect) {
+      if (k.task().dio.active || k.task().dio.is_async) dio_busy_error(k, "read");
+      if (k.variant().dio_path == DioPath::Iomap) // >= 5.5 ext4_file_read_iter()
+        return k.call(f, 1, Fn::ext4_dio_read_iter, ino, index, n, f.a[1], 0);
+      return k.call(f, 1, Fn::ext4_direct_IO, ino, index, n, f.a[1], 0); // generic_file_read_iter
+    }
     return k.call(f, 1, Fn::generic_file_buffered_read, ino, index, n, f.a[1]);
   }
   case 1: {
@@ -60,6 +65,7 @@ Flow sys_read(Ctx &k, Frame &f) {
 
 // write/pwrite: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos).
 // ext4_file_write_iter() holds i_rwsem exclusive for both buffered and direct.
+// O_DIRECT writes take fs/direct-io.c's path in every variant (docs/MODEL.md).
 Flow sys_write(Ctx &k, Frame &f) {
   const int ino = inode_of_fd(k, f.a[0]);
   switch (f.pc) {
@@ -71,6 +77,7 @@ Flow sys_write(Ctx &k, Frame &f) {
     const int index = f.a[3] >= 0 ? f.a[3] : k.s.fds[f.a[0]].f_pos;
     if (index + f.a[2] > kMaxFilePages) k.model_error("write beyond the model's file size limit");
     if (k.s.fds[f.a[0]].f_flags & kFileDirect) {
+      if (k.task().dio.active || k.task().dio.is_async) dio_busy_error(k, "write");
       if (index + f.a[2] > k.inode(ino).i_size)
         k.model_error("O_DIRECT write beyond end of file is not modelled");
       return k.call(f, 2, Fn::ext4_direct_IO, ino, index, f.a[2], f.a[1], 1);
