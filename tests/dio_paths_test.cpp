@@ -250,7 +250,7 @@ TEST(PageMaybeDmaPinned, ManyPlainReferencesLookPinnedOnlyWithPinCounting) {
     SCOPED_TRACE(vname);
     ScenarioRun r("dio_read_shared.toml", vname);
     const int id = r.s.inodes[0].page[0];
-    r.s.pages[id]._refcount = 4;
+    r.s.pages[id]._refcount = 1024; // GUP_PIN_COUNTING_BIAS plain references
     EXPECT_EQ(r.in_ctx(0, [&](Ctx &k) { return model::page_maybe_dma_pinned(k, id); }),
               std::string(vname) == "upstream");
     EXPECT_EQ(r.s.pages[id].pins, 0) << "the checker's shadow knows there is no pin";

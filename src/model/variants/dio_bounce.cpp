@@ -16,7 +16,7 @@ const Variant kVariantDioBounce{
     .linux_version = 612,
     .dio_path = DioPath::Iomap,
     .dio_gup = DioGup::Pin,
-    .pin_bias = 4,
+    .pin_bias = 1024,
     .reclaim_check = ReclaimPinCheck::MaybePinnedAfterUnmap,
     .ext4_no_buffers = NoBuffersInWriteback::WarnClearSkip,
     .invalidate_checks_refcount = true,

@@ -12,10 +12,12 @@ const Variant kVariantUpstream{
         "reclaim's folio_maybe_dma_pinned() test now sees DIO pages and race 1 closes. "
         "FOLL_LONGTERM | FOLL_WRITE pins of dirty-tracked file mappings fail with -EFAULT. "
         "Writeback still ignores pins, and the waiter is still woken before bio_dirty_fn "
-        "re-dirties cleaned pages, so race 2 and the durability gap remain. The model scales "
-        "GUP_PIN_COUNTING_BIAS down from 1024 to 4 so that a page with four plain references "
-        "looks pinned, as a page with 1024 does in the kernel: false positives become "
-        "reachable in small scenarios.",
+        "re-dirties cleaned pages, so race 2 and the durability gap remain. "
+        "GUP_PIN_COUNTING_BIAS keeps its kernel value, 1024: a scaled-down bias would make the "
+        "four or five plain references of any mapped page look pinned and report costs that "
+        "the kernel does not have. False positives of page_maybe_dma_pinned() from plain "
+        "references are therefore out of reach of small scenarios; stale pins (a completed "
+        "bio waiting for bio_dirty_fn) are not.",
     .sources = "920756a3306a and 1ccf164ec866 (6.5, DIO pins); 8ac268436e6d, a6e79df92e4a "
                "(6.5, LONGTERM file pins refused); d824ec2a1546 (6.4); mm/gup.c and "
                "fs/iomap/direct-io.c of 6.12/6.18; realkernel-notes: no race 1 on 6.12/6.18, "
@@ -23,7 +25,7 @@ const Variant kVariantUpstream{
     .linux_version = 612,
     .dio_path = DioPath::Iomap,
     .dio_gup = DioGup::Pin,
-    .pin_bias = 4,
+    .pin_bias = 1024,
     .reclaim_check = ReclaimPinCheck::MaybePinnedAfterUnmap,
     .ext4_no_buffers = NoBuffersInWriteback::WarnClearSkip,
     .invalidate_checks_refcount = true,
