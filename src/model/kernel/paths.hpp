@@ -190,8 +190,12 @@ void bio_check_pages_dirty(Ctx &k, int bio);
 // (end of the pins / DIO block)
 
 // ---- fix lab: madvise, fadvise, sync_file_range, truncate ----
-Flow sys_madvise(Ctx &k, Frame &f);         // a0 vpage, a1 npages, a2 advice (MADV_*)
-Flow reclaim_pages(Ctx &k, Frame &f);
+Flow sys_madvise(Ctx &k, Frame &f);   // a0 vpage, a1 npages, a2 advice (MADV_*)
+Flow reclaim_pages(Ctx &k, Frame &f); // a0..a1 mask of isolated pages -> pages reclaimed
+uint32_t madvise_cold_or_pageout_pte_range(Ctx &k, int first, int last, bool pageout);
+bool isolate_lru_page(Ctx &k, int page); // +1 ref, off the LRU; false if not on it
+void deactivate_page(Ctx &k, int page);
+void deactivate_file_page(Ctx &k, int page);
 Flow sys_fadvise64(Ctx &k, Frame &f);       // a0 fd, a1 advice
 Flow invalidate_mapping_pages(Ctx &k, Frame &f);
 Flow sys_sync_file_range(Ctx &k, Frame &f); // a0 fd, a1 SYNC_FILE_RANGE_* flags
