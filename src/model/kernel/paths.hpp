@@ -196,8 +196,11 @@ uint32_t madvise_cold_or_pageout_pte_range(Ctx &k, int first, int last, bool pag
 bool isolate_lru_page(Ctx &k, int page); // +1 ref, off the LRU; false if not on it
 void deactivate_page(Ctx &k, int page);
 void deactivate_file_page(Ctx &k, int page);
-Flow sys_fadvise64(Ctx &k, Frame &f);       // a0 fd, a1 advice
+Flow sys_fadvise64(Ctx &k, Frame &f); // a0 fd, a1 advice
+// a0 ino, a1 count refused pages instead (6.1 invalidate_mapping_pagevec) -> count
 Flow invalidate_mapping_pages(Ctx &k, Frame &f);
+bool invalidate_inode_page(Ctx &k, int page);      // 4.15; page locked, +1 ref held by the caller
+bool mapping_evict_folio(Ctx &k, int page);        // 6.1; same contract
 Flow sys_sync_file_range(Ctx &k, Frame &f); // a0 fd, a1 SYNC_FILE_RANGE_* flags
 Flow sys_truncate(Ctx &k, Frame &f);        // a0 file (inode), a1 new size in pages
 Flow ext4_setattr(Ctx &k, Frame &f);
