@@ -199,6 +199,7 @@ StepFn step_fn(Fn fn) {
     FRAMED(sys_sync_file_range)
     FRAMED(sys_truncate)
     FRAMED(ext4_setattr)
+    FRAMED(truncate_pagecache)
     FRAMED(truncate_inode_pages_range)
     // (end of the madvise / truncate block)
 #undef FRAMED

@@ -201,10 +201,15 @@ Flow sys_fadvise64(Ctx &k, Frame &f); // a0 fd, a1 advice
 Flow invalidate_mapping_pages(Ctx &k, Frame &f);
 bool invalidate_inode_page(Ctx &k, int page);      // 4.15; page locked, +1 ref held by the caller
 bool mapping_evict_folio(Ctx &k, int page);        // 6.1; same contract
-Flow sys_sync_file_range(Ctx &k, Frame &f); // a0 fd, a1 SYNC_FILE_RANGE_* flags
-Flow sys_truncate(Ctx &k, Frame &f);        // a0 file (inode), a1 new size in pages
-Flow ext4_setattr(Ctx &k, Frame &f);
-Flow truncate_inode_pages_range(Ctx &k, Frame &f);
+Flow sys_sync_file_range(Ctx &k, Frame &f);        // a0 fd, a1 SYNC_FILE_RANGE_* flags
+Flow sys_truncate(Ctx &k, Frame &f);               // a0 file (inode), a1 new size in pages
+Flow ext4_setattr(Ctx &k, Frame &f);               // a0 ino, a1 new size in pages
+Flow truncate_pagecache(Ctx &k, Frame &f);         // a0 ino, a1 new size in pages
+Flow truncate_inode_pages_range(Ctx &k, Frame &f); // a0 ino, a1 first index
+void unmap_mapping_range(Ctx &k, int ino, int first_index); // every vma, COWs included
+void block_invalidatepage(Ctx &k, int page);                // whole page; page locked
+void cancel_dirty_page(Ctx &k, int page);
+void ext4_truncate(Ctx &k, int ino);
 // (end of the madvise / truncate block)
 
 } // namespace pagerace::model
