@@ -228,6 +228,18 @@ TEST_F(MadvisePageout, ReclaimRunsWithPfMemallocOutsideKswapd) {
   EXPECT_FALSE(in_ctx(s, [](Ctx &k) { return k.in_memalloc(); })) << "cleared on return";
 }
 
+// madvise_walk_vmas(): a hole in the range is -ENOMEM at the end, after the
+// vmas before it were advised; a range with no vma at all is -ENOMEM at once.
+TEST_F(MmCalls, MadviseOverAHoleIsEnomem) {
+  load("mm_madvise_hole.toml", "v6.1");
+  const State s = run_calls(initial(), 4);
+  EXPECT_EQ(var_of_call(s, 2), -model::kENOMEM);
+  EXPECT_EQ(var_of_call(s, 3), -model::kENOMEM);
+  const int vp = vpage_of(s, 0);
+  EXPECT_FALSE(s.mm.pte[vp].bits & model::PTE_A) << "the mapped page was still advised";
+  EXPECT_EQ(s.mm.mmap_sem.readers, 0);
+}
+
 // MADV_COLD and MADV_PAGEOUT appeared in 5.4: v4.15 refuses the scenario.
 TEST_F(MmCalls, MadviseIsRefusedOnV415) {
   sc_ = scenario::load_scenario_file(data_file("mm_madvise_pageout.toml"));

@@ -37,9 +37,9 @@ Flow sys_sync_file_range(Ctx &k, Frame &f) {
   const int flags = f.a[1];
   switch (f.pc) {
   case 0: {
-    if (flags & ~kWriteAndWait) return k.ret(-kEINVAL);
-    const int ino = inode_of_fd(k, f.a[0]);
+    const int ino = inode_of_fd(k, f.a[0]); // fdget() comes first
     if (ino == kNone) return k.ret(-kEBADF);
+    if (flags & ~kWriteAndWait) return k.ret(-kEINVAL);
     f.a[2] = static_cast<int16_t>(ino);
     if (flags & SYNC_FILE_RANGE_WAIT_BEFORE) return k.call(f, 1, Fn::filemap_fdatawait_range, ino);
     f.pc = 1;
