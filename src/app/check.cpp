@@ -58,10 +58,10 @@ Replay replay(const scenario::Scenario &sc, const model::Variant &variant,
   // Deadlock: the final state has no move and is not finished.
   sys.enabled(s, choices);
   if (choices.empty() && !sys.finished(s)) {
-    trace::Violation v{
-        sys.kind_name(sys.deadlock_kind()), "(no CPU can move)", sys.describe_stuck(s), {}};
+    const std::string kind = sys.kind_name(sys.stuck_kind(s));
+    trace::Violation v{kind, "(no CPU can move)", sys.describe_stuck(s), {}};
     t.events.push_back(
-        trace::Event{t.steps, 0, 0, trace::EventKind::Violation, "deadlock: " + v.reason});
+        trace::Event{t.steps, 0, 0, trace::EventKind::Violation, kind + ": " + v.reason});
     r.violations.push_back(std::move(v));
   }
   // Keep the CPU columns; drop the device and end columns when unused.

@@ -44,7 +44,7 @@ struct Exploration {
   size_t memory_bytes = 0;
   bool bounded = false;
   std::string bound_reason;
-  std::array<uint64_t, 4> reached{}; // bit per event (the model: per function entered)
+  std::array<uint64_t, 4> reached{};         // bit per event (the model: per function entered)
   std::vector<KindFound> found;              // sorted by kind
   std::optional<Schedule> stuck_on_variable; // a schedule to a state blocked on a variable
 };
@@ -65,7 +65,7 @@ public:
     store.insert(sys_.initial());
     depth.push_back(0);
     std::vector<Choice> choices;
-    std::vector<uint32_t> deadlocks;
+    std::vector<std::pair<uint32_t, int>> stuck; // stuck state, the kind it counts as
     for (uint32_t i = 0; i < store.size(); ++i) {
       if (limits_.max_states && store.size() >= limits_.max_states) {
         ex.bounded = true;
@@ -86,7 +86,7 @@ public:
           if (sys_.stuck_on_variable(cur)) {
             if (!ex.stuck_on_variable) ex.stuck_on_variable = path_to(i);
           } else {
-            deadlocks.push_back(i);
+            stuck.emplace_back(i, sys_.stuck_kind(cur));
           }
         }
         continue;
@@ -109,7 +109,7 @@ public:
     ex.states = store.size();
     ex.memory_bytes = store.bytes() + edges_.capacity() * sizeof(Edge);
     count_executions(ex, terminal);
-    minimise(ex, depth, deadlocks);
+    minimise(ex, depth, stuck);
     ex.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return ex;
   }
@@ -181,15 +181,17 @@ private:
 
   // Exact canonical traces over nodes (state, last actor), layer by layer.
   void minimise(Exploration &ex, const std::vector<uint32_t> &depth,
-                const std::vector<uint32_t> &deadlocks) {
+                const std::vector<std::pair<uint32_t, int>> &stuck) {
     const int kinds = sys_.num_kinds();
     std::vector<uint32_t> first_depth(static_cast<size_t>(kinds), UINT32_MAX);
     for (const Edge &e : edges_)
       for (int k = 0; k < kinds; ++k)
         if (e.violations & (1u << k)) first_depth[k] = std::min(first_depth[k], depth[e.from] + 1);
-    const int dk = sys_.deadlock_kind();
-    for (uint32_t s : deadlocks)
-      first_depth[dk] = std::min(first_depth[dk], depth[s]);
+    std::vector<char> stuck_kind(static_cast<size_t>(kinds), 0);
+    for (const auto &[s, k] : stuck) {
+      stuck_kind[static_cast<size_t>(k)] = 1;
+      first_depth[k] = std::min(first_depth[k], depth[s]);
+    }
     uint32_t max_depth = 0;
     bool any = false;
     for (int k = 0; k < kinds; ++k)
@@ -261,9 +263,9 @@ private:
       // candidate: (switches, rank of the path's prefix, last step)
       std::optional<std::tuple<uint32_t, uint32_t, Step>> top;
       std::pair<uint32_t, int> top_node;
-      if (k == dk) {
-        for (uint32_t s : deadlocks) {
-          if (depth[s] != first_depth[k]) continue;
+      if (stuck_kind[static_cast<size_t>(k)]) {
+        for (const auto &[s, sk] : stuck) {
+          if (sk != k || depth[s] != first_depth[k]) continue;
           for (int a = 0; a <= A; ++a) {
             auto it = best.find({s, a});
             if (it == best.end() || depth[s] != first_depth[k]) continue;

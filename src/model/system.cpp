@@ -301,8 +301,8 @@ void System::start_op(Ctx &k, int tid) const {
     Range r = user_range(a.v[0], a.v[1], false, op);
     if (r.err) return fail(r.err);
     if (r.npages > kDioPages)
-      throw ScenarioRuntimeError(op.pos, fmt::format("the model pins at most {} pages at once",
-                                                     kDioPages));
+      throw ScenarioRuntimeError(op.pos,
+                                 fmt::format("the model pins at most {} pages at once", kDioPages));
     const int bits = ((a.v[2] & scenario::flags::FOLL_WRITE) ? PIN_WRITE : 0) |
                      ((a.v[2] & scenario::flags::FOLL_LONGTERM) ? PIN_LONGTERM : 0);
     push(Fn::ib_umem_get, {r.vpage, r.npages, bits});
@@ -349,6 +349,14 @@ void System::finish_op(Ctx &k, int tid) const {
     return;
   }
   const Op &op = sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt];
+  // fsync-gap's clock: contents this call put into file pages are now due
+  ++k.s.clock;
+  for (size_t ino = 0; ino < sc_.files.size(); ++ino)
+    for (int i = 0; i < kMaxFilePages; ++i)
+      if (k.s.inodes[ino].writer[i] == tid + 1) {
+        k.s.inodes[ino].writer[i] = 0;
+        k.s.inodes[ino].due_at[i] = k.s.clock;
+      }
   int64_t value = t.ret;
   std::string shown;
   if (op.code == OpCode::Mmap && value >= 0) {
@@ -464,12 +472,17 @@ void System::device_step(Ctx &k, int alt) const {
     const Token t = s.disk[bio.sector[i]];
     k.emit(trace::EventKind::Note, fmt::format("DMA: block {} -> {} ({})", bio.sector[i],
                                                k.page_name(id), token_name(sc_, t)));
-    if (bio.end_io == BioEndIo::MpageEndIo)
+    if (bio.end_io == BioEndIo::MpageEndIo) {
       s.pages[id].data = t; // read-in of a locked, !uptodate page: not a write
-    else
+    } else {
       write_page_data(k, id, t, "block: DMA of a READ bio into the page");
+      const Page &p = s.pages[id]; // direct I/O: the reading task's call put it there
+      if (p.mapping >= 0 && p.index < kMaxFilePages && bio.owner >= 0 && bio.owner < cfg_.ncpus)
+        s.inodes[p.mapping].writer[p.index] = int8_t(bio.owner + 1);
+    }
   } else {
-    bio.captured[i] = id == kZeroPage ? kZeroToken : s.pages[id].data;
+    if (!(bio.flags & BIO_BOUNCED)) // a bounced write carries the copy taken at submission
+      bio.captured[i] = id == kZeroPage ? kZeroToken : s.pages[id].data;
     k.emit(trace::EventKind::Note, fmt::format("DMA: {} -> block {} ({})", k.page_name(id),
                                                bio.sector[i], token_name(sc_, bio.captured[i])));
   }
@@ -506,7 +519,11 @@ int System::num_kinds() const {
 std::string System::kind_name(int kind) const {
   return all_invariants()[static_cast<size_t>(kind)]->kind;
 }
-int System::deadlock_kind() const {
+int System::stuck_kind(const State &s) const {
+  const int stall = invariant_index("writeback-stall");
+  if (stall >= 0)
+    for (const Task &t : s.tasks)
+      if (t.state != TaskState::Done && t.nframes && t.wait == Wait::PageUnpinned) return stall;
   return model::deadlock_kind();
 }
 
@@ -537,11 +554,14 @@ std::string System::describe_stuck(const State &s) const {
       "mmap_sem (write)", "i_rwsem (read)", "i_rwsem (write)",
       "all CPUs",         "the device",     "the page's pins to drop",
       "its aio request"};
-  for (int t = 0; t < cfg_.ncpus; ++t) {
+  for (int t = 0; t <= cfg_.kworker_task(); ++t) {
     const Task &task = s.tasks[t];
-    if (task.state == TaskState::Done) continue;
+    if (task.state == TaskState::Done || t == cfg_.final_task()) continue;
+    if (t == cfg_.kworker_task() && task.nframes == 0) continue;
     if (!out.empty()) out += "; ";
-    out += fmt::format("{} waits for {}", sc_.cpus[static_cast<size_t>(t)].name,
+    const std::string who =
+        t < cfg_.ncpus ? sc_.cpus[static_cast<size_t>(t)].name : std::string("kworker");
+    out += fmt::format("{} waits for {}", who,
                        task.nframes == 0 ? "a variable" : waits[static_cast<int>(task.wait)]);
     if (task.nframes && (task.wait == Wait::PageUnlocked || task.wait == Wait::PageNotWriteback ||
                          task.wait == Wait::PageUnpinned)) {

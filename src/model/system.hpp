@@ -35,7 +35,9 @@ public:
   std::string actor_name(int actor) const;
   int num_kinds() const;
   std::string kind_name(int kind) const;
-  int deadlock_kind() const;
+  // The liveness kind of a stuck state: writeback-stall when a task waits
+  // for pins to drop, else deadlock.
+  int stuck_kind(const State &s) const;
   std::vector<std::string> reached_names(const std::array<uint64_t, 4> &reached) const;
   // Why a stuck state is stuck, one line; and whether a CPU waits for a
   // variable nobody will assign (a scenario error, not a deadlock).

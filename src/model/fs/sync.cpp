@@ -1,4 +1,5 @@
 // sync(2) and fsync(2) (4.15 fs/sync.c).
+#include "model/invariants/invariant.hpp"
 #include "model/kernel/paths.hpp"
 
 namespace pagerace::model {
@@ -7,22 +8,28 @@ namespace pagerace::model {
 // flusher wakeup, ->sync_fs and the block-device flushes are omitted.
 Flow sys_sync(Ctx &k, Frame &f) {
   switch (f.pc) {
-  case 0: return k.call(f, 1, Fn::sync_inodes_sb);
-  case 1: return k.ret(0);
+  case 0: f.a[0] = static_cast<int16_t>(k.s.clock); return k.call(f, 1, Fn::sync_inodes_sb);
+  case 1:
+    for (size_t ino = 0; ino < k.cfg.sc->files.size(); ++ino)
+      check_synced(k, static_cast<int>(ino), static_cast<uint16_t>(f.a[0]));
+    return k.ret(0);
   }
   k.model_error("sys_sync: bad pc");
 }
 
 // 4.15 fs/sync.c: do_fsync() -> vfs_fsync_range() -> ext4_sync_file(); fsync
-// and fdatasync are the same here (no metadata). a0 fd
+// and fdatasync are the same here (no metadata). a0 fd; a1 State::clock at entry
 Flow sys_fsync(Ctx &k, Frame &f) {
   switch (f.pc) {
   case 0: {
     const int ino = inode_of_fd(k, f.a[0]);
     if (ino < 0) return k.ret(-kEBADF);
+    f.a[1] = static_cast<int16_t>(k.s.clock);
     return k.call(f, 1, Fn::ext4_sync_file, ino);
   }
-  case 1: return k.ret(k.retval());
+  case 1:
+    if (k.retval() == 0) check_synced(k, inode_of_fd(k, f.a[0]), static_cast<uint16_t>(f.a[1]));
+    return k.ret(k.retval());
   }
   k.model_error("sys_fsync: bad pc");
 }

@@ -130,6 +130,12 @@ struct Inode {
   uint8_t i_size;                // in pages
   uint8_t i_state;
   RwSem i_rwsem;
+  // Checker shadow for fsync-gap: who put the page's current contents there
+  // (0: a system call that has returned, or nothing; t + 1: task t's system
+  // call still running; kNone: no system call, e.g. an RDMA device), and the
+  // State::clock value when that call returned.
+  int8_t writer[kMaxFilePages];
+  uint16_t due_at[kMaxFilePages];
 };
 
 enum VmFlag : uint8_t {
@@ -301,7 +307,8 @@ struct State {
   uint8_t next_block; // block allocator: next free disk block
   uint8_t crashed;    // a kernel BUG ended the execution
   uint8_t bio_dirty_list; // block/bio.c: bios waiting for bio_dirty_fn (bit per bio)
-  uint8_t pad_[6];
+  uint8_t pad_[4];
+  uint16_t clock; // checker: system calls returned so far (fsync-gap)
   PinSet pins[kMaxPins];
 };
 

@@ -8,6 +8,7 @@ extern const Invariant kDeadlock;
 const Invariant kDeadlock{
     .kind = "deadlock",
     .summary = "a CPU has not returned and no CPU or device can move",
+    .category = Category::Liveness,
 };
 
 } // namespace pagerace::model

@@ -4,12 +4,14 @@
 
 namespace pagerace::model {
 
+extern const Invariant kFsyncGap;
 extern const Invariant kDirtyWithoutBuffers, kWriteToCleanPage, kWriteUnderWriteback, kLostWrite,
-    kDeadlock;
+    kDeadlock, kWritebackStall, kNoReclaimProgress;
 
 const std::vector<const Invariant *> &all_invariants() {
   static const std::vector<const Invariant *> v = {
-      &kDirtyWithoutBuffers, &kWriteToCleanPage, &kWriteUnderWriteback, &kLostWrite, &kDeadlock,
+      &kDirtyWithoutBuffers, &kWriteToCleanPage,  &kWriteUnderWriteback, &kLostWrite, &kDeadlock,
+      &kWritebackStall,      &kNoReclaimProgress, &kFsyncGap,
   };
   return v;
 }
@@ -19,6 +21,11 @@ int invariant_index(const std::string &kind) {
   for (size_t i = 0; i < v.size(); ++i)
     if (kind == v[i]->kind) return static_cast<int>(i);
   return -1;
+}
+
+const Invariant *find_invariant(const std::string &kind) {
+  const int i = invariant_index(kind);
+  return i < 0 ? nullptr : all_invariants()[static_cast<size_t>(i)];
 }
 
 int deadlock_kind() {
@@ -36,6 +43,16 @@ void check_content_write(Ctx &k, int page, Token data, const char *site) {
   if (p.mapping < 0 || !(p.flags & PG_uptodate) || p.index >= k.s.inodes[p.mapping].i_size) return;
   for (const Invariant *inv : all_invariants())
     if (inv->content_write) inv->content_write(k, page, data, site);
+}
+
+void check_reclaim_kept(Ctx &k, int page) {
+  for (const Invariant *inv : all_invariants())
+    if (inv->reclaim_kept) inv->reclaim_kept(k, page);
+}
+
+void check_synced(Ctx &k, int ino, uint16_t since) {
+  for (const Invariant *inv : all_invariants())
+    if (inv->synced) inv->synced(k, ino, since);
 }
 
 void check_at_end(Ctx &k) {

@@ -14,8 +14,8 @@ namespace pagerace::model {
 CallOrigin call_origin(const scenario::Op &op) {
   using scenario::OpCode;
   if (op.code == OpCode::Madvise) {
-    const bool pageout = !op.args.empty() && op.args.size() > 2 &&
-                         op.args[2].value == scenario::flags::MADV_PAGEOUT;
+    const bool pageout =
+        !op.args.empty() && op.args.size() > 2 && op.args[2].value == scenario::flags::MADV_PAGEOUT;
     return {504, pageout ? "madvise(MADV_PAGEOUT)" : "madvise(MADV_COLD)"};
   }
   return {0, ""};
@@ -31,10 +31,10 @@ void check_availability(const scenario::Scenario &sc, const Variant &v) {
         if (other->linux_version >= o.since)
           having += fmt::format("{}{}", having.empty() ? "" : ", ", other->name);
       throw ScenarioRuntimeError(
-          op.pos, fmt::format("{} is unknown to variant {} ({}): it first appeared in {}{}", o.what,
-                              v.name, linux_version_name(v.linux_version),
-                              linux_version_name(o.since),
-                              having.empty() ? "" : "; variants that have it: " + having));
+          op.pos,
+          fmt::format("{} is unknown to variant {} ({}): it first appeared in {}{}", o.what, v.name,
+                      linux_version_name(v.linux_version), linux_version_name(o.since),
+                      having.empty() ? "" : "; variants that have it: " + having));
     }
 }
 

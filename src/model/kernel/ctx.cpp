@@ -202,6 +202,9 @@ StepFn step_fn(Fn fn) {
     FRAMED(truncate_pagecache)
     FRAMED(truncate_inode_pages_range)
     // (end of the madvise / truncate block)
+    // fix lab: writeback and reclaim of pinned pages
+    FRAMED(wait_for_page_unpinned)
+    // (end of the writeback / reclaim block)
 #undef FRAMED
   default: return nullptr;
   }

@@ -86,7 +86,9 @@ bool set_page_dirty(Ctx &k, int page);
 Flow set_page_dirty_lock(Ctx &k, Frame &f); // a0 page
 bool __set_page_dirty_nobuffers(Ctx &k, int page, const char *site);
 void redirty_page_for_writepage(Ctx &k, int page);
-bool clear_page_dirty_for_io(Ctx &k, int page);
+// wbc: the writeback's sync mode where the caller passes its
+// writeback_control (kara-rfc-2023 skips pinned pages for SyncMode::None).
+bool clear_page_dirty_for_io(Ctx &k, int page, const SyncMode *wbc = nullptr);
 void set_page_writeback(Ctx &k, int page, bool keep_towrite);
 void __mark_inode_dirty(Ctx &k, int ino);
 void tag_pages_for_writeback(Ctx &k, int ino);
@@ -137,7 +139,7 @@ Flow ext4_da_write_begin(Ctx &k, Frame &f); // a0 ino, a1 index -> locked page
 void ext4_da_write_end(Ctx &k, int page, int copied);
 bool ext4_releasepage(Ctx &k, int page);
 void ext4_mpage_readpages(Ctx &k, int page);
-int ext4_bio_write_page(Ctx &k, int page);
+int ext4_bio_write_page(Ctx &k, int page, bool integrity = false);
 void ext4_end_bio(Ctx &k, int bio);
 void mpage_end_io(Ctx &k, int bio);
 Flow ext4_sync_file(Ctx &k, Frame &f); // a0 ino
@@ -211,5 +213,9 @@ void block_invalidatepage(Ctx &k, int page);                // whole page; page 
 void cancel_dirty_page(Ctx &k, int page);
 void ext4_truncate(Ctx &k, int ino);
 // (end of the madvise / truncate block)
+
+// ---- fix lab: writeback and reclaim of pinned pages ----
+Flow wait_for_page_unpinned(Ctx &k, Frame &f); // a0 page (pin-wait)
+// (end of the writeback / reclaim block)
 
 } // namespace pagerace::model

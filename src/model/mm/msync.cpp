@@ -1,11 +1,13 @@
 // msync (4.15 mm/msync.c): MS_SYNC fsyncs the file of every shared file vma in
 // the range (vfs_fsync_range, datasync = 1); MS_ASYNC does nothing. mmap_sem
 // is dropped around the fsync in the kernel; the model does not hold it.
+#include "model/invariants/invariant.hpp"
 #include "model/kernel/paths.hpp"
 
 namespace pagerace::model {
 
-// a0 vpage, a1 npages, a2 flags; a3 next vma slot to look at
+// a0 vpage, a1 npages, a2 flags; a3 next vma slot to look at, a4 State::clock
+// at entry
 Flow sys_msync(Ctx &k, Frame &f) {
   using namespace scenario::flags;
   switch (f.pc) {
@@ -14,10 +16,13 @@ Flow sys_msync(Ctx &k, Frame &f) {
         ((f.a[2] & MS_ASYNC) && (f.a[2] & MS_SYNC)))
       return k.ret(-kEINVAL);
     if (find_vma(k, f.a[0]) == kNone) return k.ret(-kENOMEM);
+    f.a[4] = static_cast<int16_t>(k.s.clock);
     f.pc = 1;
     return Flow::Next;
   case 1:
     if (!(f.a[2] & MS_SYNC)) return k.ret(0);
+    if (f.a[3] > 0) // the file of vma a3 - 1 was just synced
+      check_synced(k, k.s.mm.vma[f.a[3] - 1].file, static_cast<uint16_t>(f.a[4]));
     for (; f.a[3] < kMaxVmas; ++f.a[3]) {
       const Vma &v = k.s.mm.vma[f.a[3]];
       if (!v.npages || v.start >= f.a[0] + f.a[1] || v.start + v.npages <= f.a[0]) continue;

@@ -53,11 +53,19 @@ void redirty_page_for_writepage(Ctx &k, int id) {
 
 // 4.15 mm/page-writeback.c: clear_page_dirty_for_io(); the page is locked.
 // TAG_DIRTY stays until set_page_writeback(); buffers keep BH_Dirty.
-bool clear_page_dirty_for_io(Ctx &k, int id) {
+bool clear_page_dirty_for_io(Ctx &k, int id, const SyncMode *wbc) {
   Scope s(k, Fn::clear_page_dirty_for_io);
   Page &p = k.page(id);
   if (!(p.flags & PG_locked)) k.model_error("clear_page_dirty_for_io on an unlocked page");
   if (p.mapping >= 0 && page_mkclean(k, id)) set_page_dirty(k, id);
+  // kara-rfc-2023, RFC patch 3/5: memory-cleaning writeback leaves a page that
+  // may be pinned dirty (its PTEs are already write-protected by now)
+  if (wbc && *wbc == SyncMode::None &&
+      k.variant().writeback_pinned == WritebackPinned::SkipOrBounce && p.mapping >= 0 &&
+      page_maybe_dma_pinned(k, id)) {
+    k.note("- {} may be pinned: WB_SYNC_NONE leaves it dirty", k.page_name(id));
+    return false;
+  }
   if (!(p.flags & PG_dirty)) return false;
   p.flags &= uint16_t(~PG_dirty);
   k.note("- {}: PG_dirty cleared", k.page_name(id));
@@ -70,6 +78,18 @@ bool clear_page_dirty_for_io(Ctx &k, int id) {
 void cancel_dirty_page(Ctx &k, int id) {
   Scope s(k, Fn::cancel_dirty_page, k.page_name(id));
   k.page(id).flags &= uint16_t(~PG_dirty);
+}
+
+// pin-wait (fix lab): writeback sleeps, holding the page lock, until
+// page_maybe_dma_pinned() turns false. a0 page
+Flow wait_for_page_unpinned(Ctx &k, Frame &f) {
+  switch (f.pc) {
+  case 0:
+    if (!page_maybe_dma_pinned(k, f.a[0])) return k.ret(0);
+    k.note("- {} may be pinned: wait for the pins to drop", k.page_name(f.a[0]));
+    return k.sleep(f, 0, Wait::PageUnpinned, f.a[0]);
+  }
+  k.model_error("wait_for_page_unpinned: bad pc");
 }
 
 // 4.15 mm/page-writeback.c: __test_set_page_writeback()

@@ -81,7 +81,12 @@ void write_page_data(Ctx &k, int id, Token data, const char *site) {
   if (id == kZeroPage) k.model_error("write into ZERO_PAGE");
   Page &p = k.page(id);
   check_content_write(k, id, data, site);
-  if (p.mapping >= 0 && p.index < kMaxFilePages) k.inode(p.mapping).expected[p.index] = data;
+  if (p.mapping >= 0 && p.index < kMaxFilePages) {
+    Inode &inode = k.inode(p.mapping);
+    inode.expected[p.index] = data;
+    // a CPU's own system call or store; DMA and other contexts are set by the caller
+    inode.writer[p.index] = k.tid() >= 0 && k.tid() < k.cfg.ncpus ? int8_t(k.tid() + 1) : kNone;
+  }
   p.data = data;
 }
 

@@ -10,6 +10,7 @@
 // Ctx::is_kswapd(); the PGDAT_* flags are set only when the caller asks
 // (shrink_inactive_list does, reclaim_pages passes a dummy reclaim_stat);
 // Task::progress counts kswapd's passes only.
+#include "model/invariants/invariant.hpp"
 #include "model/kernel/paths.hpp"
 
 namespace pagerace::model {
@@ -56,6 +57,13 @@ void putback_pages(Ctx &k, uint32_t mask) {
     }
     put_page(k, id);
   }
+}
+
+// The reference test of the refcount-check variants (the seed thread's
+// proposal): references beyond the page cache's, the isolation's, one per
+// PTE and one for the buffers.
+int extra_references(const Page &p) {
+  return p._refcount - (2 + p._mapcount + ((p.flags & PG_private) ? 1 : 0));
 }
 
 // shrink_page_list's counters for the PGDAT_* decisions, packed in one local,
@@ -267,6 +275,17 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
     if (!trylock_page(k, id)) return keep(false);
     k.note("trylock_page({})", k.page_name(id));
     Page &p = k.page(id);
+    // The seed thread's proposal, right after trylock_page(): GUP-fast and
+    // follow_page_pte() take references without the page lock, so the
+    // scheduling points up to try_to_unmap() stay open to them.
+    if (k.variant().reclaim_check == ReclaimPinCheck::RefcountBeforeUnmap &&
+        extra_references(p) > 0) {
+      k.note("- page_count {} > 2 + mapcount {} + buffers {}: keep (refcount check)",
+             p._refcount, p._mapcount, (p.flags & PG_private) ? 1 : 0);
+      check_reclaim_kept(k, id);
+      f.a[6] = st.pack();
+      return keep(true);
+    }
     if ((p.flags & PG_dirty) && !(p.flags & PG_writeback)) // page_check_dirty_writeback()
       ++st.nr_unqueued_dirty;
     if (p.flags & PG_writeback) {
@@ -289,9 +308,22 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
   }
   case kUnmapped: {
     Page &p = k.page(id);
+    const ReclaimPinCheck check = k.variant().reclaim_check;
     if (p._mapcount > 0 && p.mapping >= 0) {
       if (!try_to_unmap(k, id)) return activate_locked();
       progress(k);
+    }
+    if (check == ReclaimPinCheck::RefcountAfterUnmap && extra_references(p) > 0) {
+      k.note("- unmapped; page_count {} > 2 + buffers {}: keep (refcount check)", p._refcount,
+             (p.flags & PG_private) ? 1 : 0);
+      check_reclaim_kept(k, id);
+      return keep(true);
+    }
+    // 6.4 mm/vmscan.c (d824ec2a1546, in 6.1.28): "Folio is unmapped now so it
+    // cannot be newly pinned anymore"; keep its private data
+    if (check == ReclaimPinCheck::MaybePinnedAfterUnmap && page_maybe_dma_pinned(k, id)) {
+      check_reclaim_kept(k, id);
+      return activate_locked();
     }
     if (p.flags & PG_dirty) {
       // "Only kswapd can writeback filesystem pages": any other reclaimer

@@ -6,12 +6,11 @@ namespace pagerace::model {
 extern const Variant kVariantKaraRfc2023;
 const Variant kVariantKaraRfc2023{
     .name = "kara-rfc-2023",
-    .summary =
-        "upstream plus the unmerged half of Jan Kara's RFC 'Writeback handling of pinned "
-        "pages' (February 2023): background writeback (WB_SYNC_NONE) skips a page that "
-        "page_maybe_dma_pinned() reports and leaves it dirty; integrity writeback "
-        "(WB_SYNC_ALL: fsync, sync) cannot skip, so it cleans the page and writes a bounce "
-        "copy taken at submission, leaving the pinned page itself free to change.",
+    .summary = "upstream plus the unmerged half of Jan Kara's RFC 'Writeback handling of pinned "
+               "pages' (February 2023): background writeback (WB_SYNC_NONE) skips a page that "
+               "page_maybe_dma_pinned() reports and leaves it dirty; integrity writeback "
+               "(WB_SYNC_ALL: fsync, sync) cannot skip, so it cleans the page and writes a bounce "
+               "copy taken at submission, leaving the pinned page itself free to change.",
     .sources = "LKML 20230209121046.25360-1-jack@suse.cz (RFC; part (a), the reclaim test, "
                "was merged as d824ec2a1546, part (b) was not)",
     .linux_version = 612,

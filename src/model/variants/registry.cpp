@@ -10,9 +10,9 @@ extern const Variant kVariantV4_15, kVariantV4_15RefcountCheck, kVariantV4_15Ref
 
 const std::vector<const Variant *> &all_variants() {
   static const std::vector<const Variant *> v = {
-      &kVariantV4_15,      &kVariantV4_15RefcountCheck, &kVariantV4_15RefcountCheckLate,
-      &kVariantV6_1,       &kVariantUpstream,           &kVariantKaraRfc2023,
-      &kVariantPinWait,    &kVariantDioBounce,
+      &kVariantV4_15,   &kVariantV4_15RefcountCheck, &kVariantV4_15RefcountCheckLate,
+      &kVariantV6_1,    &kVariantUpstream,           &kVariantKaraRfc2023,
+      &kVariantPinWait, &kVariantDioBounce,
   };
   return v;
 }
@@ -69,7 +69,8 @@ std::vector<std::string> variant_hooks(const Variant &v) {
   const Variant &base = default_variant();
   std::vector<std::string> out;
   if (v.dio_path != base.dio_path) out.push_back(fmt::format("DIO path: {}", name_of(v.dio_path)));
-  if (v.dio_gup != base.dio_gup) out.push_back(fmt::format("DIO page references: {}", name_of(v.dio_gup)));
+  if (v.dio_gup != base.dio_gup)
+    out.push_back(fmt::format("DIO page references: {}", name_of(v.dio_gup)));
   if (v.pin_bias != base.pin_bias)
     out.push_back(fmt::format("pin counting: GUP_PIN_COUNTING_BIAS {}", v.pin_bias));
   if (v.reclaim_check != base.reclaim_check)
@@ -78,8 +79,8 @@ std::vector<std::string> variant_hooks(const Variant &v) {
     out.push_back(fmt::format("ext4 writeback of a dirty page without buffers: {}",
                               name_of(v.ext4_no_buffers)));
   if (v.invalidate_checks_refcount != base.invalidate_checks_refcount)
-    out.push_back(fmt::format("invalidation checks references: {}",
-                              yes_no(v.invalidate_checks_refcount)));
+    out.push_back(
+        fmt::format("invalidation checks references: {}", yes_no(v.invalidate_checks_refcount)));
   if (v.longterm_file_pin_refused != base.longterm_file_pin_refused)
     out.push_back(fmt::format("FOLL_LONGTERM write pins of file mappings refused: {}",
                               yes_no(v.longterm_file_pin_refused)));

@@ -139,9 +139,20 @@ Flow ext4_writepages(Ctx &k, Frame &f) {
   }
   case 4: { // mpage_submit_page()
     const int id = f.a[3];
+    if (k.variant().writeback_pinned == WritebackPinned::WaitForUnpin &&
+        page_maybe_dma_pinned(k, id))
+      return k.call(f, 4, Fn::wait_for_page_unpinned, id);
     k.reached(Fn::mpage_submit_page);
-    clear_page_dirty_for_io(k, id);
-    ext4_bio_write_page(k, id);
+    // 4.15 ignores the result: the page is locked and dirty here. Only the
+    // kara-rfc-2023 pin test can make it false (the RFC as posted passed no
+    // wbc from ext4; the variant models its intent for ext4 as well).
+    const SyncMode mode = sync_all ? SyncMode::All : SyncMode::None;
+    if (!clear_page_dirty_for_io(k, id, &mode)) {
+      unlock_page(k, id);
+      put_page(k, id);
+      return k.yield(f, 1);
+    }
+    ext4_bio_write_page(k, id, sync_all);
     put_page(k, id);
     return k.yield(f, 1);
   }

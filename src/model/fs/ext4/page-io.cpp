@@ -4,8 +4,9 @@
 
 namespace pagerace::model {
 
-// 4.15 fs/ext4/page-io.c: ext4_bio_write_page() + ext4_io_submit()
-int ext4_bio_write_page(Ctx &k, int id) {
+// 4.15 fs/ext4/page-io.c: ext4_bio_write_page() + ext4_io_submit().
+// integrity: the caller's writeback is WB_SYNC_ALL.
+int ext4_bio_write_page(Ctx &k, int id, bool integrity) {
   Scope s(k, Fn::ext4_bio_write_page, k.page_name(id));
   Page &p = k.page(id);
   set_page_writeback(k, id, false);
@@ -19,6 +20,16 @@ int ext4_bio_write_page(Ctx &k, int id) {
     bio = bio_alloc(k, BioOp::Write, BioEndIo::Ext4EndBio, p.mapping);
     bio_add_page(k, bio, id, bh.b_blocknr);
     bh.b_state &= uint8_t(~BH_Dirty);
+    // kara-rfc-2023: integrity writeback cannot skip a page that may be
+    // pinned; it writes a copy taken now (RFC patches 4-5 bounce pinned pages
+    // in the block layer; ext4 is given the same treatment here)
+    if (integrity && k.variant().writeback_pinned == WritebackPinned::SkipOrBounce &&
+        page_maybe_dma_pinned(k, id)) {
+      Scope b(k, Fn::writeback_bounce_page, k.page_name(id));
+      Bio &wb = k.s.bios[bio];
+      wb.flags |= BIO_BOUNCED;
+      wb.captured[0] = p.data;
+    }
   }
   unlock_page(k, id);
   if (bio == kNone)
