@@ -468,6 +468,7 @@ TEST_F(Truncate, RemovesPagesZapsPtesAndFreesBlocks) {
     ASSERT_TRUE(before.mm.pte[vp + 1].bits & model::PTE_D);
     ASSERT_GE(before.inodes[0].block[1], 0);
     ASSERT_EQ(before.inodes[0].expected[1], model::char_token('x'));
+    ASSERT_NE(before.inodes[0].due_at[1], 0);
 
     const State s = run_calls(before, 3);
     EXPECT_EQ(s.inodes[0].i_size, 1);
@@ -476,6 +477,8 @@ TEST_F(Truncate, RemovesPagesZapsPtesAndFreesBlocks) {
     EXPECT_EQ(s.pages[id].in_use, 0) << "no other reference: the page is freed";
     EXPECT_EQ(s.inodes[0].block[1], model::kHole);
     EXPECT_EQ(s.inodes[0].expected[1], model::kZeroToken) << "nothing is owed beyond EOF";
+    EXPECT_EQ(s.inodes[0].due_at[1], 0) << "nor due at a later fsync";
+    EXPECT_EQ(s.inodes[0].writer[1], 0);
     EXPECT_GE(s.inodes[0].page[0], 0) << "page 0 stays";
     EXPECT_GE(s.inodes[0].block[0], 0);
   }

@@ -154,8 +154,9 @@ Flow truncate_inode_pages_range(Ctx &k, Frame &f) {
 // ext4_ext_remove_space()), and with them delalloc reservations. Freed blocks
 // keep their contents and are never reused (the model's allocator only counts
 // up). Omitted: the journal handle and orphan list, preallocations, inline
-// data. The checker's shadow expected[] no longer asks anything of the
-// removed pages (a later extension reads zeroes from the hole).
+// data. The checker's shadows (lost-write's expected[], fsync-gap's writer[]
+// and due_at[]) no longer ask anything of the removed pages (a later
+// extension reads zeroes from the hole).
 void ext4_truncate(Ctx &k, int ino) {
   Scope s(k, Fn::ext4_truncate);
   Inode &inode = k.inode(ino);
@@ -166,6 +167,8 @@ void ext4_truncate(Ctx &k, int ino) {
       k.note("- delalloc reservation of page {} dropped", i);
     inode.block[i] = kHole;
     inode.expected[i] = kZeroToken;
+    inode.writer[i] = 0; // fsync-gap's shadow: nothing is due either
+    inode.due_at[i] = 0;
   }
 }
 
