@@ -328,8 +328,13 @@ void System::start_op(Ctx &k, int tid) const {
     return;
   case OpCode::Madvise: {
     if (a.v[0] % 4096 || a.v[0] < kUserBase) return fail(-kEINVAL);
-    const int vp = static_cast<int>((a.v[0] - kUserBase) / 4096);
-    push(Fn::sys_madvise, {vp, pages_of(a.v[1]), int(a.v[2])});
+    if (a.v[1] < 0) return fail(-kEINVAL); // size_t len: end wraps below start
+    // Beyond the model's address space every address and length means the
+    // same (no vma there: -ENOMEM); keep both within a frame local.
+    const int vp = static_cast<int>(std::min<int64_t>((a.v[0] - kUserBase) / 4096, kMaxVpages));
+    const int npages =
+        static_cast<int>(std::min<int64_t>((a.v[1] + 4095) / 4096, 4 * kMaxVpages));
+    push(Fn::sys_madvise, {vp, npages, int(a.v[2])});
     return;
   }
   case OpCode::Fadvise: push(Fn::sys_fadvise64, {int(a.v[0]), int(a.v[1])}); return;

@@ -97,6 +97,24 @@ bool try_to_free_buffers(Ctx &k, int id) {
   return true;
 }
 
+// 4.15 fs/buffer.c: block_invalidatepage(page, 0, PAGE_SIZE) (6.1:
+// block_invalidate_folio()), the ->invalidatepage of truncate. ext4 gets here
+// through ext4_invalidatepage() (6.1 ext4_invalidate_folio()); 4.15's delalloc
+// ext4_da_invalidatepage() first gives back the page's delalloc quota
+// reservation (no reservation counts in the model: the kDelayed extent goes
+// in ext4_truncate()). discard_buffer() clears BH_Dirty and
+// BUFFER_FLAGS_DISCARD (Mapped, New, Req, Delay, Unwritten); BH_Uptodate
+// stays and lock_buffer() never waits (BH_Lock is never set in the model).
+// The whole page is invalidated, so the buffers are then released.
+void block_invalidatepage(Ctx &k, int id) {
+  Scope s(k, Fn::block_invalidatepage, k.page_name(id));
+  Page &p = k.page(id);
+  if (!(p.flags & PG_locked)) k.model_error("block_invalidatepage on an unlocked page");
+  if (!(p.flags & PG_private)) return;
+  p.bh.b_state &= uint8_t(~(BH_Dirty | BH_Mapped | BH_New | BH_Delay | BH_Unwritten));
+  try_to_release_page(k, id);
+}
+
 // 4.15 fs/buffer.c: block_page_mkwrite() with get_block = ext4_da_get_block_prep.
 // a0 page. Returns VM_FAULT_LOCKED (page locked and dirty) or VM_FAULT_NOPAGE.
 Flow block_page_mkwrite(Ctx &k, Frame &f) {

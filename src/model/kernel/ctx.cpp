@@ -44,14 +44,22 @@ Flow Ctx::yield(Frame &f, int next_pc) {
 }
 
 bool Ctx::is_kswapd() const {
+  if (tid_ < 0) return false; // the device: interrupt context
   const Task &t = s.tasks[tid_];
   for (int i = 0; i < t.nframes; ++i)
     if (t.frames[i].fn == static_cast<uint8_t>(Fn::kswapd)) return true;
   return false;
 }
 
+// kswapd runs with PF_MEMALLOC; reclaim_pages() sets it around its work
+// (6.1 mm/vmscan.c: memalloc_noreclaim_save()).
 bool Ctx::in_memalloc() const {
-  return is_kswapd();
+  if (tid_ < 0) return false;
+  if (is_kswapd()) return true;
+  const Task &t = s.tasks[tid_];
+  for (int i = 0; i < t.nframes; ++i)
+    if (t.frames[i].fn == static_cast<uint8_t>(Fn::reclaim_pages)) return true;
+  return false;
 }
 
 int Ctx::depth() const {
@@ -191,6 +199,7 @@ StepFn step_fn(Fn fn) {
     FRAMED(sys_sync_file_range)
     FRAMED(sys_truncate)
     FRAMED(ext4_setattr)
+    FRAMED(truncate_pagecache)
     FRAMED(truncate_inode_pages_range)
     // (end of the madvise / truncate block)
     // fix lab: writeback and reclaim of pinned pages

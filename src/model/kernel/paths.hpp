@@ -208,14 +208,26 @@ void bio_check_pages_dirty(Ctx &k, int bio);
 // (end of the pins / DIO block)
 
 // ---- fix lab: madvise, fadvise, sync_file_range, truncate ----
-Flow sys_madvise(Ctx &k, Frame &f); // a0 vpage, a1 npages, a2 advice (MADV_*)
-Flow reclaim_pages(Ctx &k, Frame &f);
+Flow sys_madvise(Ctx &k, Frame &f);   // a0 vpage, a1 npages, a2 advice (MADV_*)
+Flow reclaim_pages(Ctx &k, Frame &f); // a0..a1 mask of isolated pages -> pages reclaimed
+uint32_t madvise_cold_or_pageout_pte_range(Ctx &k, int first, int last, bool pageout);
+bool isolate_lru_page(Ctx &k, int page); // +1 ref, off the LRU; false if not on it
+void deactivate_page(Ctx &k, int page);
+void deactivate_file_page(Ctx &k, int page);
 Flow sys_fadvise64(Ctx &k, Frame &f); // a0 fd, a1 advice
+// a0 ino, a1 count refused pages instead (6.1 invalidate_mapping_pagevec) -> count
 Flow invalidate_mapping_pages(Ctx &k, Frame &f);
-Flow sys_sync_file_range(Ctx &k, Frame &f); // a0 fd, a1 SYNC_FILE_RANGE_* flags
-Flow sys_truncate(Ctx &k, Frame &f);        // a0 file (inode), a1 new size in pages
-Flow ext4_setattr(Ctx &k, Frame &f);
-Flow truncate_inode_pages_range(Ctx &k, Frame &f);
+bool invalidate_inode_page(Ctx &k, int page);      // 4.15; page locked, +1 ref held by the caller
+bool mapping_evict_folio(Ctx &k, int page);        // 6.1; same contract
+Flow sys_sync_file_range(Ctx &k, Frame &f);        // a0 fd, a1 SYNC_FILE_RANGE_* flags
+Flow sys_truncate(Ctx &k, Frame &f);               // a0 file (inode), a1 new size in pages
+Flow ext4_setattr(Ctx &k, Frame &f);               // a0 ino, a1 new size in pages
+Flow truncate_pagecache(Ctx &k, Frame &f);         // a0 ino, a1 new size in pages
+Flow truncate_inode_pages_range(Ctx &k, Frame &f); // a0 ino, a1 first index
+void unmap_mapping_range(Ctx &k, int ino, int first_index); // every vma, COWs included
+void block_invalidatepage(Ctx &k, int page);                // whole page; page locked
+void cancel_dirty_page(Ctx &k, int page);
+void ext4_truncate(Ctx &k, int ino);
 // (end of the madvise / truncate block)
 
 // ---- fix lab: writeback and reclaim of pinned pages ----

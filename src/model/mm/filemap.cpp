@@ -136,7 +136,14 @@ Flow filemap_fault(Ctx &k, Frame &f) {
       put_page(k, id);
       return k.yield(f, 0);
     }
-    if (p.flags & PG_uptodate) return k.ret(id);
+    if (p.flags & PG_uptodate) {
+      if (index >= k.inode(ino).i_size) { // re-checked under the page lock: truncate
+        unlock_page(k, id);
+        put_page(k, id);
+        return k.ret(-VM_FAULT_SIGBUS);
+      }
+      return k.ret(id);
+    }
     // page_not_uptodate: ->readpage() with the page locked, then wait
     ext4_mpage_readpages(k, id);
     return k.call(f, 2, Fn::wait_on_page_locked, id);

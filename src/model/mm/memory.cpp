@@ -293,4 +293,18 @@ void zap_pte_range(Ctx &k, int first, int npages) {
   }
 }
 
+// 4.15 mm/memory.c: unmap_mapping_range(mapping, holebegin, 0, even_cows = 1)
+// as truncate_pagecache() calls it: in every vma of the file, zap the PTEs of
+// file offsets from `first_index` on, private COW copies included. The
+// i_mmap tree walk is one step (i_mmap_rwsem held for write).
+void unmap_mapping_range(Ctx &k, int ino, int first_index) {
+  Scope s(k, Fn::unmap_mapping_range);
+  for (const Vma &v : k.s.mm.vma) {
+    if (!v.npages || v.file != ino) continue;
+    const int from = v.start + std::max(0, first_index - v.pgoff);
+    const int to = v.start + v.npages;
+    if (from < to) zap_pte_range(k, from, to - from);
+  }
+}
+
 } // namespace pagerace::model

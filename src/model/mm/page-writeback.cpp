@@ -72,6 +72,14 @@ bool clear_page_dirty_for_io(Ctx &k, int id, const SyncMode *wbc) {
   return true;
 }
 
+// 4.15 mm/page-writeback.c: cancel_dirty_page() (6.1 folio_cancel_dirty()):
+// PG_dirty cleared with its dirty accounting (not modelled). The page is
+// leaving the page cache, so its tags go with it (delete_from_page_cache).
+void cancel_dirty_page(Ctx &k, int id) {
+  Scope s(k, Fn::cancel_dirty_page, k.page_name(id));
+  k.page(id).flags &= uint16_t(~PG_dirty);
+}
+
 // pin-wait (fix lab): writeback sleeps, holding the page lock, until
 // page_maybe_dma_pinned() turns false. a0 page
 Flow wait_for_page_unpinned(Ctx &k, Frame &f) {

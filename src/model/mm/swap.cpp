@@ -53,4 +53,48 @@ void mark_page_accessed(Ctx &k, int id) {
   }
 }
 
+// Onto the tail of the inactive list: the end reclaim isolates first.
+static void lru_add_tail(Ctx &k, int id) {
+  auto &len = k.s.lru_len[0];
+  for (int j = len; j > 0; --j)
+    k.s.lru[0][j] = k.s.lru[0][j - 1];
+  k.s.lru[0][0] = static_cast<int8_t>(id);
+  ++len;
+  k.page(id).flags |= PG_lru;
+}
+
+// 6.1 mm/swap.c: deactivate_page() -> lru_deactivate_fn() (MADV_COLD), applied
+// at once instead of through the per-CPU lru_deactivate batch; MGLRU off. An
+// active page on the LRU moves to the head of the inactive list and loses
+// PG_active and PG_referenced; anything else is left alone.
+void deactivate_page(Ctx &k, int id) {
+  Scope s(k, Fn::deactivate_page, k.page_name(id));
+  Page &p = k.page(id);
+  if (!(p.flags & PG_lru) || !(p.flags & PG_active)) return;
+  lru_del(k, id);
+  p.flags &= uint16_t(~(PG_active | PG_referenced));
+  lru_add_head(k, id, 0);
+  k.note("- {} moved to the inactive list", k.page_name(id));
+}
+
+// 4.15 mm/swap.c: deactivate_file_page() -> lru_deactivate_file_fn() (6.1:
+// deactivate_file_folio(), same rules), applied at once instead of through
+// the per-CPU pagevec: a page invalidation could not drop goes to the
+// inactive list unless it is mapped. A dirty page or one under writeback
+// goes to the head with PG_reclaim (reclaim then finds it once written, via
+// rotate_reclaimable_page()); a clean one to the tail.
+void deactivate_file_page(Ctx &k, int id) {
+  Scope s(k, Fn::deactivate_file_page, k.page_name(id));
+  Page &p = k.page(id);
+  if (!(p.flags & PG_lru) || p._mapcount > 0) return;
+  lru_del(k, id);
+  p.flags &= uint16_t(~(PG_active | PG_referenced));
+  if (p.flags & (PG_writeback | PG_dirty)) {
+    lru_add_head(k, id, 0);
+    p.flags |= PG_reclaim;
+  } else {
+    lru_add_tail(k, id);
+  }
+}
+
 } // namespace pagerace::model

@@ -3,6 +3,13 @@
 // scans the whole active then the whole inactive list (the model's lists are
 // short; SWAP_CLUSTER_MAX batching, priorities and inactive_list_is_low()
 // are omitted). The isolated pages of a pass live in frame-local bit masks.
+//
+// shrink_page_list() has a second caller: reclaim_pages() (>= 5.4, the
+// MADV_PAGEOUT path), which runs in the madvise() caller's task. What
+// differs is explicit: the kernel's own current_is_kswapd() tests are
+// Ctx::is_kswapd(); the PGDAT_* flags are set only when the caller asks
+// (shrink_inactive_list does, reclaim_pages passes a dummy reclaim_stat);
+// Task::progress counts kswapd's passes only.
 #include "model/invariants/invariant.hpp"
 #include "model/kernel/paths.hpp"
 
@@ -12,7 +19,10 @@ namespace {
 
 inline constexpr int kInactive = 0, kActive = 1;
 
+// Something changed in this kswapd pass (a pass without changes ends kswapd).
+// Other reclaimers (reclaim_pages) have no passes to count.
 void progress(Ctx &k) {
+  if (!k.is_kswapd()) return;
   if (k.task().progress < 255) ++k.task().progress;
 }
 
@@ -56,12 +66,20 @@ int extra_references(const Page &p) {
   return p._refcount - (2 + p._mapcount + ((p.flags & PG_private) ? 1 : 0));
 }
 
-// shrink_page_list's counters for the PGDAT_* decisions, packed in one local
+// shrink_page_list's counters for the PGDAT_* decisions, packed in one local,
+// and whether the caller sets the node flags from them (bit 15): 4.15
+// shrink_inactive_list() does; 6.1 reclaim_folio_list() hands shrink_folio_list()
+// a dummy_stat it never reads.
 struct ReclaimStat {
   int nr_taken, nr_unqueued_dirty, nr_writeback;
-  static ReclaimStat unpack(int16_t v) { return {v & 31, (v >> 5) & 31, (v >> 10) & 31}; }
+  bool set_node_flags;
+  static ReclaimStat unpack(int16_t v) {
+    const auto u = uint16_t(v);
+    return {u & 31, (u >> 5) & 31, (u >> 10) & 31, (u >> 15) != 0};
+  }
   int16_t pack() const {
-    return int16_t(nr_taken | (nr_unqueued_dirty << 5) | (nr_writeback << 10));
+    return int16_t(uint16_t(nr_taken | (nr_unqueued_dirty << 5) | (nr_writeback << 10) |
+                            (set_node_flags ? 1 << 15 : 0)));
   }
 };
 
@@ -141,7 +159,8 @@ Flow shrink_inactive_list(Ctx &k, Frame &f) {
     uint32_t mask = isolate_lru_pages(k, kInactive);
     if (!mask) return k.ret(0);
     mask_set(f, 0, mask);
-    return k.call(f, 1, Fn::shrink_page_list, f.a[0], f.a[1]);
+    const ReclaimStat stat{0, 0, 0, /*set_node_flags*/ true};
+    return k.call(f, 1, Fn::shrink_page_list, f.a[0], f.a[1], 0, 0, 0, 0, stat.pack());
   }
   case 1: putback_pages(k, static_cast<uint32_t>(k.retval())); return k.ret(0);
   }
@@ -213,8 +232,10 @@ bool __remove_mapping(Ctx &k, int id) {
 
 // 4.15 mm/vmscan.c: shrink_page_list(). a0..a1 pages still to look at,
 // a2 current page, a3 page_check_references() result, a4..a5 kept pages
-// (returned), a6 ReclaimStat. Scheduling points: cond_resched() per page,
-// the rmap walk of try_to_unmap(), and ->releasepage after pageout.
+// (returned), a6 ReclaimStat (the caller passes set_node_flags in it).
+// Scheduling points: cond_resched() per page, the rmap walk of try_to_unmap(),
+// and ->releasepage after pageout. Callers: shrink_inactive_list (kswapd)
+// and reclaim_pages (MADV_PAGEOUT, in the caller's task).
 Flow shrink_page_list(Ctx &k, Frame &f) {
   enum { kNext = 0, kLocked = 1, kUnmapped = 2, kRelease = 3 };
   const int id = f.a[2];
@@ -237,8 +258,10 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
     uint32_t todo = mask_get(f, 0);
     if (!todo) {
       // shrink_inactive_list(): node flags from this batch
-      if (st.nr_writeback && st.nr_writeback == st.nr_taken) k.s.pgdat_flags |= PGDAT_WRITEBACK;
-      if (st.nr_unqueued_dirty == st.nr_taken) k.s.pgdat_flags |= PGDAT_DIRTY;
+      if (st.set_node_flags) {
+        if (st.nr_writeback && st.nr_writeback == st.nr_taken) k.s.pgdat_flags |= PGDAT_WRITEBACK;
+        if (st.nr_unqueued_dirty == st.nr_taken) k.s.pgdat_flags |= PGDAT_DIRTY;
+      }
       return k.ret(static_cast<int32_t>(mask_get(f, 4)));
     }
     f.a[2] = static_cast<int16_t>(pop_lowest(todo));
@@ -266,11 +289,12 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
     if ((p.flags & PG_dirty) && !(p.flags & PG_writeback)) // page_check_dirty_writeback()
       ++st.nr_unqueued_dirty;
     if (p.flags & PG_writeback) {
-      if ((p.flags & PG_reclaim) && (k.s.pgdat_flags & PGDAT_WRITEBACK)) { // case 1
+      if (k.is_kswapd() && (p.flags & PG_reclaim) &&
+          (k.s.pgdat_flags & PGDAT_WRITEBACK)) { // case 1
         f.a[6] = st.pack();
         return activate_locked();
       }
-      p.flags |= PG_reclaim; // case 2: kswapd is sane_reclaim()
+      p.flags |= PG_reclaim; // case 2: global reclaim is sane_reclaim()
       ++st.nr_writeback;
       f.a[6] = st.pack();
       return activate_locked();
@@ -302,8 +326,13 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
       return activate_locked();
     }
     if (p.flags & PG_dirty) {
-      if (!(p.flags & PG_reclaim) || !(k.s.pgdat_flags & PGDAT_DIRTY)) {
-        k.note("- dirty: SetPageReclaim, not written by kswapd yet");
+      // "Only kswapd can writeback filesystem pages": any other reclaimer
+      // (MADV_PAGEOUT's reclaim_pages) leaves a dirty file page to the flusher
+      if (!k.is_kswapd() || !(p.flags & PG_reclaim) || !(k.s.pgdat_flags & PGDAT_DIRTY)) {
+        if (k.is_kswapd())
+          k.note("- dirty: SetPageReclaim, not written by kswapd yet");
+        else
+          k.note("- dirty: SetPageReclaim, only kswapd writes file pages");
         p.flags |= PG_reclaim;
         return activate_locked();
       }
@@ -339,6 +368,39 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
   }
   }
   k.model_error("shrink_page_list: bad pc");
+}
+
+// 6.1 mm/vmscan.c: isolate_lru_page() -> folio_isolate_lru(): take a page off
+// its LRU list with a reference of its own; PG_active is kept.
+bool isolate_lru_page(Ctx &k, int id) {
+  if (!(k.page(id).flags & PG_lru)) return false;
+  get_page(k, id);
+  lru_del(k, id);
+  return true;
+}
+
+// 6.1 mm/vmscan.c: reclaim_pages() -> reclaim_folio_list(): reclaim a list of
+// isolated pages outside kswapd, under memalloc_noreclaim_save() (PF_MEMALLOC,
+// see Ctx::in_memalloc), with may_writepage = may_unmap = 1 and
+// ignore_references = false. One node, so one reclaim_folio_list() call.
+// a0..a1 isolated pages. Returns the number reclaimed.
+Flow reclaim_pages(Ctx &k, Frame &f) {
+  switch (f.pc) {
+  case 0: {
+    const uint32_t mask = mask_get(f, 0);
+    if (!mask) return k.ret(0);
+    for (uint32_t m = mask; m;)
+      k.page(pop_lowest(m)).flags &= uint16_t(~PG_active); // folio_clear_active()
+    const ReclaimStat dummy_stat{0, 0, 0, /*set_node_flags*/ false};
+    return k.call(f, 1, Fn::shrink_page_list, f.a[0], f.a[1], 0, 0, 0, 0, dummy_stat.pack());
+  }
+  case 1: {
+    const auto kept = static_cast<uint32_t>(k.retval());
+    putback_pages(k, kept); // folio_putback_lru(): by PG_active, isolation ref dropped
+    return k.ret(__builtin_popcount(mask_get(f, 0)) - __builtin_popcount(kept));
+  }
+  }
+  k.model_error("reclaim_pages: bad pc");
 }
 
 } // namespace pagerace::model
