@@ -15,14 +15,16 @@ bool holds(const int8_t *pages, int n, int id) {
   return false;
 }
 
-// DMA that can still write or read the page: a long-term pin set, a bio the
-// device has not completed, or a direct-I/O request still building its bios.
+// DMA that can still write or read the page: a long-term pin set, a bio
+// being built or not yet completed, or a direct-I/O request holding pages
+// it has not put in a bio yet.
 // A completed bio waiting for bio_dirty_fn holds a stale reference or pin.
 bool live_dma(const Ctx &k, int id) {
   for (const PinSet &p : k.s.pins)
     if (holds(p.page, p.npages, id)) return true;
   for (const Bio &b : k.s.bios)
-    if (b.state == BioState::InFlight && holds(b.page, b.vcnt, id)) return true;
+    if (b.op != BioOp::None && b.state != BioState::Completed && holds(b.page, b.vcnt, id))
+      return true; // being built or in flight
   for (const Task &t : k.s.tasks) {
     const Dio &d = t.dio;
     if (!d.active) continue;
