@@ -1,35 +1,28 @@
 // Today's kernels (6.12, 6.18): direct I/O pins its pages.
-#include "model/variants/variant.hpp"
+#include "model/variants/upstream.hpp"
 
 namespace pagerace::model {
 
 extern const Variant kVariantUpstream;
-const Variant kVariantUpstream{
-    .name = "upstream",
-    .summary =
-        "Linux 6.12 and 6.18: v6.1 with direct I/O pinning its pages (FOLL_PIN through "
-        "iov_iter_extract_pages(), BIO_PAGE_PINNED, unpinned by bio_release_pages()), so "
-        "reclaim's folio_maybe_dma_pinned() test now sees DIO pages and race 1 closes. "
-        "FOLL_LONGTERM | FOLL_WRITE pins of dirty-tracked file mappings fail with -EFAULT. "
-        "Writeback still ignores pins, and the waiter is still woken before bio_dirty_fn "
-        "re-dirties cleaned pages, so race 2 and the durability gap remain. "
-        "GUP_PIN_COUNTING_BIAS keeps its kernel value, 1024: a scaled-down bias would make the "
-        "four or five plain references of any mapped page look pinned and report costs that "
-        "the kernel does not have. False positives of page_maybe_dma_pinned() from plain "
-        "references are therefore out of reach of small scenarios; stale pins (a completed "
-        "bio waiting for bio_dirty_fn) are not.",
-    .sources = "920756a3306a and 1ccf164ec866 (6.5, DIO pins); 8ac268436e6d, a6e79df92e4a "
-               "(6.5, LONGTERM file pins refused); d824ec2a1546 (6.4); mm/gup.c and "
-               "fs/iomap/direct-io.c of 6.12/6.18; realkernel-notes: no race 1 on 6.12/6.18, "
-               "late re-dirty on 6.1..6.18",
-    .linux_version = 612,
-    .dio_path = DioPath::Iomap,
-    .dio_gup = DioGup::Pin,
-    .pin_bias = 1024,
-    .reclaim_check = ReclaimPinCheck::MaybePinnedAfterUnmap,
-    .ext4_no_buffers = NoBuffersInWriteback::WarnClearSkip,
-    .invalidate_checks_refcount = true,
-    .longterm_file_pin_refused = true,
-};
+const Variant kVariantUpstream = [] {
+  Variant v = upstream_switches(
+      "upstream",
+      "Linux 6.12 and 6.18: v6.1 with direct I/O pinning its pages (FOLL_PIN through "
+      "iov_iter_extract_pages(), BIO_PAGE_PINNED, unpinned by bio_release_pages()), so "
+      "reclaim's folio_maybe_dma_pinned() test now sees DIO pages and race 1 closes. "
+      "FOLL_LONGTERM | FOLL_WRITE pins of dirty-tracked file mappings fail with -EFAULT. "
+      "Writeback still ignores pins, and the waiter is still woken before bio_dirty_fn "
+      "re-dirties cleaned pages, so race 2 and the durability gap remain. "
+      "GUP_PIN_COUNTING_BIAS keeps its kernel value, 1024: a scaled-down bias would make the "
+      "four or five plain references of any mapped page look pinned and report costs that "
+      "the kernel does not have. False positives of page_maybe_dma_pinned() from plain "
+      "references are therefore out of reach of small scenarios; stale pins (a completed "
+      "bio waiting for bio_dirty_fn) are not.",
+      "920756a3306a and 1ccf164ec866 (6.5, DIO pins); 8ac268436e6d, a6e79df92e4a "
+      "(6.5, LONGTERM file pins refused); d824ec2a1546 (6.4); mm/gup.c and "
+      "fs/iomap/direct-io.c of 6.12/6.18; realkernel-notes: no race 1 on 6.12/6.18, "
+      "late re-dirty on 6.1..6.18");
+  return v;
+}();
 
 } // namespace pagerace::model
