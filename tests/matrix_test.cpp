@@ -143,6 +143,19 @@ TEST(RunMatrix, RealCheckJudgesOnlyVariantsWithAnExpectation) {
   EXPECT_EQ(app::matrix_exit_code(m), app::kExitClean);
 }
 
+// The text table is followed by every kind found with the schedule that
+// replays it, also for cells that met their expectation.
+TEST(RunMatrix, TextListsTheScheduleOfEveryKindFound) {
+  const trace::Matrix m =
+      app::run_matrix({scenario::load_scenario("seed-race2")}, v415_family(), {});
+  const std::string text = report::render_matrix_text(m);
+  for (const auto &c : m.cells)
+    for (const auto &v : c.result.violations) {
+      ASSERT_FALSE(v.trace.schedule.empty());
+      EXPECT_NE(text.find(v.kind + " " + v.trace.schedule), std::string::npos) << text;
+    }
+}
+
 TEST(RunMatrix, ACallTheKernelLacksIsNotApplicableAndNeverRun) {
   std::atomic<int> calls{0};
   app::MatrixOptions opts;

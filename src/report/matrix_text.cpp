@@ -102,23 +102,40 @@ std::string where(const trace::MatrixCell &c) {
   return one_line(fmt::format("{} on {}", c.scenario, c.variant));
 }
 
+std::vector<const trace::Violation *> found_in(const trace::MatrixCell &c) {
+  std::vector<const trace::Violation *> found;
+  for (const auto &v : c.result.violations)
+    found.push_back(&v);
+  for (const auto &v : c.result.liveness)
+    found.push_back(&v);
+  return found;
+}
+
 std::string mismatches(const trace::Matrix &m, size_t count) {
   std::string out = fmt::format("\nMismatches ({}):\n", count);
   for (const auto &c : m.cells) {
     if (c.judgement != trace::Judgement::Mismatch) continue;
     out += fmt::format("! {}: {}\n", where(c),
                        one_line(fmt::format("{}", fmt::join(mismatch_reasons(c), "; "))));
-    std::vector<const trace::Violation *> found;
-    for (const auto &v : c.result.violations)
-      found.push_back(&v);
-    for (const auto &v : c.result.liveness)
-      found.push_back(&v);
-    for (const trace::Violation *v : found) {
+    for (const trace::Violation *v : found_in(c)) {
       out += fmt::format("    {}: schedule {}\n", v->kind, v->trace.schedule);
       out += fmt::format("      replay: {}\n", replay_command(c.result, *v));
     }
   }
   return out;
+}
+
+// Every kind found in a cell that met or was not judged, with the schedule
+// that replays it (mismatched cells list theirs above).
+std::string schedules(const trace::Matrix &m) {
+  std::string out;
+  for (const auto &c : m.cells) {
+    if (c.status != trace::CellStatus::Ran || c.judgement == trace::Judgement::Mismatch) continue;
+    for (const trace::Violation *v : found_in(c))
+      out += fmt::format("  {}: {} {}\n", where(c), v->kind, v->trace.schedule);
+  }
+  if (out.empty()) return out;
+  return "\nSchedules (pagerace replay SCENARIO --kernel VARIANT --schedule S):\n" + out;
 }
 
 std::string listing(const trace::Matrix &m, std::string_view title, size_t count,
@@ -143,6 +160,7 @@ std::string render_matrix_text(const trace::Matrix &m) {
   const MatrixSummary s = summarize(m);
   std::string out = table(m);
   if (s.mismatched) out += mismatches(m, s.mismatched);
+  out += schedules(m);
   if (s.not_applicable)
     out += listing(m, "Not applicable", s.not_applicable, trace::CellStatus::NotApplicable);
   if (s.input_errors)
