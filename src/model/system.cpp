@@ -56,6 +56,7 @@ State System::initial() const {
   for (auto &fd : s.fds)
     fd.inode = kNone;
   s.mm.mmap_sem.writer = kNone;
+  s.clock = 1; // due_at 0: nothing a returned call put there
   for (Task &t : s.tasks)
     t.dio = empty_dio();
   StepOutcome out;
@@ -332,8 +333,7 @@ void System::start_op(Ctx &k, int tid) const {
     // Beyond the model's address space every address and length means the
     // same (no vma there: -ENOMEM); keep both within a frame local.
     const int vp = static_cast<int>(std::min<int64_t>((a.v[0] - kUserBase) / 4096, kMaxVpages));
-    const int npages =
-        static_cast<int>(std::min<int64_t>((a.v[1] + 4095) / 4096, 4 * kMaxVpages));
+    const int npages = static_cast<int>(std::min<int64_t>((a.v[1] + 4095) / 4096, 4 * kMaxVpages));
     push(Fn::sys_madvise, {vp, npages, int(a.v[2])});
     return;
   }
@@ -349,11 +349,12 @@ void System::finish_op(Ctx &k, int tid) const {
     return;
   }
   const Op &op = sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt];
-  // fsync-gap's clock: contents this call put into file pages are now due
-  ++k.s.clock;
+  // fsync-gap: contents this call put into file pages are now due (an
+  // io_getevents also reaps what its asynchronous request's DMA put there)
   for (size_t ino = 0; ino < sc_.files.size(); ++ino)
     for (int i = 0; i < kMaxFilePages; ++i)
-      if (k.s.inodes[ino].writer[i] == tid + 1) {
+      if (k.s.inodes[ino].writer[i] == tid + 1 ||
+          (op.code == OpCode::IoGetevents && k.s.inodes[ino].writer[i] == kAioWriter + tid)) {
         k.s.inodes[ino].writer[i] = 0;
         k.s.inodes[ino].due_at[i] = k.s.clock;
       }
@@ -392,16 +393,9 @@ void System::run_kworker(Ctx &k) const {
     k.reached(Fn::bio_dirty_fn);
     k.emit(trace::EventKind::Call, "process_one_work: bio_dirty_fn", -1);
   }
-  while (!k.s.crashed) {
-    if (t.nframes == 0) {
-      t.state = TaskState::Idle;
-      t.ret = 0;
-      return;
-    }
-    Frame &f = t.frames[t.nframes - 1];
-    StepFn fn = step_fn(static_cast<Fn>(f.fn));
-    if (!fn) k.model_error(fmt::format("{} has no frame function", fn_name(static_cast<Fn>(f.fn))));
-    if (fn(k, f) == Flow::Yield) return;
+  if (!run_frames(k, t)) {
+    t.state = TaskState::Idle;
+    t.ret = 0;
   }
 }
 
@@ -416,16 +410,20 @@ void System::run_task(Ctx &k, int tid) const {
       return;
     }
   }
+  if (!run_frames(k, t)) finish_op(k, tid);
+}
+
+// Runs the top frames of `t` until one yields or the kernel BUG()s (true),
+// or the stack empties (false).
+bool System::run_frames(Ctx &k, Task &t) const {
   while (!k.s.crashed) {
-    if (t.nframes == 0) {
-      finish_op(k, tid);
-      return;
-    }
+    if (t.nframes == 0) return false;
     Frame &f = t.frames[t.nframes - 1];
     StepFn fn = step_fn(static_cast<Fn>(f.fn));
     if (!fn) k.model_error(fmt::format("{} has no frame function", fn_name(static_cast<Fn>(f.fn))));
-    if (fn(k, f) == Flow::Yield) return;
+    if (fn(k, f) == Flow::Yield) return true;
   }
+  return true;
 }
 
 void System::device_step(Ctx &k, int alt) const {
@@ -478,7 +476,8 @@ void System::device_step(Ctx &k, int alt) const {
       write_page_data(k, id, t, "block: DMA of a READ bio into the page");
       const Page &p = s.pages[id]; // direct I/O: the reading task's call put it there
       if (p.mapping >= 0 && p.index < kMaxFilePages && bio.owner >= 0 && bio.owner < cfg_.ncpus)
-        s.inodes[p.mapping].writer[p.index] = int8_t(bio.owner + 1);
+        s.inodes[p.mapping].writer[p.index] =
+            int8_t(s.tasks[bio.owner].dio.is_async ? kAioWriter + bio.owner : bio.owner + 1);
     }
   } else {
     if (!(bio.flags & BIO_BOUNCED)) // a bounced write carries the copy taken at submission

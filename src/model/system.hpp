@@ -54,6 +54,7 @@ private:
   void run_task(Ctx &k, int tid) const;
   void device_step(Ctx &k, int alt) const;
   void run_kworker(Ctx &k) const;
+  bool run_frames(Ctx &k, Task &t) const;
   bool kworker_idle(const State &s) const;
 
   const scenario::Scenario &sc_;

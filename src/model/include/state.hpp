@@ -27,7 +27,9 @@ inline constexpr int kBioPages = 8;
 inline constexpr int kDioPages = 8;
 inline constexpr int kMaxVars = 24;
 inline constexpr int kMaxFds = 8;
-inline constexpr int kMaxPins = 2; // long-term pin sets (RDMA memory registrations)
+inline constexpr int kMaxPins = 2;
+inline constexpr int kAioWriter = 64; // Inode::writer of an asynchronous DIO's DMA // long-term pin
+                                      // sets (RDMA memory registrations)
 
 // Page flags (4.15 include/linux/page-flags.h), the ones the paths here use.
 enum PageFlag : uint16_t {
@@ -134,6 +136,7 @@ struct Inode {
   // (0: a system call that has returned, or nothing; t + 1: task t's system
   // call still running; kNone: no system call, e.g. an RDMA device), and the
   // State::clock value when that call returned.
+  // kAioWriter + t: task t's asynchronous request, due when it is reaped.
   int8_t writer[kMaxFilePages];
   uint16_t due_at[kMaxFilePages];
 };
@@ -321,7 +324,7 @@ struct State {
   uint8_t crashed;        // a kernel BUG ended the execution
   uint8_t bio_dirty_list; // block/bio.c: bios waiting for bio_dirty_fn (bit per bio)
   uint8_t pad_[4];
-  uint16_t clock; // checker: system calls returned so far (fsync-gap)
+  uint16_t clock; // checker: durability points begun so far, plus one (fsync-gap)
   PinSet pins[kMaxPins];
 };
 

@@ -17,7 +17,7 @@ const Invariant kFsyncGap{
     .summary = "a completed system call's data in a file page is not on disk when a later "
                "fsync/msync(MS_SYNC)/sync of the file returns",
     .synced =
-        [](Ctx &k, int ino, uint16_t since) {
+        [](Ctx &k, int ino, uint16_t since, const char *site) {
           const Inode &inode = k.s.inodes[ino];
           for (int i = 0; i < inode.i_size && i < kMaxFilePages; ++i) {
             if (inode.writer[i] != 0 || inode.due_at[i] == 0 || inode.due_at[i] > since) continue;
@@ -26,7 +26,7 @@ const Invariant kFsyncGap{
             if (on_disk == inode.expected[i]) continue;
             const auto &sc = *k.cfg.sc;
             k.violate(
-                invariant_index("fsync-gap"), "fs/sync.c:vfs_fsync_range",
+                invariant_index("fsync-gap"), site,
                 fmt::format("{} page {}: the sync returned with {} on disk, but a system call "
                             "that returned before it began had put {} in the page",
                             sc.files[static_cast<size_t>(ino)].name, i, token_name(sc, on_disk),

@@ -34,7 +34,7 @@ struct Invariant {
   void (*reclaim_kept)(Ctx &, int page) = nullptr;
   // fsync/fdatasync/msync(MS_SYNC)/sync on inode `ino`, begun when
   // State::clock was `since`, returns.
-  void (*synced)(Ctx &, int ino, uint16_t since) = nullptr;
+  void (*synced)(Ctx &, int ino, uint16_t since, const char *site) = nullptr;
 };
 
 const std::vector<const Invariant *> &all_invariants();
@@ -47,6 +47,6 @@ void check_page_dirtied(Ctx &k, int page, const char *site);
 void check_content_write(Ctx &k, int page, Token data, const char *site);
 void check_at_end(Ctx &k);
 void check_reclaim_kept(Ctx &k, int page);
-void check_synced(Ctx &k, int ino, uint16_t since);
+void check_synced(Ctx &k, int ino, uint16_t since, const char *site);
 
 } // namespace pagerace::model

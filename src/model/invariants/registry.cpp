@@ -10,8 +10,9 @@ extern const Invariant kDirtyWithoutBuffers, kWriteToCleanPage, kWriteUnderWrite
 
 const std::vector<const Invariant *> &all_invariants() {
   static const std::vector<const Invariant *> v = {
-      &kDirtyWithoutBuffers, &kWriteToCleanPage,  &kWriteUnderWriteback, &kLostWrite, &kDeadlock,
-      &kWritebackStall,      &kNoReclaimProgress, &kFsyncGap,
+      &kDirtyWithoutBuffers, &kWriteToCleanPage, &kWriteUnderWriteback,
+      &kLostWrite,           &kDeadlock,         &kWritebackStall,
+      &kNoReclaimProgress,   &kFsyncGap,
   };
   return v;
 }
@@ -50,9 +51,9 @@ void check_reclaim_kept(Ctx &k, int page) {
     if (inv->reclaim_kept) inv->reclaim_kept(k, page);
 }
 
-void check_synced(Ctx &k, int ino, uint16_t since) {
+void check_synced(Ctx &k, int ino, uint16_t since, const char *site) {
   for (const Invariant *inv : all_invariants())
-    if (inv->synced) inv->synced(k, ino, since);
+    if (inv->synced) inv->synced(k, ino, since, site);
 }
 
 void check_at_end(Ctx &k) {

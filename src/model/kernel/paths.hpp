@@ -232,6 +232,7 @@ void ext4_truncate(Ctx &k, int ino);
 
 // ---- fix lab: writeback and reclaim of pinned pages ----
 Flow wait_for_page_unpinned(Ctx &k, Frame &f); // a0 page (pin-wait)
+uint16_t sync_begins(Ctx &k); // fsync-gap's clock at a durability point (fs/sync.cpp)
 // (end of the writeback / reclaim block)
 
 } // namespace pagerace::model

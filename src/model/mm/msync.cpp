@@ -7,7 +7,7 @@
 namespace pagerace::model {
 
 // a0 vpage, a1 npages, a2 flags; a3 next vma slot to look at, a4 State::clock
-// at entry
+// at entry, a5 the inode being synced (its vma may go away meanwhile)
 Flow sys_msync(Ctx &k, Frame &f) {
   using namespace scenario::flags;
   switch (f.pc) {
@@ -16,18 +16,21 @@ Flow sys_msync(Ctx &k, Frame &f) {
         ((f.a[2] & MS_ASYNC) && (f.a[2] & MS_SYNC)))
       return k.ret(-kEINVAL);
     if (find_vma(k, f.a[0]) == kNone) return k.ret(-kENOMEM);
-    f.a[4] = static_cast<int16_t>(k.s.clock);
+    f.a[4] = static_cast<int16_t>(sync_begins(k));
     f.pc = 1;
     return Flow::Next;
   case 1:
     if (!(f.a[2] & MS_SYNC)) return k.ret(0);
-    if (f.a[3] > 0) // the file of vma a3 - 1 was just synced
-      check_synced(k, k.s.mm.vma[f.a[3] - 1].file, static_cast<uint16_t>(f.a[4]));
+    if (f.a[3] > 0) { // the file of vma a3 - 1 was just synced
+      if (k.retval() != 0) return k.ret(k.retval());
+      check_synced(k, f.a[5], static_cast<uint16_t>(f.a[4]), "mm/msync.c:sys_msync");
+    }
     for (; f.a[3] < kMaxVmas; ++f.a[3]) {
       const Vma &v = k.s.mm.vma[f.a[3]];
       if (!v.npages || v.start >= f.a[0] + f.a[1] || v.start + v.npages <= f.a[0]) continue;
       if (!(v.vm_flags & VM_SHARED) || v.file < 0) continue;
       ++f.a[3];
+      f.a[5] = v.file;
       return k.call(f, 1, Fn::ext4_sync_file, v.file);
     }
     return k.ret(0);

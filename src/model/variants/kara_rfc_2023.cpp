@@ -11,7 +11,9 @@ const Variant kVariantKaraRfc2023 = [] {
       "pages' (February 2023): background writeback (WB_SYNC_NONE) skips a page that "
       "page_maybe_dma_pinned() reports and leaves it dirty; integrity writeback "
       "(WB_SYNC_ALL: fsync, sync) cannot skip, so it cleans the page and writes a bounce "
-      "copy taken at submission, leaving the pinned page itself free to change.",
+      "copy taken at submission, leaving the pinned page itself free to change. This is the "
+      "cover letter's intent applied to ext4: the posted patches passed no wbc from ext4 and "
+      "bounced pinned folios in the block layer on stable-writes superblocks instead.",
       "LKML 20230209121046.25360-1-jack@suse.cz (RFC; part (a), the reclaim test, "
       "was merged as d824ec2a1546, part (b) was not)");
   v.writeback_pinned = WritebackPinned::SkipOrBounce;

@@ -139,9 +139,14 @@ Flow ext4_writepages(Ctx &k, Frame &f) {
   }
   case 4: { // mpage_submit_page()
     const int id = f.a[3];
-    if (k.variant().writeback_pinned == WritebackPinned::WaitForUnpin &&
-        page_maybe_dma_pinned(k, id))
-      return k.call(f, 4, Fn::wait_for_page_unpinned, id);
+    // pin-wait: as the mm/gup.c ordering rule asks, write-protect first
+    // (GUP-fast cannot take a new write pin through a read-only PTE, and a
+    // fault needs the page lock held here), then test for pins and wait.
+    // clear_page_dirty_for_io() below then finds the PTEs already clean.
+    if (k.variant().writeback_pinned == WritebackPinned::WaitForUnpin) {
+      if (k.page(id).mapping >= 0 && page_mkclean(k, id)) set_page_dirty(k, id);
+      if (page_maybe_dma_pinned(k, id)) return k.call(f, 4, Fn::wait_for_page_unpinned, id);
+    }
     k.reached(Fn::mpage_submit_page);
     // 4.15 ignores the result: the page is locked and dirty here. Only the
     // kara-rfc-2023 pin test can make it false (the RFC as posted passed no
