@@ -54,4 +54,11 @@ std::string replay_command(const trace::Result &result, const trace::Violation &
   return prefix + " --schedule " + shell_quote(violation.trace.schedule);
 }
 
+std::vector<std::string> kinds_of(const std::vector<trace::Violation> &found) {
+  std::vector<std::string> kinds;
+  for (const auto &v : found)
+    kinds.push_back(v.kind);
+  return kinds;
+}
+
 } // namespace pagerace::report

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "trace/trace.hpp"
 
@@ -25,5 +26,8 @@ std::string shell_quote(std::string_view s);
 // "<replay_command_prefix> --schedule '<schedule>'". When the result has no
 // prefix, "pagerace replay <scenario>" stands in for it.
 std::string replay_command(const trace::Result &result, const trace::Violation &violation);
+
+// The kind of each violation, in order.
+std::vector<std::string> kinds_of(const std::vector<trace::Violation> &found);
 
 } // namespace pagerace::report

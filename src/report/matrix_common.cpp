@@ -2,19 +2,14 @@
 // a cell and the reasons a cell differs from its expectation.
 #include "report/matrix.hpp"
 
+#include "report/common.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 namespace pagerace::report {
 
 namespace {
-
-std::vector<std::string> kinds_of(const std::vector<trace::Violation> &found) {
-  std::vector<std::string> kinds;
-  for (const auto &v : found)
-    kinds.push_back(v.kind);
-  return kinds;
-}
 
 // "clean" for an empty set, else the kinds joined by "+".
 std::string set_text(const std::vector<std::string> &kinds) {

@@ -261,13 +261,6 @@ std::string render_trace_text(const trace::Trace &trace, int column_width) {
 
 namespace {
 
-std::vector<std::string> kinds_of(const std::vector<trace::Violation> &found) {
-  std::vector<std::string> kinds;
-  for (const auto &v : found)
-    kinds.push_back(v.kind);
-  return kinds;
-}
-
 std::string verdict_line(const trace::Result &result, bool include_timing) {
   const std::vector<std::string> safety = kinds_of(result.violations);
   const std::vector<std::string> liveness = kinds_of(result.liveness);
