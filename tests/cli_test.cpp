@@ -5,6 +5,8 @@
 // docs/JSON.md, and `list`.
 #include "scenario/builtin.hpp"
 
+#include "markdown_table.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -526,21 +528,7 @@ std::vector<std::vector<std::string>> markdown_table(const std::string &text) {
       if (!rows.empty()) break;
       continue;
     }
-    std::vector<std::string> cells;
-    std::string cur;
-    for (size_t i = 1; i < line.size(); ++i) {
-      if (line[i] == '\\' && i + 1 < line.size()) {
-        cur += line.substr(i, 2);
-        ++i;
-      } else if (line[i] == '|') {
-        const size_t b = cur.find_first_not_of(' '), e = cur.find_last_not_of(' ');
-        cells.push_back(b == std::string::npos ? "" : cur.substr(b, e - b + 1));
-        cur.clear();
-      } else {
-        cur += line[i];
-      }
-    }
-    rows.push_back(cells);
+    rows.push_back(pagerace::test_util::markdown_cells(line));
   }
   return rows;
 }

@@ -10,6 +10,8 @@
 #include "scenario/builtin.hpp"
 #include "scenario/parser.hpp"
 
+#include "markdown_table.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -402,36 +404,20 @@ TEST(MatrixText, NotApplicableErrorsAndBoundedCellsAreListedBelow) {
                           "1 internal error, 1 bounded");
 }
 
-// The cells of a Markdown table row, split at '|' that is not escaped.
-std::vector<std::string> md_cells(const std::string &line) {
-  std::vector<std::string> out;
-  std::string cur;
-  for (size_t i = 1; i < line.size(); ++i) {
-    if (line[i] == '\\' && i + 1 < line.size()) {
-      cur += line.substr(i, 2);
-      ++i;
-    } else if (line[i] == '|') {
-      const size_t b = cur.find_first_not_of(' '), e = cur.find_last_not_of(' ');
-      out.push_back(b == std::string::npos ? "" : cur.substr(b, e - b + 1));
-      cur.clear();
-    } else {
-      cur += line[i];
-    }
-  }
-  return out;
-}
-
 TEST(MatrixMarkdown, AGitHubTableWithTheSameCells) {
   const std::string out = report::render_matrix_markdown(sample_matrix());
   const auto lines = lines_of(out);
   ASSERT_GE(lines.size(), 5u);
-  EXPECT_EQ(md_cells(lines[0]), (std::vector<std::string>{"scenario", "`A`", "`B`"}));
-  EXPECT_EQ(md_cells(lines[1]), (std::vector<std::string>{"---", "---", "---"}));
-  EXPECT_EQ(md_cells(lines[2]),
+  EXPECT_EQ(test_util::markdown_cells(lines[0]),
+            (std::vector<std::string>{"scenario", "`A`", "`B`"}));
+  EXPECT_EQ(test_util::markdown_cells(lines[1]), (std::vector<std::string>{"---", "---", "---"}));
+  EXPECT_EQ(test_util::markdown_cells(lines[2]),
             (std::vector<std::string>{"`race`", "**!** `write-to-clean-page` + `deadlock`",
                                       "`write-to-clean-page`"}));
-  EXPECT_EQ(md_cells(lines[3]), (std::vector<std::string>{"`quiet`", "clean (42)", "n/a"}));
-  EXPECT_EQ(md_cells(lines[4]), (std::vector<std::string>{"`broken`", "error", "bounded"}));
+  EXPECT_EQ(test_util::markdown_cells(lines[3]),
+            (std::vector<std::string>{"`quiet`", "clean (42)", "n/a"}));
+  EXPECT_EQ(test_util::markdown_cells(lines[4]),
+            (std::vector<std::string>{"`broken`", "error", "bounded"}));
   EXPECT_TRUE(lines[5].empty()) << "the table ends at the last scenario";
   EXPECT_NE(out.find("- `race` on `A`: expected clean, found write-to-clean-page"),
             std::string::npos)
@@ -443,8 +429,8 @@ TEST(MatrixMarkdown, TextCannotBreakTheTable) {
   trace::Matrix m = sample_matrix();
   m.scenarios[0] = "a|b";
   const auto lines = lines_of(report::render_matrix_markdown(m));
-  EXPECT_EQ(md_cells(lines[2]).size(), 3u) << lines[2];
-  EXPECT_EQ(md_cells(lines[2])[0], "`a\\|b`");
+  EXPECT_EQ(test_util::markdown_cells(lines[2]).size(), 3u) << lines[2];
+  EXPECT_EQ(test_util::markdown_cells(lines[2])[0], "`a\\|b`");
 }
 
 TEST(MatrixJson, DocumentedShape) {
