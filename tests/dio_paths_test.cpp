@@ -459,7 +459,7 @@ TwoPageBio make_two_page_bio(ScenarioRun &r) {
     t.bio = model::bio_alloc(k, model::BioOp::Read, BioEndIo::IomapDioBioEndIo, 0);
     model::bio_add_page(k, t.bio, t.dirty_page, 0);
     model::bio_add_page(k, t.bio, t.clean_page, 1);
-    k.s.bios[t.bio].state = model::BioState::Completed;
+    k.bio(t.bio).state = model::BioState::Completed;
     return 0;
   });
   return t;

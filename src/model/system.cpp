@@ -223,14 +223,14 @@ Range user_range(int64_t addr, int64_t len, bool direct, const Op &op) {
 } // namespace
 
 void System::start_op(Ctx &k, int tid) const {
-  Task &t = k.s.tasks[tid];
+  Task &t = k.task_of(tid);
   const Op &op = sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt];
   t.state = TaskState::Running;
   k.emit(trace::EventKind::Syscall, op.text);
   Resolved a;
   for (size_t i = 0; i < op.args.size() && i < 4; ++i) {
     const auto &arg = op.args[i];
-    a.v[i] = arg.kind == scenario::Arg::Kind::Const ? arg.value : k.s.vars[arg.var] + arg.value;
+    a.v[i] = arg.kind == scenario::Arg::Kind::Const ? arg.value : k.var(arg.var) + arg.value;
   }
   auto push = [&](Fn fn, std::initializer_list<int> args) {
     Frame &f = t.frames[0];
@@ -244,8 +244,7 @@ void System::start_op(Ctx &k, int tid) const {
   };
   auto fail = [&](int err) { t.ret = err; };
   auto fd_direct = [&](int64_t fd) {
-    return fd >= 0 && fd < kMaxFds && k.s.fds[fd].inode != kNone &&
-           (k.s.fds[fd].f_flags & kFileDirect);
+    return fd >= 0 && fd < kMaxFds && k.fd(fd).inode != kNone && (k.fd(fd).f_flags & kFileDirect);
   };
   auto pages_of = [](int64_t len) { return static_cast<int>((len + 4095) / 4096); };
   switch (op.code) {
@@ -343,7 +342,7 @@ void System::start_op(Ctx &k, int tid) const {
 }
 
 void System::finish_op(Ctx &k, int tid) const {
-  Task &t = k.s.tasks[tid];
+  Task &t = k.task_of(tid);
   if (tid == cfg_.final_task()) {
     t.state = TaskState::Done;
     return;
@@ -353,10 +352,10 @@ void System::finish_op(Ctx &k, int tid) const {
   // io_getevents also reaps what its asynchronous request's DMA put there)
   for (size_t ino = 0; ino < sc_.files.size(); ++ino)
     for (int i = 0; i < kMaxFilePages; ++i)
-      if (k.s.inodes[ino].writer[i] == tid + 1 ||
-          (op.code == OpCode::IoGetevents && k.s.inodes[ino].writer[i] == kAioWriter + tid)) {
-        k.s.inodes[ino].writer[i] = 0;
-        k.s.inodes[ino].due_at[i] = k.s.clock;
+      if (k.inode(ino).writer[i] == tid + 1 ||
+          (op.code == OpCode::IoGetevents && k.inode(ino).writer[i] == kAioWriter + tid)) {
+        k.inode(ino).writer[i] = 0;
+        k.inode(ino).due_at[i] = k.clock();
       }
   int64_t value = t.ret;
   std::string shown;
@@ -369,8 +368,8 @@ void System::finish_op(Ctx &k, int tid) const {
     shown = value < 0 ? errno_name(value) : std::to_string(value);
   }
   if (op.target >= 0) {
-    k.s.vars[op.target] = value;
-    k.s.vars_set |= 1u << op.target;
+    k.var(op.target) = value;
+    k.vars_set() |= 1u << op.target;
   }
   k.emit(trace::EventKind::Return, "= " + shown);
   t.ret = 0;
@@ -382,7 +381,7 @@ void System::finish_op(Ctx &k, int tid) const {
 // The kworker of the system workqueue: when idle and bio_dirty_list is not
 // empty, it runs the bio_dirty_fn work item (block/bio.c).
 void System::run_kworker(Ctx &k) const {
-  Task &t = k.s.tasks[cfg_.kworker_task()];
+  Task &t = k.task_of(cfg_.kworker_task());
   t.wait = Wait::None;
   t.wait_arg = 0;
   if (t.nframes == 0) {
@@ -400,7 +399,7 @@ void System::run_kworker(Ctx &k) const {
 }
 
 void System::run_task(Ctx &k, int tid) const {
-  Task &t = k.s.tasks[tid];
+  Task &t = k.task_of(tid);
   t.wait = Wait::None;
   t.wait_arg = 0;
   if (t.nframes == 0) {
@@ -416,7 +415,7 @@ void System::run_task(Ctx &k, int tid) const {
 // Runs the top frames of `t` until one yields or the kernel BUG()s (true),
 // or the stack empties (false).
 bool System::run_frames(Ctx &k, Task &t) const {
-  while (!k.s.crashed) {
+  while (!k.crashed()) {
     if (t.nframes == 0) return false;
     Frame &f = t.frames[t.nframes - 1];
     StepFn fn = step_fn(static_cast<Fn>(f.fn));
@@ -427,10 +426,9 @@ bool System::run_frames(Ctx &k, Task &t) const {
 }
 
 void System::device_step(Ctx &k, int alt) const {
-  State &s = k.s;
   if (alt >= 128) { // an RDMA device writes a page through a long-term pin
     const int slot = (alt - 128) / kDioPages, i = (alt - 128) % kDioPages;
-    PinSet &pin = s.pins[slot];
+    PinSet &pin = k.pin(slot);
     const int id = pin.page[i];
     k.reached(Fn::dma_transfer);
     k.emit(trace::EventKind::Note,
@@ -441,16 +439,16 @@ void System::device_step(Ctx &k, int alt) const {
   }
   if (alt >= 64) { // completion interrupt
     const int b = alt - 64;
-    Bio &bio = s.bios[b];
+    Bio &bio = k.bio(b);
     k.emit(trace::EventKind::Note, fmt::format("irq: bio #{} completes", b));
     if (bio.op == BioOp::Write)
       for (int i = 0; i < bio.vcnt; ++i) {
-        s.disk[bio.sector[i]] = bio.captured[i];
+        k.disk(bio.sector[i]) = bio.captured[i];
         if (bio.end_io == BioEndIo::DioBioEndIo) // a direct write: this is now the data
           for (size_t ino = 0; ino < sc_.files.size(); ++ino)
             for (int j = 0; j < kMaxFilePages; ++j)
-              if (s.inodes[ino].block[j] == bio.sector[i])
-                s.inodes[ino].expected[j] = bio.captured[i];
+              if (k.inode(int(ino)).block[j] == bio.sector[i])
+                k.inode(int(ino)).expected[j] = bio.captured[i];
       }
     switch (bio.end_io) {
     case BioEndIo::DioBioEndIo: dio_bio_end_io(k, b); break;
@@ -463,25 +461,25 @@ void System::device_step(Ctx &k, int alt) const {
     return;
   }
   const int b = alt / 8, i = alt % 8;
-  Bio &bio = s.bios[b];
+  Bio &bio = k.bio(b);
   const int id = bio.page[i];
   k.reached(Fn::dma_transfer);
   if (bio.op == BioOp::Read) {
-    const Token t = s.disk[bio.sector[i]];
+    const Token t = k.disk(bio.sector[i]);
     k.emit(trace::EventKind::Note, fmt::format("DMA: block {} -> {} ({})", bio.sector[i],
                                                k.page_name(id), token_name(sc_, t)));
     if (bio.end_io == BioEndIo::MpageEndIo) {
-      s.pages[id].data = t; // read-in of a locked, !uptodate page: not a write
+      k.page(id).data = t; // read-in of a locked, !uptodate page: not a write
     } else {
       write_page_data(k, id, t, "block: DMA of a READ bio into the page");
-      const Page &p = s.pages[id]; // direct I/O: the reading task's call put it there
+      const Page &p = k.page(id); // direct I/O: the reading task's call put it there
       if (p.mapping >= 0 && p.index < kMaxFilePages && bio.owner >= 0 && bio.owner < cfg_.ncpus)
-        s.inodes[p.mapping].writer[p.index] =
-            int8_t(s.tasks[bio.owner].dio.is_async ? kAioWriter + bio.owner : bio.owner + 1);
+        k.inode(p.mapping).writer[p.index] =
+            int8_t(k.task_of(bio.owner).dio.is_async ? kAioWriter + bio.owner : bio.owner + 1);
     }
   } else {
     if (!(bio.flags & BIO_BOUNCED)) // a bounced write carries the copy taken at submission
-      bio.captured[i] = id == kZeroPage ? kZeroToken : s.pages[id].data;
+      bio.captured[i] = id == kZeroPage ? kZeroToken : k.page(id).data;
     k.emit(trace::EventKind::Note, fmt::format("DMA: {} -> block {} ({})", k.page_name(id),
                                                bio.sector[i], token_name(sc_, bio.captured[i])));
   }
@@ -492,18 +490,60 @@ StepOutcome System::step(State &s, Choice c, trace::Trace *rec, int step_index) 
   StepOutcome out;
   if (c.actor == cfg_.device_actor()) {
     Ctx k(s, cfg_, c.actor, -1, out, rec, step_index);
+    k.crashed(); // a BUG ends everything: every step depends on it
     device_step(k, c.alt);
     return out;
   }
-  if (c.actor == cfg_.kworker_actor()) {
-    Ctx k(s, cfg_, c.actor, cfg_.kworker_task(), out, rec, step_index);
-    run_kworker(k);
-    return out;
-  }
-  const int tid = c.actor == cfg_.final_actor() ? cfg_.final_task() : c.actor;
+  const int tid = c.actor == cfg_.kworker_actor() ? cfg_.kworker_task()
+                  : c.actor == cfg_.final_actor() ? cfg_.final_task()
+                                                  : c.actor;
   Ctx k(s, cfg_, c.actor, tid, out, rec, step_index);
-  run_task(k, tid);
+  k.crashed();
+  enabling_reads(k, tid);
+  if (c.actor == cfg_.kworker_actor())
+    run_kworker(k);
+  else
+    run_task(k, tid);
   return out;
+}
+
+StepOutcome System::step_from(const State &before, State &after, Choice c) const {
+  after = before;
+  StepOutcome out = step(after, c);
+  out.write = obj::changed(before, after, out.access);
+  return out;
+}
+
+// What task_enabled() and enabled() read to let `tid` run: the step depends
+// on it as much as on what its code touches, since another step could have
+// disabled it.
+void System::enabling_reads(Ctx &k, int tid) const {
+  const Task &t = k.task_of(tid);
+  if (tid == cfg_.final_task()) {
+    k.whole(); // the end-of-scenario checks read everything
+    return;
+  }
+  if (tid == cfg_.kworker_task()) k.bio_dirty_list();
+  if (t.nframes == 0) {
+    if (tid < cfg_.ncpus) k.vars_set();
+    return;
+  }
+  const int arg = t.wait_arg;
+  switch (t.wait) {
+  case Wait::None:
+  case Wait::DioEvent:
+  case Wait::AioDone: return; // the task's own struct dio
+  case Wait::PageUnlocked:
+  case Wait::PageNotWriteback: k.page(arg); return;
+  case Wait::PageUnpinned: k.page(arg); return;
+  case Wait::VarAssigned: k.vars_set(); return;
+  case Wait::MmapSemRead:
+  case Wait::MmapSemWrite: k.mmap_sem(); return;
+  case Wait::IRwsemRead:
+  case Wait::IRwsemWrite: k.inode(arg); return;
+  case Wait::AllCpusDone:
+  case Wait::BiosDrained: k.whole(); return;
+  }
 }
 
 std::string System::actor_name(int actor) const {

@@ -26,6 +26,8 @@ public:
   void enabled(const State &s, std::vector<Choice> &out) const;
   // Executes one step. With a recorder, appends the step's trace events.
   StepOutcome step(State &s, Choice c, trace::Trace *rec = nullptr, int step_index = 0) const;
+  // step() on a copy of `before`, with the outcome's write set filled in.
+  StepOutcome step_from(const State &before, State &after, Choice c) const;
   // Terminal state that is not a deadlock: every task returned and the device
   // is idle, or a kernel BUG ended the execution.
   bool finished(const State &s) const;
@@ -54,6 +56,7 @@ private:
   void run_task(Ctx &k, int tid) const;
   void device_step(Ctx &k, int alt) const;
   void run_kworker(Ctx &k) const;
+  void enabling_reads(Ctx &k, int tid) const;
   bool run_frames(Ctx &k, Task &t) const;
   bool kworker_idle(const State &s) const;
 

@@ -15,7 +15,7 @@ namespace pagerace::model {
 // where the page may be pinned, may have a ref taken on it or neither"
 // (before 6.5, and in 4.15: put_page()). The slot is emptied.
 void bio_release_page(Ctx &k, int bio, int i) {
-  Bio &b = k.s.bios[bio];
+  Bio &b = k.bio(bio);
   const int id = b.page[i];
   if (id == kNone || (b.flags & BIO_BOUNCED)) return;
   if (b.flags & BIO_PAGE_PINNED)
@@ -47,7 +47,7 @@ Flow bio_iov_iter_get_pages(Ctx &k, Frame &f) {
   }
   case 1: {
     const int r = k.retval();
-    Bio &b = k.s.bios[f.a[0]];
+    Bio &b = k.bio(f.a[0]);
     if (k.variant().dio_gup == DioGup::Pin) b.flags |= BIO_PAGE_PINNED;
     for (int i = 0; i < dio.tail; ++i) {
       bio_add_page(k, f.a[0], dio.pages[i], f.a[3] + i);
@@ -66,7 +66,7 @@ Flow bio_iov_iter_get_pages(Ctx &k, Frame &f) {
 // folio_unlock, the same). 4.15 skips the pages bio_check_pages_dirty()
 // already released. a0 bio; a1 next page.
 Flow bio_set_pages_dirty(Ctx &k, Frame &f) {
-  const Bio &b = k.s.bios[f.a[0]];
+  const Bio &b = k.bio(f.a[0]);
   switch (f.pc) {
   case 0:
     while (f.a[1] < b.vcnt) {
@@ -80,8 +80,8 @@ Flow bio_set_pages_dirty(Ctx &k, Frame &f) {
 
 // Queue `bio` on bio_dirty_list for bio_dirty_fn (schedule_work()).
 static void defer_to_bio_dirty_fn(Ctx &k, int bio) {
-  k.s.bios[bio].flags |= BIO_DIRTY_LIST;
-  k.s.bio_dirty_list |= static_cast<uint8_t>(1u << bio);
+  k.bio(bio).flags |= BIO_DIRTY_LIST;
+  k.bio_dirty_list() |= static_cast<uint8_t>(1u << bio);
   k.note("- bio #{}: a page was cleaned during the read, re-dirty later in bio_dirty_fn", bio);
 }
 
@@ -93,7 +93,7 @@ static void defer_to_bio_dirty_fn(Ctx &k, int bio) {
 // whole bio is deferred, and bio_dirty_fn re-dirties all its pages.
 void bio_check_pages_dirty(Ctx &k, int bio) {
   Scope s(k, Fn::bio_check_pages_dirty);
-  Bio &b = k.s.bios[bio];
+  Bio &b = k.bio(bio);
   auto clean = [&](int i) {
     const int id = b.page[i];
     return id != kNone && id != kZeroPage && !(k.page(id).flags & PG_dirty);
@@ -126,7 +126,7 @@ void bio_check_pages_dirty(Ctx &k, int bio) {
 // kernel's BIO_NO_PAGE_REF) is left alone. a0 bio, a1 mark_dirty; a2 next
 // page.
 Flow bio_release_pages(Ctx &k, Frame &f) {
-  const Bio &b = k.s.bios[f.a[0]];
+  const Bio &b = k.bio(f.a[0]);
   switch (f.pc) {
   case 0: {
     if (f.a[2] == b.vcnt || (b.flags & BIO_BOUNCED)) return k.ret(0);
@@ -155,8 +155,8 @@ Flow bio_dirty_fn(Ctx &k, Frame &f) {
   enum Pc { kTake, kNext, kRedirtied, kReleased };
   switch (f.pc) {
   case kTake:
-    f.a[0] = k.s.bio_dirty_list;
-    k.s.bio_dirty_list = 0;
+    f.a[0] = k.bio_dirty_list();
+    k.bio_dirty_list() = 0;
     [[fallthrough]];
   case kNext: {
     if (f.a[0] == 0) return k.ret(0);
@@ -168,7 +168,7 @@ Flow bio_dirty_fn(Ctx &k, Frame &f) {
     return k.call(f, kReleased, Fn::bio_release_pages, bio, 1);
   }
   case kRedirtied: // 4.15: put the pages bio_check_pages_dirty() kept
-    for (int i = 0; i < k.s.bios[f.a[1]].vcnt; ++i)
+    for (int i = 0; i < k.bio(f.a[1]).vcnt; ++i)
       bio_release_page(k, f.a[1], i);
     [[fallthrough]];
   case kReleased:

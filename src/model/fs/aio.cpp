@@ -27,7 +27,7 @@ namespace pagerace::model {
 // dio-bounce buffers, which io_getevents() still copies out.
 void aio_complete(Ctx &k, int tid, int result) {
   Scope s(k, Fn::aio_complete);
-  Dio &dio = k.s.tasks[tid].dio;
+  Dio &dio = k.task_of(tid).dio;
   Dio event = empty_dio();
   if (std::any_of(std::begin(dio.bounce), std::end(dio.bounce), [](int8_t b) { return b >= 0; })) {
     std::copy(std::begin(dio.bounce), std::end(dio.bounce), std::begin(event.bounce));
@@ -54,14 +54,14 @@ Flow sys_io_submit(Ctx &k, Frame &f) {
     Dio &dio = k.task().dio;
     if (dio.active || dio.is_async) dio_busy_error(k, "io_submit");
     const int ino = inode_of_fd(k, f.a[0]);
-    if (ino == kNone || !(k.s.fds[f.a[0]].f_flags & kFileRead)) return k.ret(-kEBADF);
+    if (ino == kNone || !(k.fd(f.a[0]).f_flags & kFileRead)) return k.ret(-kEBADF);
     const int n = std::min<int>(f.a[2], k.inode(ino).i_size - f.a[3]);
     dio.is_async = 1; // !is_sync_kiocb(): the iocb comes from io_submit
     if (n <= 0) {
       aio_complete(k, k.tid(), 0);
       return k.ret(1);
     }
-    if (!(k.s.fds[f.a[0]].f_flags & kFileDirect))
+    if (!(k.fd(f.a[0]).f_flags & kFileDirect))
       return k.call(f, 1, Fn::generic_file_buffered_read, ino, f.a[3], n, f.a[1]);
     if (k.variant().dio_path == DioPath::Iomap)
       return k.call(f, 1, Fn::ext4_dio_read_iter, ino, f.a[3], n, f.a[1], 1);

@@ -99,8 +99,8 @@ Flow do_direct_IO(Ctx &k, Frame &f) {
     if (f.a[4] != 0 && block < 0) {
       // Writes into a hole allocate here; 4.15 ext4 allocates an unwritten
       // extent and converts it at end_io (simplified: allocated written).
-      if (k.s.next_block >= kMaxBlocks) k.model_error("out of disk blocks (raise kMaxBlocks)");
-      block = static_cast<int16_t>(k.s.next_block++);
+      if (k.next_block() >= kMaxBlocks) k.model_error("out of disk blocks (raise kMaxBlocks)");
+      block = static_cast<int16_t>(k.next_block()++);
       k.inode(ino).block[index] = block;
     }
     if (block < 0) { // read of a hole: zero the user page through the kernel mapping
@@ -175,7 +175,7 @@ void dio_send_cur_page(Ctx &k) {
   Scope s(k, Fn::dio_send_cur_page);
   Dio &dio = k.task().dio;
   if (dio.cur_bio != kNone) {
-    const Bio &b = k.s.bios[dio.cur_bio];
+    const Bio &b = k.bio(dio.cur_bio);
     if (b.vcnt == kBioPages || b.sector[b.vcnt - 1] + 1 != dio.cur_block) dio_bio_submit(k);
   }
   if (dio.cur_bio == kNone) // bi_end_io: dio_bio_end_aio for an asynchronous dio
@@ -203,9 +203,9 @@ void dio_bio_submit(Ctx &k) {
 // 4.15 fs/direct-io.c: dio_bio_end_io(), in interrupt context
 void dio_bio_end_io(Ctx &k, int bio) {
   Scope s(k, Fn::dio_bio_end_io);
-  Bio &b = k.s.bios[bio];
+  Bio &b = k.bio(bio);
   b.state = BioState::Completed;
-  Dio &dio = k.s.tasks[b.owner].dio;
+  Dio &dio = k.task_of(b.owner).dio;
   dio.bio_list |= static_cast<uint8_t>(1u << bio);
   --dio.refcount;
 }
@@ -220,10 +220,10 @@ void dio_bio_end_io(Ctx &k, int bio) {
 // workqueue.
 void dio_bio_end_aio(Ctx &k, int bio) {
   Scope s(k, Fn::dio_bio_end_aio);
-  Bio &b = k.s.bios[bio];
+  Bio &b = k.bio(bio);
   b.state = BioState::Completed;
   const int tid = b.owner;
-  Dio &dio = k.s.tasks[tid].dio;
+  Dio &dio = k.task_of(tid).dio;
   if (b.op == BioOp::Read && dio.should_dirty) {
     bio_check_pages_dirty(k, bio);
   } else {
@@ -258,7 +258,7 @@ Flow dio_await_completion(Ctx &k, Frame &f) {
 // 4.15 fs/direct-io.c: dio_bio_complete(). a0 bio; a1 next page.
 // A read into user memory re-dirties every page with set_page_dirty_lock().
 Flow dio_bio_complete(Ctx &k, Frame &f) {
-  Bio &b = k.s.bios[f.a[0]];
+  Bio &b = k.bio(f.a[0]);
   switch (f.pc) {
   case 0: {
     if (f.a[1] == b.vcnt) {

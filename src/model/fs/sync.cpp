@@ -7,7 +7,7 @@ namespace pagerace::model {
 // fsync-gap's clock: a durability point begins. Calls that returned before
 // now carry a due_at <= the value returned; later returns carry more.
 uint16_t sync_begins(Ctx &k) {
-  return k.s.clock++;
+  return k.clock()++;
 }
 
 // 4.15 fs/sync.c: sys_sync() -> iterate_supers(sync_inodes_one_sb). The

@@ -18,11 +18,11 @@ const Invariant kFsyncGap{
                "fsync/msync(MS_SYNC)/sync of the file returns",
     .synced =
         [](Ctx &k, int ino, uint16_t since, const char *site) {
-          const Inode &inode = k.s.inodes[ino];
+          const Inode &inode = k.inode(ino);
           for (int i = 0; i < inode.i_size && i < kMaxFilePages; ++i) {
             if (inode.writer[i] != 0 || inode.due_at[i] == 0 || inode.due_at[i] > since) continue;
             const int16_t b = inode.block[i];
-            const Token on_disk = b >= 0 ? k.s.disk[b] : kZeroToken;
+            const Token on_disk = b >= 0 ? k.disk(b) : kZeroToken;
             if (on_disk == inode.expected[i]) continue;
             const auto &sc = *k.cfg.sc;
             k.violate(

@@ -15,10 +15,10 @@ const Invariant kLostWrite{
     .at_end =
         [](Ctx &k) {
           for (size_t ino = 0; ino < k.cfg.sc->files.size(); ++ino) {
-            const Inode &inode = k.s.inodes[ino];
+            const Inode &inode = k.inode(ino);
             for (int i = 0; i < inode.i_size; ++i) {
               int16_t b = inode.block[i];
-              Token on_disk = b >= 0 ? k.s.disk[b] : kZeroToken;
+              Token on_disk = b >= 0 ? k.disk(b) : kZeroToken;
               if (on_disk == inode.expected[i]) continue;
               const auto &sc = *k.cfg.sc;
               k.violate(invariant_index("lost-write"), "fs/sync.c:sys_sync",

@@ -22,11 +22,11 @@ bool holds(const int8_t *pages, int n, int id) {
 // dio_bio_complete or bio_dirty_fn to re-dirty it), or a direct-I/O request's
 // own page list. Keeping such a page is the fix working, not a false positive.
 bool dma_holder(const Ctx &k, int id) {
-  for (const PinSet &p : k.s.pins)
+  for (const PinSet &p : k.pins())
     if (p.flags && holds(p.page + p.first, p.npages - p.first, id)) return true;
-  for (const Bio &b : k.s.bios)
+  for (const Bio &b : k.bios())
     if (b.op != BioOp::None && holds(b.page, b.vcnt, id)) return true;
-  for (const Task &t : k.s.tasks) {
+  for (const Task &t : k.tasks()) {
     const Dio &d = t.dio;
     if (d.active && (d.cur_page == id || holds(d.pages + d.head, d.tail - d.head, id))) return true;
   }

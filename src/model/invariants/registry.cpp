@@ -41,7 +41,7 @@ void check_page_dirtied(Ctx &k, int page, const char *site) {
 // Content invariants apply to uptodate page-cache pages of files, below i_size.
 void check_content_write(Ctx &k, int page, Token data, const char *site) {
   const Page &p = k.page(page);
-  if (p.mapping < 0 || !(p.flags & PG_uptodate) || p.index >= k.s.inodes[p.mapping].i_size) return;
+  if (p.mapping < 0 || !(p.flags & PG_uptodate) || p.index >= k.inode(p.mapping).i_size) return;
   for (const Invariant *inv : all_invariants())
     if (inv->content_write) inv->content_write(k, page, data, site);
 }

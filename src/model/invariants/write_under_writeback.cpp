@@ -16,7 +16,7 @@ const Invariant kWriteUnderWriteback{
           if (!(p.flags & PG_writeback)) return;
           const auto &spec = k.cfg.sc->files[static_cast<size_t>(p.mapping)];
           if (!spec.stable_writes) return;
-          for (const Bio &b : k.s.bios) // the device reads a bounce copy, not this page
+          for (const Bio &b : k.bios()) // the device reads a bounce copy, not this page
             if (b.op == BioOp::Write && (b.flags & BIO_BOUNCED) && b.vcnt && b.page[0] == id)
               return;
           k.violate(invariant_index("write-under-writeback"), site,

@@ -45,7 +45,7 @@ Flow Ctx::yield(Frame &f, int next_pc) {
 
 bool Ctx::is_kswapd() const {
   if (tid_ < 0) return false; // the device: interrupt context
-  const Task &t = s.tasks[tid_];
+  const Task &t = s_.tasks[tid_];
   for (int i = 0; i < t.nframes; ++i)
     if (t.frames[i].fn == static_cast<uint8_t>(Fn::kswapd)) return true;
   return false;
@@ -56,7 +56,7 @@ bool Ctx::is_kswapd() const {
 bool Ctx::in_memalloc() const {
   if (tid_ < 0) return false;
   if (is_kswapd()) return true;
-  const Task &t = s.tasks[tid_];
+  const Task &t = s_.tasks[tid_];
   for (int i = 0; i < t.nframes; ++i)
     if (t.frames[i].fn == static_cast<uint8_t>(Fn::reclaim_pages)) return true;
   return false;
@@ -64,7 +64,7 @@ bool Ctx::in_memalloc() const {
 
 int Ctx::depth() const {
   if (tid_ < 0) return plain_depth_;
-  return s.tasks[tid_].nframes + plain_depth_;
+  return s_.tasks[tid_].nframes + plain_depth_;
 }
 
 void Ctx::enter_plain(Fn fn, const std::string &detail) {
@@ -89,23 +89,23 @@ void Ctx::violate(int kind, const char *site, const std::string &reason) {
 }
 
 void Ctx::bug(const char *site, const std::string &reason) {
-  s.crashed = 1;
+  crashed() = 1;
   note("kernel BUG at {}: {}", site, reason);
 }
 
 void Ctx::model_error(const std::string &what) const {
   std::string stack;
   if (tid_ >= 0)
-    for (int i = 0; i < s.tasks[tid_].nframes; ++i)
-      stack += fmt::format("{}{}@{}", i ? " > " : "", fn_name(Fn(s.tasks[tid_].frames[i].fn)),
-                           s.tasks[tid_].frames[i].pc);
+    for (int i = 0; i < s_.tasks[tid_].nframes; ++i)
+      stack += fmt::format("{}{}@{}", i ? " > " : "", fn_name(Fn(s_.tasks[tid_].frames[i].fn)),
+                           s_.tasks[tid_].frames[i].pc);
   throw std::logic_error("pagerace model error: " + what +
                          (stack.empty() ? "" : " [" + stack + "]"));
 }
 
 std::string Ctx::page_name(int id) const {
   if (id == kZeroPage) return "ZERO_PAGE";
-  const Page &p = s.pages[id];
+  const Page &p = s_.pages[id];
   if (p.mapping >= 0)
     return fmt::format("page {} of {}", p.index,
                        cfg.sc->files[static_cast<size_t>(p.mapping)].name);

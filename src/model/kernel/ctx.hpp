@@ -7,6 +7,7 @@
 
 #include "model/include/state.hpp"
 #include "model/kernel/fn.hpp"
+#include "model/kernel/objects.hpp"
 #include "model/variants/variant.hpp"
 #include "scenario/ast.hpp"
 #include "trace/trace.hpp"
@@ -33,6 +34,8 @@ struct Choice {
 struct StepOutcome {
   uint32_t violations = 0;
   std::array<uint64_t, 4> reached{}; // bit per event (the model: per function entered)
+  obj::Set access{}; // objects the step read or wrote, including what its enabling read
+  obj::Set write{};  // objects whose bytes it changed (System::step_from fills it)
 };
 
 struct Config {
@@ -66,15 +69,71 @@ class Ctx {
 public:
   Ctx(State &state, const Config &config, int actor, int tid, StepOutcome &outcome,
       trace::Trace *recorder, int step)
-      : s(state), cfg(config), actor_(actor), tid_(tid), out_(outcome), rec_(recorder),
+      : cfg(config), s_(state), actor_(actor), tid_(tid), out_(outcome), rec_(recorder),
         step_(step) {}
 
-  State &s;
   const Config &cfg;
 
-  Page &page(int id) { return s.pages[id]; }
-  Inode &inode(int ino) { return s.inodes[ino]; }
-  Task &task() { return s.tasks[tid_]; }
+  // ---- State, object by object: every access is recorded for the engine's
+  // independence test (objects.hpp). Kernel paths reach State only here.
+  Page &page(int id) const { return s_.pages[use(obj::Page + id, id, kMaxPages)]; }
+  Inode &inode(int ino) const { return s_.inodes[use(obj::Inode + ino, ino, kMaxFiles)]; }
+  Token &disk(int block) const { return s_.disk[use(obj::Disk + block, block, kMaxBlocks)]; }
+  Pte &pte(int vpage) const { return s_.mm.pte[use(obj::Pte + vpage, vpage, kMaxVpages)]; }
+  Vma (&vmas() const)[kMaxVmas] {
+    touch(obj::Vmas);
+    return s_.mm.vma;
+  }
+  RwSem &mmap_sem() const {
+    touch(obj::MmapSem);
+    return s_.mm.mmap_sem;
+  }
+  OpenFile &fd(int fd) const {
+    touch(obj::Fds);
+    return s_.fds[fd];
+  }
+  Bio &bio(int b) const { return s_.bios[use(obj::Bio + b, b, kMaxBios)]; }
+  Bio (&bios() const)[kMaxBios] {
+    obj::add_range(out_.access, obj::Bio, kMaxBios);
+    return s_.bios;
+  }
+  Task &task() const { return task_of(tid_); }
+  Task &task_of(int tid) const { return s_.tasks[use(obj::Task + tid, tid, kMaxTasks)]; }
+  Task (&tasks() const)[kMaxTasks] {
+    obj::add_range(out_.access, obj::Task, kMaxTasks);
+    return s_.tasks;
+  }
+  PinSet &pin(int slot) const { return s_.pins[use(obj::Pin + slot, slot, kMaxPins)]; }
+  PinSet (&pins() const)[kMaxPins] {
+    obj::add_range(out_.access, obj::Pin, kMaxPins);
+    return s_.pins;
+  }
+  int64_t &var(int i) const {
+    touch(obj::Vars);
+    return s_.vars[i];
+  }
+  uint32_t &vars_set() const {
+    touch(obj::Vars);
+    return s_.vars_set;
+  }
+  int8_t (&lru() const)[2][kMaxPages] {
+    touch(obj::Lru);
+    return s_.lru;
+  }
+  uint8_t (&lru_len() const)[2] {
+    touch(obj::Lru);
+    return s_.lru_len;
+  }
+  uint8_t &pgdat_flags() const { return field(obj::Pgdat, s_.pgdat_flags); }
+  uint8_t &next_block() const { return field(obj::NextBlock, s_.next_block); }
+  uint8_t &crashed() const { return field(obj::Crashed, s_.crashed); }
+  uint8_t &bio_dirty_list() const { return field(obj::BioDirtyList, s_.bio_dirty_list); }
+  uint16_t &clock() const { return field(obj::Clock, s_.clock); }
+  // The whole state, for paths that read everything (the end-of-scenario checks).
+  State &whole() const {
+    out_.access = obj::all();
+    return s_;
+  }
   int tid() const { return tid_; }
   bool is_kswapd() const;   // current_is_kswapd()
   bool in_memalloc() const; // PF_MEMALLOC (reclaim context)
@@ -86,7 +145,7 @@ public:
   Flow ret(int32_t value);
   Flow sleep(Frame &f, int next_pc, Wait wait, int arg); // ⟂ that may block
   Flow yield(Frame &f, int next_pc);                     // ⟂ that never blocks
-  int32_t retval() const { return s.tasks[tid_].ret; }
+  int32_t retval() const { return task().ret; }
 
   // ---- reporting ----
   bool recording() const { return rec_ != nullptr; }
@@ -109,7 +168,19 @@ public:
   std::string page_name(int id) const;
 
 private:
+  void touch(int o) const { obj::add(out_.access, o); }
+  int use(int o, int index, int limit) const {
+    if (index < 0 || index >= limit)
+      model_error(fmt::format("object index {} out of range", index));
+    touch(o);
+    return index;
+  }
+  template <class T> T &field(int o, T &f) const {
+    touch(o);
+    return f;
+  }
   int depth() const;
+  State &s_;
   int actor_;
   int tid_;
   StepOutcome &out_;

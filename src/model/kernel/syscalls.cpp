@@ -7,15 +7,15 @@
 namespace pagerace::model {
 
 int inode_of_fd(Ctx &k, int fd) {
-  if (fd < 0 || fd >= kMaxFds || k.s.fds[fd].inode == kNone) return kNone;
-  return k.s.fds[fd].inode;
+  if (fd < 0 || fd >= kMaxFds || k.fd(fd).inode == kNone) return kNone;
+  return k.fd(fd).inode;
 }
 
 // a0 file, a1 flags -> fd
 Flow sys_open(Ctx &k, Frame &f) {
   using namespace scenario::flags;
   for (int fd = 3; fd < kMaxFds; ++fd) {
-    OpenFile &of = k.s.fds[fd];
+    OpenFile &of = k.fd(fd);
     if (of.inode != kNone) continue;
     const int acc = f.a[1] & 3;
     of.inode = static_cast<int8_t>(f.a[0]);
@@ -31,7 +31,7 @@ Flow sys_open(Ctx &k, Frame &f) {
 // a0 fd
 Flow sys_close(Ctx &k, Frame &f) {
   if (inode_of_fd(k, f.a[0]) == kNone) return k.ret(-kEBADF);
-  k.s.fds[f.a[0]] = OpenFile{kNone, 0, 0};
+  k.fd(f.a[0]) = OpenFile{kNone, 0, 0};
   return k.ret(0);
 }
 
@@ -41,11 +41,11 @@ Flow sys_read(Ctx &k, Frame &f) {
   switch (f.pc) {
   case 0: {
     const int ino = inode_of_fd(k, f.a[0]);
-    if (ino == kNone || !(k.s.fds[f.a[0]].f_flags & kFileRead)) return k.ret(-kEBADF);
-    const int index = f.a[3] >= 0 ? f.a[3] : k.s.fds[f.a[0]].f_pos;
+    if (ino == kNone || !(k.fd(f.a[0]).f_flags & kFileRead)) return k.ret(-kEBADF);
+    const int index = f.a[3] >= 0 ? f.a[3] : k.fd(f.a[0]).f_pos;
     const int n = std::min<int>(f.a[2], k.inode(ino).i_size - index);
     if (n <= 0) return k.ret(0);
-    if (k.s.fds[f.a[0]].f_flags & kFileDirect) {
+    if (k.fd(f.a[0]).f_flags & kFileDirect) {
       if (k.task().dio.active || k.task().dio.is_async) dio_busy_error(k, "read");
       if (k.variant().dio_path == DioPath::Iomap) // >= 5.5 ext4_file_read_iter()
         return k.call(f, 1, Fn::ext4_dio_read_iter, ino, index, n, f.a[1], 0);
@@ -56,7 +56,7 @@ Flow sys_read(Ctx &k, Frame &f) {
   case 1: {
     const int r = k.retval();
     if (r > 0 && f.a[3] < 0)
-      k.s.fds[f.a[0]].f_pos = static_cast<int16_t>(k.s.fds[f.a[0]].f_pos + r / 4096);
+      k.fd(f.a[0]).f_pos = static_cast<int16_t>(k.fd(f.a[0]).f_pos + r / 4096);
     return k.ret(r);
   }
   }
@@ -70,13 +70,13 @@ Flow sys_write(Ctx &k, Frame &f) {
   const int ino = inode_of_fd(k, f.a[0]);
   switch (f.pc) {
   case 0:
-    if (ino == kNone || !(k.s.fds[f.a[0]].f_flags & kFileWrite)) return k.ret(-kEBADF);
+    if (ino == kNone || !(k.fd(f.a[0]).f_flags & kFileWrite)) return k.ret(-kEBADF);
     return k.sleep(f, 1, Wait::IRwsemWrite, ino); // inode_lock()
   case 1: {
     k.inode(ino).i_rwsem.writer = static_cast<int8_t>(k.tid());
-    const int index = f.a[3] >= 0 ? f.a[3] : k.s.fds[f.a[0]].f_pos;
+    const int index = f.a[3] >= 0 ? f.a[3] : k.fd(f.a[0]).f_pos;
     if (index + f.a[2] > kMaxFilePages) k.model_error("write beyond the model's file size limit");
-    if (k.s.fds[f.a[0]].f_flags & kFileDirect) {
+    if (k.fd(f.a[0]).f_flags & kFileDirect) {
       if (k.task().dio.active || k.task().dio.is_async) dio_busy_error(k, "write");
       if (index + f.a[2] > k.inode(ino).i_size)
         k.model_error("O_DIRECT write beyond end of file is not modelled");
@@ -88,7 +88,7 @@ Flow sys_write(Ctx &k, Frame &f) {
     const int r = k.retval();
     k.inode(ino).i_rwsem.writer = kNone;
     if (r > 0 && f.a[3] < 0)
-      k.s.fds[f.a[0]].f_pos = static_cast<int16_t>(k.s.fds[f.a[0]].f_pos + r / 4096);
+      k.fd(f.a[0]).f_pos = static_cast<int16_t>(k.fd(f.a[0]).f_pos + r / 4096);
     return k.ret(r);
   }
   }
@@ -103,7 +103,7 @@ Flow user_store(Ctx &k, Frame &f) {
   switch (f.pc) {
   case 0: {
     if (vpage < 0 || vpage >= kMaxVpages || find_vma(k, vpage) == kNone) return k.ret(-kEFAULT);
-    Pte &pte = k.s.mm.pte[vpage];
+    Pte &pte = k.pte(vpage);
     if ((pte.bits & PTE_P) && (pte.bits & PTE_W)) {
       pte.bits |= PTE_D | PTE_A;
       const Token t = f.a[2] ? k.page(f.a[2] - 1).data : Token(f.a[1]);
@@ -113,11 +113,9 @@ Flow user_store(Ctx &k, Frame &f) {
     }
     return k.sleep(f, 1, Wait::MmapSemRead, 0); // page fault: down_read(mmap_sem)
   }
-  case 1:
-    ++k.s.mm.mmap_sem.readers;
-    return k.call(f, 2, Fn::handle_mm_fault, vpage, FAULT_FLAG_WRITE);
+  case 1: ++k.mmap_sem().readers; return k.call(f, 2, Fn::handle_mm_fault, vpage, FAULT_FLAG_WRITE);
   case 2:
-    --k.s.mm.mmap_sem.readers;
+    --k.mmap_sem().readers;
     if (k.retval() & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV)) return k.ret(-kEFAULT);
     return k.yield(f, 0); // back to user space; the store is retried
   }
@@ -131,17 +129,17 @@ Flow user_load(Ctx &k, Frame &f) {
   switch (f.pc) {
   case 0: {
     int vma = vpage >= 0 && vpage < kMaxVpages ? find_vma(k, vpage) : kNone;
-    if (vma == kNone || !(k.s.mm.vma[vma].vm_flags & VM_READ)) return k.ret(-kEFAULT);
-    Pte &pte = k.s.mm.pte[vpage];
+    if (vma == kNone || !(k.vmas()[vma].vm_flags & VM_READ)) return k.ret(-kEFAULT);
+    Pte &pte = k.pte(vpage);
     if (pte.bits & PTE_P) {
       pte.bits |= PTE_A;
       return k.ret(pte.page == kZeroPage ? kZeroToken : k.page(pte.page).data);
     }
     return k.sleep(f, 1, Wait::MmapSemRead, 0);
   }
-  case 1: ++k.s.mm.mmap_sem.readers; return k.call(f, 2, Fn::handle_mm_fault, vpage, 0);
+  case 1: ++k.mmap_sem().readers; return k.call(f, 2, Fn::handle_mm_fault, vpage, 0);
   case 2:
-    --k.s.mm.mmap_sem.readers;
+    --k.mmap_sem().readers;
     if (k.retval() & (VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV)) return k.ret(-kEFAULT);
     return k.yield(f, 0);
   }

@@ -50,10 +50,10 @@ void end_page_writeback(Ctx &k, int id) {
     p.flags &= uint16_t(~PG_reclaim);
     if ((p.flags & PG_lru) && !(p.flags & (PG_active | PG_locked | PG_dirty))) {
       lru_del(k, id);
-      auto &len = k.s.lru_len[0];
+      auto &len = k.lru_len()[0];
       for (int j = len; j > 0; --j)
-        k.s.lru[0][j] = k.s.lru[0][j - 1];
-      k.s.lru[0][0] = static_cast<int8_t>(id);
+        k.lru()[0][j] = k.lru()[0][j - 1];
+      k.lru()[0][0] = static_cast<int8_t>(id);
       ++len;
       p.flags |= PG_lru;
     }
@@ -212,7 +212,7 @@ Flow generic_perform_write(Ctx &k, Frame &f) {
     const int id = k.retval();
     if (id < 0) return k.ret(f.a[4] > 0 ? f.a[4] * 4096 : id);
     const int src = f.a[3] + f.a[4];
-    Pte &pte = k.s.mm.pte[src];
+    Pte &pte = k.pte(src);
     int copied = 0;
     if ((pte.bits & PTE_P) && find_vma(k, src) != kNone) {
       Token t = pte.page == kZeroPage ? kZeroToken : k.page(pte.page).data;

@@ -92,7 +92,7 @@ Flow get_user_pages_longterm(Ctx &k, Frame &f) {
 // folio_unlock; the dirty test is made without the lock, a race the kernel's
 // comment accepts), then unpinned. a0 pin slot, a1 make_dirty.
 Flow unpin_user_pages_dirty_lock(Ctx &k, Frame &f) {
-  PinSet &pin = k.s.pins[f.a[0]];
+  PinSet &pin = k.pin(f.a[0]);
   switch (f.pc) {
   case 0: {
     if (pin.first == pin.npages) return k.ret(0);

@@ -17,7 +17,7 @@ static void gup_push(Ctx &k, int dest, int page) {
     dio.pages[dio.tail++] = static_cast<int8_t>(page);
     return;
   }
-  PinSet &pin = k.s.pins[dest - kGupToPinSet];
+  PinSet &pin = k.pin(dest - kGupToPinSet);
   if (pin.npages >= kDioPages) k.model_error("pin set overflow (raise kDioPages)");
   pin.page[pin.npages++] = static_cast<int8_t>(page);
 }
@@ -47,7 +47,7 @@ static bool gup_fast_folio_allowed(Ctx &k, int page, int flags) {
 // file mapping, with ->page_mkwrite. 0 or -errno.
 static int check_vma_flags(Ctx &k, int vma, int flags) {
   if (!(flags & kFollWrite)) return 0;
-  const Vma &v = k.s.mm.vma[vma];
+  const Vma &v = k.vmas()[vma];
   const bool shared_file = !(v.vm_flags & VM_ANON) && (v.vm_flags & VM_SHARED);
   if (k.variant().longterm_file_pin_refused &&
       (flags & (kFollPin | kFollLongterm)) == (kFollPin | kFollLongterm) && shared_file &&
@@ -84,7 +84,7 @@ Flow get_user_pages_fast(Ctx &k, Frame &f) {
   switch (f.pc) {
   case 0: {
     const int vp = vpage + f.a[3];
-    const Pte pte = vp < kMaxVpages ? k.s.mm.pte[vp] : Pte{};
+    const Pte pte = vp < kMaxVpages ? k.pte(vp) : Pte{};
     bool ok = f.a[3] < n && (pte.bits & PTE_P) && (!write || (pte.bits & PTE_W)) &&
               !(pte.bits & PTE_SPECIAL);
     if (ok) {
@@ -126,9 +126,9 @@ Flow get_user_pages_unlocked(Ctx &k, Frame &f) {
   switch (f.pc) {
   case 0: return k.sleep(f, 1, Wait::MmapSemRead, 0);
   case 1:
-    ++k.s.mm.mmap_sem.readers;
+    ++k.mmap_sem().readers;
     return k.call(f, 2, Fn::__get_user_pages, f.a[0], f.a[1], f.a[2], 0, f.a[4]);
-  case 2: --k.s.mm.mmap_sem.readers; return k.ret(k.retval());
+  case 2: --k.mmap_sem().readers; return k.ret(k.retval());
   }
   k.model_error("get_user_pages_unlocked: bad pc");
 }
@@ -139,7 +139,7 @@ Flow get_user_pages_unlocked(Ctx &k, Frame &f) {
 static int follow_page_pte(Ctx &k, int vpage, int flags) {
   Scope s(k, Fn::follow_page_pte);
   const bool write = flags & kFollWrite;
-  const Pte pte = k.s.mm.pte[vpage];
+  const Pte pte = k.pte(vpage);
   if (!(pte.bits & PTE_P)) return kNone;
   if (write && !(pte.bits & PTE_W)) // can_follow_write_pte(); no FOLL_FORCE COW here
     return kNone;

@@ -30,9 +30,9 @@ bool can_do_pageout(const Vma &) {
 int find_vma_from(const Ctx &k, int vpage) {
   int best = kNone;
   for (int i = 0; i < kMaxVmas; ++i) {
-    const Vma &v = k.s.mm.vma[i];
+    const Vma &v = k.vmas()[i];
     if (!v.npages || v.start + v.npages <= vpage) continue;
-    if (best == kNone || v.start < k.s.mm.vma[best].start) best = i;
+    if (best == kNone || v.start < k.vmas()[best].start) best = i;
   }
   return best;
 }
@@ -49,7 +49,7 @@ uint32_t madvise_cold_or_pageout_pte_range(Ctx &k, int first, int last, bool pag
   Scope s(k, Fn::madvise_cold_or_pageout_pte_range, pageout ? "pageout" : "cold");
   uint32_t isolated = 0;
   for (int vp = first; vp < last && vp < kMaxVpages; ++vp) {
-    Pte &pte = k.s.mm.pte[vp];
+    Pte &pte = k.pte(vp);
     if (!(pte.bits & PTE_P)) continue;
     if (pte.page == kZeroPage) continue; // vm_normal_page(): NULL for the zero page
     const int id = pte.page;
@@ -81,7 +81,7 @@ uint32_t madvise_cold_or_pageout_pte_range(Ctx &k, int first, int last, bool pag
 Flow sys_madvise(Ctx &k, Frame &f) {
   const int start = f.a[0], end = f.a[0] + f.a[1];
   auto done = [&](int r) {
-    --k.s.mm.mmap_sem.readers; // mmap_read_unlock()
+    --k.mmap_sem().readers; // mmap_read_unlock()
     return k.ret(r);
   };
   switch (f.pc) {
@@ -92,14 +92,14 @@ Flow sys_madvise(Ctx &k, Frame &f) {
     f.a[3] = static_cast<int16_t>(start);
     return k.sleep(f, 1, Wait::MmapSemRead, 0); // mmap_read_lock()
   case 1:
-    ++k.s.mm.mmap_sem.readers;
+    ++k.mmap_sem().readers;
     f.pc = 2;
     return Flow::Next;
   case 2: { // next vma of the walk
     if (f.a[3] >= end) return done(f.a[4]);
     const int vma = find_vma_from(k, f.a[3]);
     if (vma == kNone) return done(-kENOMEM);
-    const Vma &v = k.s.mm.vma[vma];
+    const Vma &v = k.vmas()[vma];
     if (f.a[3] < v.start) { // an unmapped hole: skip it, fail at the end
       f.a[4] = -kENOMEM;
       f.a[3] = v.start;

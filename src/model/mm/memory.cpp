@@ -9,14 +9,14 @@ namespace pagerace::model {
 
 int find_vma(const Ctx &k, int vpage) {
   for (int i = 0; i < kMaxVmas; ++i) {
-    const Vma &v = k.s.mm.vma[i];
+    const Vma &v = k.vmas()[i];
     if (v.npages && vpage >= v.start && vpage < v.start + v.npages) return i;
   }
   return kNone;
 }
 
 static int vma_pgoff(const Ctx &k, int vma, int vpage) {
-  const Vma &v = k.s.mm.vma[vma];
+  const Vma &v = k.vmas()[vma];
   return v.pgoff + (vpage - v.start);
 }
 
@@ -31,7 +31,7 @@ void page_remove_rmap(Ctx &k, int id) {
 }
 
 static void set_pte(Ctx &k, int vpage, int page, uint8_t bits) {
-  k.s.mm.pte[vpage] = Pte{bits, static_cast<int8_t>(page)};
+  k.pte(vpage) = Pte{bits, static_cast<int8_t>(page)};
   k.note("- PTE {}: {} -> {}", vpage, bits & PTE_W ? "P W D A" : "P A", k.page_name(page));
 }
 
@@ -50,7 +50,7 @@ static int new_anon_page(Ctx &k, Token data) {
 void do_anonymous_page(Ctx &k, int vpage, bool write) {
   Scope s(k, Fn::do_anonymous_page);
   if (!write) {
-    k.s.mm.pte[vpage] = Pte{PTE_P | PTE_A | PTE_SPECIAL, kZeroPage};
+    k.pte(vpage) = Pte{PTE_P | PTE_A | PTE_SPECIAL, kZeroPage};
     k.note("- PTE {}: ZERO_PAGE, read-only", vpage);
     return;
   }
@@ -63,7 +63,7 @@ void do_anonymous_page(Ctx &k, int vpage, bool write) {
 // ref -1) and is not dirtied
 void wp_page_copy(Ctx &k, int vpage) {
   Scope s(k, Fn::wp_page_copy);
-  Pte old = k.s.mm.pte[vpage];
+  Pte old = k.pte(vpage);
   Token data = old.page == kZeroPage ? kZeroToken : k.page(old.page).data;
   int id = new_anon_page(k, data);
   page_add_rmap(k, id);
@@ -83,10 +83,10 @@ Flow handle_mm_fault(Ctx &k, Frame &f) {
   case 0: {
     int vma = find_vma(k, vpage);
     if (vma == kNone) return k.ret(VM_FAULT_SIGSEGV);
-    const Vma &v = k.s.mm.vma[vma];
+    const Vma &v = k.vmas()[vma];
     if (write && !(v.vm_flags & VM_WRITE))
       return k.ret(VM_FAULT_SIGSEGV); // access_error() in the arch fault handler
-    Pte &pte = k.s.mm.pte[vpage];
+    Pte &pte = k.pte(vpage);
     if (!(pte.bits & PTE_P)) {
       if (v.vm_flags & VM_ANON) {
         do_anonymous_page(k, vpage, write);
@@ -108,7 +108,7 @@ Flow handle_mm_fault(Ctx &k, Frame &f) {
 // 4.15 mm/memory.c: __do_fault() -> vma->vm_ops->fault (filemap_fault) for the
 // faulting page of frame f (a0 vpage, a1 vma); resumes at pc 1.
 static Flow vm_ops_fault(Ctx &k, Frame &f) {
-  const Vma &v = k.s.mm.vma[f.a[1]];
+  const Vma &v = k.vmas()[f.a[1]];
   return k.call(f, 1, Fn::filemap_fault, v.file, vma_pgoff(k, f.a[1], f.a[0]));
 }
 
@@ -116,7 +116,7 @@ static Flow vm_ops_fault(Ctx &k, Frame &f) {
 // reference becomes the PTE's. Returns false if another fault won the race.
 static bool finish_fault(Ctx &k, int vpage, int id, bool write) {
   Scope s(k, Fn::finish_fault);
-  if (k.s.mm.pte[vpage].bits & PTE_P) return false;
+  if (k.pte(vpage).bits & PTE_P) return false;
   page_add_rmap(k, id);
   set_pte(k, vpage, id, write ? uint8_t(PTE_P | PTE_W | PTE_D | PTE_A) : uint8_t(PTE_P | PTE_A));
   return true;
@@ -212,15 +212,15 @@ Flow do_wp_page(Ctx &k, Frame &f) {
   const int vpage = f.a[0];
   switch (f.pc) {
   case 0: {
-    const Pte pte = k.s.mm.pte[vpage];
-    const Vma &v = k.s.mm.vma[f.a[1]];
+    const Pte pte = k.pte(vpage);
+    const Vma &v = k.vmas()[f.a[1]];
     if (pte.page == kZeroPage) {
       wp_page_copy(k, vpage);
       return k.ret(0);
     }
     if (k.page(pte.page).mapping == kAnon) {
       if (k.page(pte.page)._mapcount == 1) { // reuse_swap_page() -> wp_page_reuse()
-        k.s.mm.pte[vpage].bits |= PTE_W | PTE_D | PTE_A;
+        k.pte(vpage).bits |= PTE_W | PTE_D | PTE_A;
         return k.ret(0);
       }
       wp_page_copy(k, vpage);
@@ -249,13 +249,13 @@ Flow wp_page_shared(Ctx &k, Frame &f) {
       put_page(k, id);
       return k.ret(tmp);
     }
-    const Pte pte = k.s.mm.pte[vpage];
+    const Pte pte = k.pte(vpage);
     if (pte.page != id || pte.bits != uint8_t(f.a[2])) { // !pte_same()
       unlock_page(k, id);
       put_page(k, id);
       return k.ret(VM_FAULT_NOPAGE);
     }
-    k.s.mm.pte[vpage].bits |= PTE_W | PTE_D | PTE_A; // wp_page_reuse()
+    k.pte(vpage).bits |= PTE_W | PTE_D | PTE_A; // wp_page_reuse()
     k.note("- PTE {}: W D A set (wp_page_reuse)", vpage);
     fault_dirty_shared_page(k, id);
     put_page(k, id);
@@ -279,9 +279,9 @@ Flow do_page_mkwrite(Ctx &k, Frame &f) {
 void zap_pte_range(Ctx &k, int first, int npages) {
   Scope s(k, Fn::zap_pte_range);
   for (int vp = first; vp < first + npages; ++vp) {
-    Pte pte = k.s.mm.pte[vp];
+    Pte pte = k.pte(vp);
     if (!(pte.bits & PTE_P)) continue;
-    k.s.mm.pte[vp] = Pte{};
+    k.pte(vp) = Pte{};
     if (pte.page == kZeroPage) continue;
     if (k.page(pte.page).mapping != kAnon) {
       if (pte.bits & PTE_D) set_page_dirty(k, pte.page);
@@ -299,7 +299,7 @@ void zap_pte_range(Ctx &k, int first, int npages) {
 // i_mmap tree walk is one step (i_mmap_rwsem held for write).
 void unmap_mapping_range(Ctx &k, int ino, int first_index) {
   Scope s(k, Fn::unmap_mapping_range);
-  for (const Vma &v : k.s.mm.vma) {
+  for (const Vma &v : k.vmas()) {
     if (!v.npages || v.file != ino) continue;
     const int from = v.start + std::max(0, first_index - v.pgoff);
     const int to = v.start + v.npages;

@@ -17,9 +17,9 @@ Flow sys_mmap(Ctx &k, Frame &f) {
     if (npages <= 0) return k.ret(-kEINVAL);
     int slot = kNone;
     for (int i = 0; i < kMaxVmas && slot == kNone; ++i)
-      if (!k.s.mm.vma[i].npages) slot = i;
+      if (!k.vmas()[i].npages) slot = i;
     int start = 0; // first fit above every existing vma
-    for (const Vma &v : k.s.mm.vma)
+    for (const Vma &v : k.vmas())
       if (v.npages && v.start + v.npages > start) start = v.start + v.npages;
     if (slot == kNone || start + npages > kMaxVpages) return k.ret(-kENOMEM);
     uint8_t vm = VM_MAYWRITE;
@@ -27,7 +27,7 @@ Flow sys_mmap(Ctx &k, Frame &f) {
     if (f.a[3] & PROT_WRITE) vm |= VM_WRITE;
     if (f.a[1] & MAP_SHARED) vm |= VM_SHARED;
     if (file < 0) vm |= VM_ANON;
-    k.s.mm.vma[slot] =
+    k.vmas()[slot] =
         Vma{uint8_t(start), uint8_t(npages), int8_t(file < 0 ? kNone : file), vm, 0, 0};
     return k.ret(start);
   }
@@ -44,7 +44,7 @@ Flow sys_munmap(Ctx &k, Frame &f) {
     const int lo = f.a[0], hi = f.a[0] + f.a[1];
     if (f.a[1] <= 0) return k.ret(-kEINVAL);
     for (int i = 0; i < kMaxVmas; ++i) {
-      Vma v = k.s.mm.vma[i];
+      Vma v = k.vmas()[i];
       if (!v.npages || v.start >= hi || v.start + v.npages <= lo) continue;
       const int a = std::max<int>(lo, v.start), b = std::min<int>(hi, v.start + v.npages);
       zap_pte_range(k, a, b - a); // unmap_region() -> unmap_vmas()
@@ -53,13 +53,13 @@ Flow sys_munmap(Ctx &k, Frame &f) {
       tail.start = uint8_t(b);
       tail.npages = uint8_t(v.start + v.npages - b);
       tail.pgoff = uint8_t(v.pgoff + (b - v.start));
-      k.s.mm.vma[i] = head.npages ? head : Vma{};
+      k.vmas()[i] = head.npages ? head : Vma{};
       if (tail.npages) {
         int slot = kNone;
         for (int j = 0; j < kMaxVmas && slot == kNone; ++j)
-          if (!k.s.mm.vma[j].npages) slot = j;
+          if (!k.vmas()[j].npages) slot = j;
         if (slot == kNone) return k.ret(-kENOMEM);
-        k.s.mm.vma[slot] = tail;
+        k.vmas()[slot] = tail;
       }
     }
     return k.ret(0);

@@ -26,7 +26,7 @@ Flow sys_msync(Ctx &k, Frame &f) {
       check_synced(k, f.a[5], static_cast<uint16_t>(f.a[4]), "mm/msync.c:sys_msync");
     }
     for (; f.a[3] < kMaxVmas; ++f.a[3]) {
-      const Vma &v = k.s.mm.vma[f.a[3]];
+      const Vma &v = k.vmas()[f.a[3]];
       if (!v.npages || v.start >= f.a[0] + f.a[1] || v.start + v.npages <= f.a[0]) continue;
       if (!(v.vm_flags & VM_SHARED) || v.file < 0) continue;
       ++f.a[3];

@@ -72,7 +72,7 @@ void unlock_page(Ctx &k, int id) {
 }
 
 bool page_is_file(const Ctx &k, int id) {
-  return id >= 0 && k.s.pages[id].mapping >= 0;
+  return id >= 0 && k.page(id).mapping >= 0;
 }
 
 // Every change of page contents goes through here: the content invariants

@@ -7,7 +7,7 @@ namespace pagerace::model {
 
 template <class F> static void for_each_pte_of(Ctx &k, int id, F fn) {
   for (int vp = 0; vp < kMaxVpages; ++vp) {
-    Pte &pte = k.s.mm.pte[vp];
+    Pte &pte = k.pte(vp);
     if ((pte.bits & PTE_P) && pte.page == id)
       if (!fn(vp, pte)) return;
   }
@@ -34,7 +34,7 @@ int page_mkclean(Ctx &k, int id) {
   int cleaned = 0;
   for_each_pte_of(k, id, [&](int vp, Pte &pte) {
     int vma = find_vma(k, vp);
-    if (vma == kNone || !(k.s.mm.vma[vma].vm_flags & VM_SHARED)) return true;
+    if (vma == kNone || !(k.vmas()[vma].vm_flags & VM_SHARED)) return true;
     if (!(pte.bits & (PTE_W | PTE_D))) return true;
     pte.bits &= uint8_t(~(PTE_W | PTE_D));
     k.note("- PTE {} write-protected and cleaned", vp);

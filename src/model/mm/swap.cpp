@@ -7,20 +7,20 @@
 namespace pagerace::model {
 
 void lru_add_head(Ctx &k, int id, int list) {
-  auto &len = k.s.lru_len[list];
-  k.s.lru[list][len++] = static_cast<int8_t>(id);
+  auto &len = k.lru_len()[list];
+  k.lru()[list][len++] = static_cast<int8_t>(id);
   k.page(id).flags |= PG_lru;
   if (list == 1) k.page(id).flags |= PG_active;
 }
 
 void lru_del(Ctx &k, int id) {
   for (int list = 0; list < 2; ++list) {
-    auto &len = k.s.lru_len[list];
+    auto &len = k.lru_len()[list];
     for (int i = 0; i < len; ++i) {
-      if (k.s.lru[list][i] != id) continue;
+      if (k.lru()[list][i] != id) continue;
       for (int j = i; j + 1 < len; ++j)
-        k.s.lru[list][j] = k.s.lru[list][j + 1];
-      k.s.lru[list][--len] = 0;
+        k.lru()[list][j] = k.lru()[list][j + 1];
+      k.lru()[list][--len] = 0;
       k.page(id).flags &= uint16_t(~PG_lru);
       return;
     }
@@ -55,10 +55,10 @@ void mark_page_accessed(Ctx &k, int id) {
 
 // Onto the tail of the inactive list: the end reclaim isolates first.
 static void lru_add_tail(Ctx &k, int id) {
-  auto &len = k.s.lru_len[0];
+  auto &len = k.lru_len()[0];
   for (int j = len; j > 0; --j)
-    k.s.lru[0][j] = k.s.lru[0][j - 1];
-  k.s.lru[0][0] = static_cast<int8_t>(id);
+    k.lru()[0][j] = k.lru()[0][j - 1];
+  k.lru()[0][0] = static_cast<int8_t>(id);
   ++len;
   k.page(id).flags |= PG_lru;
 }

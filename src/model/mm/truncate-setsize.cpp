@@ -42,7 +42,7 @@ namespace {
 void truncate_cleanup_page(Ctx &k, int id) {
   if (k.page(id)._mapcount > 0)
     for (int vp = 0; vp < kMaxVpages; ++vp)
-      if ((k.s.mm.pte[vp].bits & PTE_P) && k.s.mm.pte[vp].page == id) zap_pte_range(k, vp, 1);
+      if ((k.pte(vp).bits & PTE_P) && k.pte(vp).page == id) zap_pte_range(k, vp, 1);
   if (k.page(id).flags & PG_private) block_invalidatepage(k, id);
   cancel_dirty_page(k, id);
 }

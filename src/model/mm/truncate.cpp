@@ -42,7 +42,7 @@ Flow invalidate_inode_pages2_range(Ctx &k, Frame &f) {
     const int id = f.a[4];
     if (k.page(id)._mapcount > 0) { // unmap_mapping_range() of this index
       for (int vp = 0; vp < kMaxVpages; ++vp)
-        if ((k.s.mm.pte[vp].bits & PTE_P) && k.s.mm.pte[vp].page == id) zap_pte_range(k, vp, 1);
+        if ((k.pte(vp).bits & PTE_P) && k.pte(vp).page == id) zap_pte_range(k, vp, 1);
     }
     if (!invalidate_complete_page2(k, id, ino)) f.a[5] = -kEBUSY;
     unlock_page(k, id);

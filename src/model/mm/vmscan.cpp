@@ -30,8 +30,8 @@ void progress(Ctx &k) {
 // PG_lru cleared, off the list. Returns the mask of isolated page ids.
 uint32_t isolate_lru_pages(Ctx &k, int list) {
   uint32_t mask = 0;
-  while (k.s.lru_len[list] > 0) {
-    int id = k.s.lru[list][0]; // the tail: oldest first
+  while (k.lru_len()[list] > 0) {
+    int id = k.lru()[list][0]; // the tail: oldest first
     lru_del(k, id);
     if (!get_page_unless_zero(k, id)) continue;
     mask |= 1u << id;
@@ -92,7 +92,7 @@ Flow kswapd(Ctx &k, Frame &f) {
   switch (f.pc) {
   case 0:
     if (f.a[1] == f.a[0]) {
-      k.s.pgdat_flags = 0;
+      k.pgdat_flags() = 0;
       return k.ret(0);
     }
     k.task().progress = 0;
@@ -100,7 +100,7 @@ Flow kswapd(Ctx &k, Frame &f) {
   case 1:
     ++f.a[1];
     if (k.task().progress == 0) {
-      k.s.pgdat_flags = 0; // clear_pgdat_congested()
+      k.pgdat_flags() = 0; // clear_pgdat_congested()
       return k.ret(0);
     }
     k.task().progress = 0;
@@ -208,7 +208,7 @@ PageoutResult pageout(Ctx &k, int id) {
   if (clear_page_dirty_for_io(k, id)) {
     p.flags |= PG_reclaim;
     ext4_writepage(k, id); // wbc: WB_SYNC_NONE, for_reclaim
-    if (k.s.crashed) return PageoutResult::Keep;
+    if (k.crashed()) return PageoutResult::Keep;
     if (!(k.page(id).flags & PG_writeback)) k.page(id).flags &= uint16_t(~PG_reclaim);
     return PageoutResult::Success;
   }
@@ -259,8 +259,8 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
     if (!todo) {
       // shrink_inactive_list(): node flags from this batch
       if (st.set_node_flags) {
-        if (st.nr_writeback && st.nr_writeback == st.nr_taken) k.s.pgdat_flags |= PGDAT_WRITEBACK;
-        if (st.nr_unqueued_dirty == st.nr_taken) k.s.pgdat_flags |= PGDAT_DIRTY;
+        if (st.nr_writeback && st.nr_writeback == st.nr_taken) k.pgdat_flags() |= PGDAT_WRITEBACK;
+        if (st.nr_unqueued_dirty == st.nr_taken) k.pgdat_flags() |= PGDAT_DIRTY;
       }
       return k.ret(static_cast<int32_t>(mask_get(f, 4)));
     }
@@ -280,8 +280,8 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
     // scheduling points up to try_to_unmap() stay open to them.
     if (k.variant().reclaim_check == ReclaimPinCheck::RefcountBeforeUnmap &&
         extra_references(p) > 0) {
-      k.note("- page_count {} > 2 + mapcount {} + buffers {}: keep (refcount check)",
-             p._refcount, p._mapcount, (p.flags & PG_private) ? 1 : 0);
+      k.note("- page_count {} > 2 + mapcount {} + buffers {}: keep (refcount check)", p._refcount,
+             p._mapcount, (p.flags & PG_private) ? 1 : 0);
       check_reclaim_kept(k, id);
       f.a[6] = st.pack();
       return keep(true);
@@ -290,7 +290,7 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
       ++st.nr_unqueued_dirty;
     if (p.flags & PG_writeback) {
       if (k.is_kswapd() && (p.flags & PG_reclaim) &&
-          (k.s.pgdat_flags & PGDAT_WRITEBACK)) { // case 1
+          (k.pgdat_flags() & PGDAT_WRITEBACK)) { // case 1
         f.a[6] = st.pack();
         return activate_locked();
       }
@@ -328,7 +328,7 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
     if (p.flags & PG_dirty) {
       // "Only kswapd can writeback filesystem pages": any other reclaimer
       // (MADV_PAGEOUT's reclaim_pages) leaves a dirty file page to the flusher
-      if (!k.is_kswapd() || !(p.flags & PG_reclaim) || !(k.s.pgdat_flags & PGDAT_DIRTY)) {
+      if (!k.is_kswapd() || !(p.flags & PG_reclaim) || !(k.pgdat_flags() & PGDAT_DIRTY)) {
         if (k.is_kswapd())
           k.note("- dirty: SetPageReclaim, not written by kswapd yet");
         else

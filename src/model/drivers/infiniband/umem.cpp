@@ -63,10 +63,10 @@ Flow ib_umem_get(Ctx &k, Frame &f) {
   case kStart: {
     if (f.a[1] == 0) return k.ret(-kEINVAL); // ib_umem_num_pages() == 0
     int slot = 0;
-    while (slot < kMaxPins && k.s.pins[slot].flags)
+    while (slot < kMaxPins && k.pin(slot).flags)
       ++slot;
     if (slot == kMaxPins) k.model_error("out of pin sets (raise kMaxPins)");
-    PinSet &pin = k.s.pins[slot];
+    PinSet &pin = k.pin(slot);
     pin.flags = static_cast<uint8_t>(PIN_USED | (f.a[2] & (PIN_WRITE | PIN_LONGTERM)) |
                                      (counted_pins(k) ? PIN_COUNTED : 0));
     f.a[3] = static_cast<int16_t>(slot);
@@ -77,11 +77,11 @@ Flow ib_umem_get(Ctx &k, Frame &f) {
     }
     return k.sleep(f, kLocked, Wait::MmapSemWrite, 0); // 4.15: down_write(&mm->mmap_sem)
   }
-  case kLocked: k.s.mm.mmap_sem.writer = static_cast<int8_t>(k.tid()); [[fallthrough]];
+  case kLocked: k.mmap_sem().writer = static_cast<int8_t>(k.tid()); [[fallthrough]];
   case kPin: {
     if (f.a[4] == f.a[1]) { // registered: the device may now use the pages
-      if (!counted_pins(k)) k.s.mm.mmap_sem.writer = kNone;
-      k.s.pins[f.a[3]].flags |= PIN_LIVE;
+      if (!counted_pins(k)) k.mmap_sem().writer = kNone;
+      k.pin(f.a[3]).flags |= PIN_LIVE;
       return k.ret(f.a[3] + 1);
     }
     const Fn gup = counted_pins(k) ? Fn::pin_user_pages_fast : Fn::get_user_pages_longterm;
@@ -99,10 +99,10 @@ Flow ib_umem_get(Ctx &k, Frame &f) {
     return Flow::Next;
   }
   case kFailed: { // umem_release: __ib_umem_release(dev, umem, 0)
-    PinSet &pin = k.s.pins[f.a[3]];
+    PinSet &pin = k.pin(f.a[3]);
     release_clean(k, pin);
     pin = PinSet{};
-    if (!counted_pins(k)) k.s.mm.mmap_sem.writer = kNone;
+    if (!counted_pins(k)) k.mmap_sem().writer = kNone;
     return k.ret(f.a[6]);
   }
   }
@@ -120,8 +120,8 @@ Flow ib_umem_release(Ctx &k, Frame &f) {
   switch (f.pc) {
   case kStart: {
     const int slot = f.a[0] - 1;
-    if (slot < 0 || slot >= kMaxPins || !(k.s.pins[slot].flags & PIN_LIVE)) return k.ret(-kEINVAL);
-    PinSet &pin = k.s.pins[slot];
+    if (slot < 0 || slot >= kMaxPins || !(k.pin(slot).flags & PIN_LIVE)) return k.ret(-kEINVAL);
+    PinSet &pin = k.pin(slot);
     f.a[1] = static_cast<int16_t>(slot);
     pin.flags &= uint8_t(~PIN_LIVE); // ib_dma_unmap_sg()
     if (pin.flags & PIN_COUNTED)
@@ -131,7 +131,7 @@ Flow ib_umem_release(Ctx &k, Frame &f) {
     return Flow::Next;
   }
   case kNext: { // 4.15: one page
-    PinSet &pin = k.s.pins[f.a[1]];
+    PinSet &pin = k.pin(f.a[1]);
     if (pin.first == pin.npages) {
       f.pc = kDone;
       return Flow::Next;
@@ -143,13 +143,13 @@ Flow ib_umem_release(Ctx &k, Frame &f) {
     return Flow::Next;
   }
   case kPut: {
-    PinSet &pin = k.s.pins[f.a[1]];
+    PinSet &pin = k.pin(f.a[1]);
     put_page(k, pin.page[pin.first]);
     pin.page[pin.first++] = 0;
     f.pc = kNext;
     return Flow::Next;
   }
-  case kDone: k.s.pins[f.a[1]] = PinSet{}; return k.ret(0);
+  case kDone: k.pin(f.a[1]) = PinSet{}; return k.ret(0);
   }
   k.model_error("ib_umem_release: bad pc");
 }

@@ -57,7 +57,7 @@ bool ext4_releasepage(Ctx &k, int id) {
 static void ext4_map_blocks(Ctx &k, int id) {
   Scope s(k, Fn::ext4_map_blocks);
   Page &p = k.page(id);
-  int16_t block = static_cast<int16_t>(k.s.next_block++);
+  int16_t block = static_cast<int16_t>(k.next_block()++);
   if (block >= kMaxBlocks) k.model_error("out of disk blocks (raise kMaxBlocks)");
   k.inode(p.mapping).block[p.index] = block;
   p.bh.b_blocknr = block;
@@ -125,7 +125,7 @@ Flow ext4_writepages(Ctx &k, Frame &f) {
   case 3: {
     const int id = f.a[3];
     if (no_buffers_in_writeback(k, id, "fs/ext4/inode.c:mpage_prepare_extent_to_map")) {
-      if (k.s.crashed) return k.yield(f, 3);
+      if (k.crashed()) return k.yield(f, 3);
       put_page(k, id);
       return k.yield(f, 1);
     }

@@ -26,7 +26,7 @@ int ext4_bio_write_page(Ctx &k, int id, bool integrity) {
     if (integrity && k.variant().writeback_pinned == WritebackPinned::SkipOrBounce &&
         page_maybe_dma_pinned(k, id)) {
       Scope b(k, Fn::writeback_bounce_page, k.page_name(id));
-      Bio &wb = k.s.bios[bio];
+      Bio &wb = k.bio(bio);
       wb.flags |= BIO_BOUNCED;
       wb.captured[0] = p.data;
     }
@@ -43,7 +43,7 @@ int ext4_bio_write_page(Ctx &k, int id, bool integrity) {
 // context; the device has already put the captured contents on disk
 void ext4_end_bio(Ctx &k, int bio) {
   Scope s(k, Fn::ext4_end_bio);
-  const Bio &b = k.s.bios[bio];
+  const Bio &b = k.bio(bio);
   for (int i = 0; i < b.vcnt; ++i) {
     const int id = b.page[i];
     k.page(id).bh.b_state &= uint8_t(~BH_Async_Write);

@@ -23,7 +23,7 @@ void ext4_mpage_readpages(Ctx &k, int id) {
 // 4.15 fs/ext4/readpage.c: mpage_end_io(), in interrupt context
 void mpage_end_io(Ctx &k, int bio) {
   Scope s(k, Fn::mpage_end_io);
-  const Bio &b = k.s.bios[bio];
+  const Bio &b = k.bio(bio);
   for (int i = 0; i < b.vcnt; ++i) {
     k.page(b.page[i]).flags |= PG_uptodate;
     unlock_page(k, b.page[i]);

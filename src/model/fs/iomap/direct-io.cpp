@@ -123,7 +123,7 @@ Flow iomap_dio_bio_iter(Ctx &k, Frame &f) {
     f.a[4] = static_cast<int16_t>(bio);
     if (!k.variant().dio_bounce)
       return k.call(f, 1, Fn::bio_iov_iter_get_pages, bio, f.a[2], f.a[1], f.a[3]);
-    k.s.bios[bio].flags |= BIO_BOUNCED;
+    k.bio(bio).flags |= BIO_BOUNCED;
     for (int i = 0; i < f.a[1]; ++i) {
       const int page = alloc_page(k);
       dio.bounce[f.a[2] - dio.user_vpage + i] = static_cast<int8_t>(page);
@@ -140,7 +140,7 @@ Flow iomap_dio_bio_iter(Ctx &k, Frame &f) {
     if (dio.should_dirty) return k.call(f, 2, Fn::bio_set_pages_dirty, f.a[4]);
     [[fallthrough]];
   case 2: {
-    const int n = k.s.bios[f.a[4]].vcnt;
+    const int n = k.bio(f.a[4]).vcnt;
     dio.result = static_cast<int16_t>(dio.result + n);
     ++dio.refcount;
     submit_bio(k, f.a[4]);
@@ -162,10 +162,10 @@ Flow iomap_dio_bio_iter(Ctx &k, Frame &f) {
 // first).
 void iomap_dio_bio_end_io(Ctx &k, int bio) {
   Scope s(k, Fn::iomap_dio_bio_end_io);
-  Bio &b = k.s.bios[bio];
+  Bio &b = k.bio(bio);
   b.state = BioState::Completed;
   const int tid = b.owner;
-  Dio &dio = k.s.tasks[tid].dio;
+  Dio &dio = k.task_of(tid).dio;
   const bool should_dirty = dio.should_dirty;
   --dio.refcount;
   if (dio.refcount == 0 && (dio.flags & DIO_SUBMITTED)) {
