@@ -10,6 +10,7 @@
 // (actor, alt) and outcomes as bit sets of violation kinds and reached events.
 #pragma once
 
+#include "engine/limits.hpp"
 #include "engine/schedule.hpp"
 #include "engine/state_store.hpp"
 
@@ -25,36 +26,17 @@
 
 namespace pagerace::engine {
 
-struct Limits {
-  uint64_t max_states = 0; // 0: unbounded
-  uint64_t max_steps = 0;  // 0: unbounded
-};
-
-struct KindFound {
-  int kind = 0;
-  Schedule schedule; // canonical: fewest steps, fewest switches, smallest schedule
-};
-
-struct Exploration {
-  uint64_t states = 0;
-  uint64_t steps = 0;
-  uint64_t executions = 0; // root-to-terminal paths (saturating)
-  bool executions_saturated = false;
-  double seconds = 0;
-  size_t memory_bytes = 0;
-  bool bounded = false;
-  std::string bound_reason;
-  std::array<uint64_t, 4> reached{};         // bit per event (the model: per function entered)
-  std::vector<KindFound> found;              // sorted by kind
-  std::optional<Schedule> stuck_on_variable; // a schedule to a state blocked on a variable
-};
-
 template <class Sys> class Explorer {
   using State = typename Sys::StateType;
   using Choice = typename Sys::ChoiceType;
 
 public:
   Explorer(const Sys &sys, Limits limits) : sys_(sys), limits_(limits) {}
+
+  // Hashes of every terminal state reached (finished or stuck), sorted;
+  // filled when asked for, for comparing searches.
+  void collect_outcomes(bool on) { collect_outcomes_ = on; }
+  const std::vector<uint64_t> &outcomes() const { return outcomes_; }
 
   Exploration run() {
     const auto t0 = std::chrono::steady_clock::now();
@@ -106,6 +88,12 @@ public:
       }
     }
     terminal.resize(store.size(), 0);
+    if (collect_outcomes_) {
+      outcomes_.clear();
+      for (uint32_t i = 0; i < store.size(); ++i)
+        if (terminal[i]) outcomes_.push_back(StateStore<State>::hash(store[i]));
+      std::sort(outcomes_.begin(), outcomes_.end());
+    }
     ex.states = store.size();
     ex.memory_bytes = store.bytes() + edges_.capacity() * sizeof(Edge);
     count_executions(ex, terminal);
@@ -300,6 +288,8 @@ private:
 
   const Sys &sys_;
   Limits limits_;
+  bool collect_outcomes_ = false;
+  std::vector<uint64_t> outcomes_;
   std::vector<Edge> edges_;
   std::vector<Parent> parent_;
 };

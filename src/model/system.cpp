@@ -375,7 +375,13 @@ void System::finish_op(Ctx &k, int tid) const {
   t.ret = 0;
   t.wait = Wait::None;
   t.wait_arg = 0;
-  if (++t.stmt == sc_.cpus[static_cast<size_t>(tid)].ops.size()) t.state = TaskState::Done;
+  const auto &ops = sc_.cpus[static_cast<size_t>(tid)].ops;
+  if (++t.stmt == ops.size()) {
+    t.state = TaskState::Done;
+    return;
+  }
+  for (const auto &a : ops[t.stmt].args) // whether the next call can start
+    if (a.kind == scenario::Arg::Kind::Var) k.vars_set();
 }
 
 // The kworker of the system workqueue: when idle and bio_dirty_list is not
@@ -507,6 +513,29 @@ StepOutcome System::step(State &s, Choice c, trace::Trace *rec, int step_index) 
   return out;
 }
 
+void System::blocked(const State &s, std::vector<std::pair<Choice, BlockedFootprint>> &out) const {
+  out.clear();
+  if (s.crashed) return;
+  auto add = [&](int actor, int tid) {
+    const Task &t = s.tasks[tid];
+    if (t.state == TaskState::Done) return;
+    if (tid >= cfg_.ncpus && t.nframes == 0) return; // idle kworker: not blocked
+    if (task_enabled(s, tid)) return;
+    StepOutcome o;
+    Ctx k(const_cast<State &>(s), cfg_, actor, tid, o, nullptr, 0); // only reads
+    k.task();
+    if (t.nframes)
+      k.wait_reads(t.wait, t.wait_arg);
+    else
+      k.vars_set();
+    out.emplace_back(Choice{static_cast<uint8_t>(actor), 0}, BlockedFootprint{o.access, o.access});
+  };
+  for (int t = 0; t < cfg_.ncpus; ++t)
+    add(t, t);
+  add(cfg_.final_actor(), cfg_.final_task());
+  add(cfg_.kworker_actor(), cfg_.kworker_task());
+}
+
 StepOutcome System::step_from(const State &before, State &after, Choice c) const {
   after = before;
   StepOutcome out = step(after, c);
@@ -519,31 +548,14 @@ StepOutcome System::step_from(const State &before, State &after, Choice c) const
 // disabled it.
 void System::enabling_reads(Ctx &k, int tid) const {
   const Task &t = k.task_of(tid);
-  if (tid == cfg_.final_task()) {
-    k.whole(); // the end-of-scenario checks read everything
-    return;
-  }
   if (tid == cfg_.kworker_task()) k.bio_dirty_list();
-  if (t.nframes == 0) {
-    if (tid < cfg_.ncpus) k.vars_set();
+  if (t.nframes == 0) { // op_ready(): the call's variables
+    if (tid < cfg_.ncpus)
+      for (const auto &a : sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt].args)
+        if (a.kind == scenario::Arg::Kind::Var) k.vars_set();
     return;
   }
-  const int arg = t.wait_arg;
-  switch (t.wait) {
-  case Wait::None:
-  case Wait::DioEvent:
-  case Wait::AioDone: return; // the task's own struct dio
-  case Wait::PageUnlocked:
-  case Wait::PageNotWriteback: k.page(arg); return;
-  case Wait::PageUnpinned: k.page(arg); return;
-  case Wait::VarAssigned: k.vars_set(); return;
-  case Wait::MmapSemRead:
-  case Wait::MmapSemWrite: k.mmap_sem(); return;
-  case Wait::IRwsemRead:
-  case Wait::IRwsemWrite: k.inode(arg); return;
-  case Wait::AllCpusDone:
-  case Wait::BiosDrained: k.whole(); return;
-  }
+  k.wait_reads(t.wait, t.wait_arg);
 }
 
 std::string System::actor_name(int actor) const {

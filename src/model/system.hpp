@@ -19,6 +19,11 @@ class System {
 public:
   using StateType = State;
   using ChoiceType = Choice;
+  // What the next step of a blocked task may touch: its own task and what it
+  // waits on, all counted as written.
+  struct BlockedFootprint {
+    obj::Set access{}, write{};
+  };
 
   System(const scenario::Scenario &sc, const Variant &variant);
 
@@ -28,6 +33,8 @@ public:
   StepOutcome step(State &s, Choice c, trace::Trace *rec = nullptr, int step_index = 0) const;
   // step() on a copy of `before`, with the outcome's write set filled in.
   StepOutcome step_from(const State &before, State &after, Choice c) const;
+  // The tasks that have a next step but cannot take it now.
+  void blocked(const State &s, std::vector<std::pair<Choice, BlockedFootprint>> &out) const;
   // Terminal state that is not a deadlock: every task returned and the device
   // is idle, or a kernel BUG ended the execution.
   bool finished(const State &s) const;

@@ -34,6 +34,7 @@ Flow Ctx::ret(int32_t value) {
 
 Flow Ctx::sleep(Frame &f, int next_pc, Wait wait, int arg) {
   f.pc = static_cast<uint8_t>(next_pc);
+  wait_reads(wait, arg); // whether the task can go on depends on it from now
   task().wait = wait;
   task().wait_arg = static_cast<int16_t>(arg);
   return Flow::Yield;
@@ -41,6 +42,31 @@ Flow Ctx::sleep(Frame &f, int next_pc, Wait wait, int arg) {
 
 Flow Ctx::yield(Frame &f, int next_pc) {
   return sleep(f, next_pc, Wait::None, 0);
+}
+
+void Ctx::wait_reads(Wait wait, int arg) const {
+  switch (wait) {
+  case Wait::None:
+  case Wait::DioEvent:
+  case Wait::AioDone: return; // the task's own struct dio
+  case Wait::PageUnlocked:
+  case Wait::PageNotWriteback:
+  case Wait::PageUnpinned: page(arg); return;
+  case Wait::VarAssigned: vars_set(); return;
+  case Wait::MmapSemRead:
+  case Wait::MmapSemWrite: mmap_sem(); return;
+  case Wait::IRwsemRead:
+  case Wait::IRwsemWrite: inode(arg); return;
+  case Wait::AllCpusDone:
+    for (int c = 0; c < cfg.ncpus; ++c)
+      task_of(c);
+    return;
+  case Wait::BiosDrained:
+    bios();
+    task_of(cfg.kworker_task());
+    bio_dirty_list();
+    return;
+  }
 }
 
 bool Ctx::is_kswapd() const {

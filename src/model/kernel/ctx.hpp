@@ -129,11 +129,6 @@ public:
   uint8_t &crashed() const { return field(obj::Crashed, s_.crashed); }
   uint8_t &bio_dirty_list() const { return field(obj::BioDirtyList, s_.bio_dirty_list); }
   uint16_t &clock() const { return field(obj::Clock, s_.clock); }
-  // The whole state, for paths that read everything (the end-of-scenario checks).
-  State &whole() const {
-    out_.access = obj::all();
-    return s_;
-  }
   int tid() const { return tid_; }
   bool is_kswapd() const;   // current_is_kswapd()
   bool in_memalloc() const; // PF_MEMALLOC (reclaim context)
@@ -145,6 +140,9 @@ public:
   Flow ret(int32_t value);
   Flow sleep(Frame &f, int next_pc, Wait wait, int arg); // ⟂ that may block
   Flow yield(Frame &f, int next_pc);                     // ⟂ that never blocks
+  // Records what System::task_enabled() reads for `wait`: a step that goes
+  // to sleep, and the step that wakes, depend on it.
+  void wait_reads(Wait wait, int arg) const;
   int32_t retval() const { return task().ret; }
 
   // ---- reporting ----

@@ -1,0 +1,504 @@
+// Depth-first exploration, three ways:
+//
+//  - Dfs: every interleaving, no reduction, no state caching (the baseline
+//    that counts executions as a stateless checker sees them);
+//  - Dpor: source-DPOR with sleep sets (Abdulla, Aronis, Jonsson, Sagonas,
+//    "Optimal dynamic partial order reduction", POPL 2014, Algorithm 1).
+//    Happens-before comes from the steps' footprints; every race between a
+//    step and an earlier one it does not already happen after adds an
+//    initial of the reversed sequence to the backtrack set of the state
+//    before the earlier step. The next step of a blocked process is checked
+//    for races too, as Flanagan and Godefroid do (POPL 2005): without it a
+//    lock's release hides the race between two acquisitions;
+//  - DporCache: the same, plus state caching. Pruning a revisited state is
+//    made sound the way Yang, Chen, Gopalakrishnan and Kirby do it
+//    ("Efficient stateful dynamic partial order reduction", SPIN 2008): the
+//    steps explored below a state are kept as a summary, and a hit replays
+//    them against the current stack as races, here conservatively (every
+//    dependent stack step counts as a race, and a process not enabled there
+//    backtracks everything). Sleep sets are combined with caching as in
+//    Godefroid's thesis (LNCS 1032, 1996, ch. 5): a revisit is pruned only
+//    when the stored sleep set is a subset of the current one, else the
+//    state is explored again and the stored set shrinks to the intersection.
+//    A revisit of a state still on the stack (a cycle) fully expands every
+//    state on the cycle and stores none of them as complete.
+//
+// A "process" is a choice (actor, alt): CPUs have one alternative; each of the
+// device's alternatives is one transfer or completion, a sequential process
+// of its own. Every explored execution's violations are recorded; the trace
+// kept for a kind is the causal past of the violating step (the steps that
+// happen before it, in their order), the best by (steps, context switches,
+// schedule) over everything explored.
+#pragma once
+
+#include "engine/footprint.hpp"
+#include "engine/limits.hpp"
+#include "engine/schedule.hpp"
+#include "engine/state_store.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace pagerace::engine {
+
+template <class Sys> class DfsExplorer {
+  using State = typename Sys::StateType;
+  using Choice = typename Sys::ChoiceType;
+
+public:
+  DfsExplorer(const Sys &sys, Search mode, Limits limits)
+      : sys_(sys), mode_(mode), limits_(limits) {}
+
+  // Hashes of every terminal state reached (finished or stuck), sorted;
+  // filled when asked for, for comparing searches.
+  void collect_outcomes(bool on) { collect_outcomes_ = on; }
+  const std::vector<uint64_t> &outcomes() const { return outcomes_; }
+
+  Exploration run() {
+    t0_ = std::chrono::steady_clock::now();
+    ex_ = Exploration{};
+    best_.assign(static_cast<size_t>(sys_.num_kinds()), std::nullopt);
+    stack_.clear();
+    outcomes_.clear();
+    const State init = sys_.initial();
+    if (caching()) store_.insert(init), entries_.push_back(Entry{});
+    if (!push(init, {}, caching() ? 0 : -1)) finish_terminal_root(init);
+    while (!stack_.empty() && !ex_.bounded) {
+      Node &top = stack_.back();
+      const int pick = next_choice(top);
+      if (pick < 0) {
+        pop();
+        continue;
+      }
+      expand(pick);
+    }
+    finalize();
+    return ex_;
+  }
+
+private:
+  struct Sleeper {
+    Choice c;
+    Footprint fp;
+  };
+  struct Summary { // steps explored below a state, footprints merged per process
+    std::vector<std::pair<Choice, Footprint>> items;
+    void add(const Choice &c, const Footprint &fp) {
+      auto it = std::lower_bound(items.begin(), items.end(), c,
+                                 [](const auto &x, const Choice &k) { return x.first < k; });
+      if (it != items.end() && it->first == c)
+        engine::merge(it->second, fp);
+      else
+        items.insert(it, {c, fp});
+    }
+    void add(const Summary &o) {
+      for (const auto &[c, fp] : o.items)
+        add(c, fp);
+    }
+  };
+  struct Node {
+    State state;
+    std::vector<Choice> enabled;
+    std::vector<uint8_t> backtrack, done;
+    std::vector<Footprint> done_fp;
+    std::vector<Sleeper> sleep;
+    int chosen = -1;          // index in `enabled` of the step now leaving this node
+    Footprint fp;             // its footprint
+    std::vector<uint64_t> hb; // steps (by depth) that happen before it
+    int slot = -1;            // cache entry, or -1
+    Summary summary;
+    bool complete = true; // summary covers everything below (no cycle cut)
+  };
+  struct Entry {
+    int on_stack = -1; // depth of the node while it is on the stack
+    bool complete = false;
+    std::vector<Choice> sleep; // sorted; the sleep set this state was explored with
+    Summary summary;
+  };
+
+  bool caching() const { return mode_ == Search::DporCache; }
+  bool reducing() const { return mode_ != Search::Dfs; }
+
+  static bool asleep(const std::vector<Sleeper> &sleep, const Choice &c) {
+    for (const Sleeper &s : sleep)
+      if (s.c == c) return true;
+    return false;
+  }
+  static int index_of(const Node &n, const Choice &c) {
+    for (size_t i = 0; i < n.enabled.size(); ++i)
+      if (n.enabled[i] == c) return static_cast<int>(i);
+    return -1;
+  }
+  static bool test(const std::vector<uint64_t> &bits, size_t i) {
+    return i / 64 < bits.size() && ((bits[i / 64] >> (i % 64)) & 1);
+  }
+  static void set(std::vector<uint64_t> &bits, size_t i) {
+    if (bits.size() <= i / 64) bits.resize(i / 64 + 1, 0);
+    bits[i / 64] |= uint64_t{1} << (i % 64);
+  }
+  static void or_into(std::vector<uint64_t> &into, const std::vector<uint64_t> &from) {
+    if (into.size() < from.size()) into.resize(from.size(), 0);
+    for (size_t w = 0; w < from.size(); ++w)
+      into[w] |= from[w];
+  }
+
+  // Pushes a node for `s`. False when `s` is terminal (nothing enabled).
+  bool push(const State &s, std::vector<Sleeper> sleep, int slot) {
+    Node n;
+    n.state = s;
+    sys_.enabled(n.state, n.enabled);
+    if (n.enabled.empty()) return false;
+    n.backtrack.assign(n.enabled.size(), reducing() ? 0 : 1);
+    n.done.assign(n.enabled.size(), 0);
+    n.done_fp.assign(n.enabled.size(), Footprint{});
+    n.sleep = std::move(sleep);
+    n.slot = slot;
+    if (reducing()) {
+      // Start with the process that moved last, for traces with few switches.
+      int first = -1;
+      if (!stack_.empty()) {
+        const Node &parent = stack_.back();
+        const int i = index_of(n, parent.enabled[static_cast<size_t>(parent.chosen)]);
+        if (i >= 0 && !asleep(n.sleep, n.enabled[static_cast<size_t>(i)])) first = i;
+      }
+      for (size_t i = 0; first < 0 && i < n.enabled.size(); ++i)
+        if (!asleep(n.sleep, n.enabled[i])) first = static_cast<int>(i);
+      if (first < 0) { // every enabled process sleeps: this run is redundant
+        ++ex_.sleep_blocked;
+        if (slot >= 0) store_entry_done(slot, n.sleep, Summary{}, true);
+        return true; // not terminal, nothing to explore
+      }
+      n.backtrack[static_cast<size_t>(first)] = 1;
+    }
+    if (slot >= 0) entries_[static_cast<size_t>(slot)].on_stack = static_cast<int>(stack_.size());
+    ++ex_.states_visited;
+    stack_.push_back(std::move(n));
+    if (reducing()) blocked_races();
+    return true;
+  }
+
+  int next_choice(const Node &n) const {
+    for (size_t i = 0; i < n.enabled.size(); ++i)
+      if (n.backtrack[i] && !n.done[i] && !(reducing() && asleep(n.sleep, n.enabled[i])))
+        return static_cast<int>(i);
+    return -1;
+  }
+
+  void pop() {
+    Node n = std::move(stack_.back());
+    stack_.pop_back();
+    if (n.slot >= 0) {
+      Entry &e = entries_[static_cast<size_t>(n.slot)];
+      e.on_stack = -1;
+      store_entry_done(n.slot, n.sleep, n.summary, n.complete);
+    }
+    if (!stack_.empty()) {
+      Node &parent = stack_.back();
+      parent.summary.add(n.summary);
+      parent.complete = parent.complete && n.complete;
+    }
+  }
+
+  void store_entry_done(int slot, const std::vector<Sleeper> &sleep, const Summary &sum,
+                        bool complete) {
+    Entry &e = entries_[static_cast<size_t>(slot)];
+    std::vector<Choice> z;
+    for (const Sleeper &s : sleep)
+      z.push_back(s.c);
+    std::sort(z.begin(), z.end());
+    if (e.complete) { // explored again: what either visit left asleep
+      std::vector<Choice> both;
+      std::set_intersection(e.sleep.begin(), e.sleep.end(), z.begin(), z.end(),
+                            std::back_inserter(both));
+      e.sleep = std::move(both);
+    } else {
+      e.sleep = std::move(z);
+    }
+    summary_bytes_ -= e.summary.items.capacity() * sizeof(e.summary.items[0]);
+    e.summary.add(sum);
+    summary_bytes_ += e.summary.items.capacity() * sizeof(e.summary.items[0]);
+    e.complete = complete;
+  }
+
+  void expand(int pick) {
+    const size_t d = stack_.size() - 1;
+    Node &n = stack_[d];
+    n.chosen = pick;
+    n.done[static_cast<size_t>(pick)] = 1;
+    const Choice c = n.enabled[static_cast<size_t>(pick)];
+    State next;
+    auto out = sys_.step_from(n.state, next, c);
+    ++ex_.steps;
+    n.fp = Footprint{out.access, out.write};
+    n.done_fp[static_cast<size_t>(pick)] = n.fp;
+    n.summary.add(c, n.fp);
+    for (size_t w = 0; w < ex_.reached.size(); ++w)
+      ex_.reached[w] |= out.reached[w];
+    if (reducing()) happens_before(d);
+    if (out.violations) record_violations(d, out.violations);
+    check_limits();
+
+    std::vector<Sleeper> sleep;
+    if (reducing()) {
+      for (const Sleeper &s : n.sleep)
+        if (!dependent(s.fp, n.fp)) sleep.push_back(s);
+      for (size_t i = 0; i < n.enabled.size(); ++i)
+        if (n.done[i] && static_cast<int>(i) != pick && !dependent(n.done_fp[i], n.fp))
+          sleep.push_back(Sleeper{n.enabled[i], n.done_fp[i]});
+    }
+    int slot = -1;
+    if (caching()) {
+      auto [idx, inserted] = store_.insert(next);
+      slot = static_cast<int>(idx);
+      if (inserted) {
+        entries_.push_back(Entry{});
+      } else {
+        Entry &e = entries_[idx];
+        if (e.on_stack >= 0) { // a cycle: expand every state on it fully
+          for (size_t j = static_cast<size_t>(e.on_stack); j < stack_.size(); ++j) {
+            Node &m = stack_[j];
+            std::fill(m.backtrack.begin(), m.backtrack.end(), 1);
+            m.complete = false;
+          }
+          ++ex_.cache_hits;
+          return;
+        }
+        std::vector<Choice> z;
+        for (const Sleeper &s : sleep)
+          z.push_back(s.c);
+        std::sort(z.begin(), z.end());
+        if (e.complete && std::includes(z.begin(), z.end(), e.sleep.begin(), e.sleep.end())) {
+          ++ex_.cache_hits;
+          replay_summary(e.summary);
+          n.summary.add(e.summary);
+          return;
+        }
+      }
+    }
+    if (!push(next, std::move(sleep), slot)) terminal(next, d, slot);
+  }
+
+  // Races of the step leaving stack_[d] with every earlier step (source-DPOR).
+  void happens_before(size_t d) {
+    Node &n = stack_[d];
+    std::vector<size_t> races;
+    n.hb = past_of(chosen(d), n.fp, d, races);
+    for (size_t i : races)
+      reverse_race(i, d, chosen(d), n.hb);
+  }
+
+  // The steps among stack_[0..upto) that happen before a step of `c` with
+  // footprint `fp` taken after them, and (in `races`) the ones it races with.
+  std::vector<uint64_t> past_of(const Choice &c, const Footprint &fp, size_t upto,
+                                std::vector<size_t> &races) const {
+    std::vector<uint64_t> past;
+    for (size_t i = upto; i-- > 0;) {
+      const Node &e = stack_[i];
+      const bool same = chosen(i) == c;
+      if (!same && !dependent(e.fp, fp)) continue;
+      if (test(past, i)) continue;
+      if (!same) races.push_back(i);
+      or_into(past, e.hb);
+      set(past, i);
+    }
+    return past;
+  }
+
+  // A blocked process's next step cannot run now, but it may race with a
+  // step that blocked it (a lock taken while it was runnable): the unlock
+  // that later lets it run would otherwise hide that race behind the
+  // holder's program order (Flanagan and Godefroid, POPL 2005, consider the
+  // next step of every process, enabled or not).
+  void blocked_races() {
+    sys_.blocked(stack_.back().state, blocked_);
+    const size_t top = stack_.size() - 1; // stack_[top] has no step yet
+    for (const auto &[c, fp] : blocked_) {
+      std::vector<size_t> races;
+      const std::vector<uint64_t> past = past_of(c, Footprint{fp.access, fp.write}, top, races);
+      for (size_t i : races)
+        reverse_race(i, top, c, past);
+    }
+  }
+
+  // The race (stack_[i]'s step, a step of `p` after stack_[0..d) whose past
+  // is `p_hb`): at stack_[i], make sure some initial of notdep(i).p is (or
+  // was) explored.
+  void reverse_race(size_t i, size_t d, const Choice &p, const std::vector<uint64_t> &p_hb) {
+    Node &at = stack_[i];
+    std::vector<size_t> v; // steps after i that do not happen after it
+    for (size_t j = i + 1; j < d; ++j)
+      if (!test(stack_[j].hb, i)) v.push_back(j);
+    std::vector<Choice> initials;
+    for (size_t a = 0; a <= v.size(); ++a) {
+      const std::vector<uint64_t> &hb = a < v.size() ? stack_[v[a]].hb : p_hb;
+      bool initial = true;
+      for (size_t b = 0; b < a && initial; ++b)
+        if (test(hb, v[b])) initial = false;
+      if (initial) initials.push_back(a < v.size() ? chosen(v[a]) : p);
+    }
+    int add = -1;
+    for (const Choice &q : initials) {
+      const int k = index_of(at, q);
+      if (k < 0) continue; // not enabled there: this initial cannot go first
+      if (at.backtrack[static_cast<size_t>(k)]) return;
+      if (add < 0 || q < at.enabled[static_cast<size_t>(add)]) add = k;
+    }
+    if (add >= 0) at.backtrack[static_cast<size_t>(add)] = 1;
+  }
+
+  // A cache hit: every step explored below the state may race with the
+  // stack. Each summary process is treated as if its steps came right after
+  // the stack (its own earlier steps, and what they depend on, happen
+  // before); a stack step it depends on and does not already happen after is
+  // a race, and the state before that step is expanded fully.
+  void replay_summary(const Summary &sum) {
+    const size_t top = stack_.size();
+    for (const auto &[q, fq] : sum.items) {
+      std::vector<uint64_t> past;
+      for (size_t i = top; i-- > 0;)
+        if (chosen(i) == q) {
+          or_into(past, stack_[i].hb);
+          set(past, i);
+          break;
+        }
+      for (size_t i = top; i-- > 0;) {
+        Node &at = stack_[i];
+        if (test(past, i) || chosen(i) == q || !dependent(at.fp, fq)) continue;
+        std::fill(at.backtrack.begin(), at.backtrack.end(), 1);
+        or_into(past, at.hb);
+        set(past, i);
+      }
+    }
+  }
+
+  Choice chosen(size_t i) const { return stack_[i].enabled[static_cast<size_t>(stack_[i].chosen)]; }
+
+  Schedule stack_schedule(size_t upto) const { // steps leaving stack_[0..upto]
+    Schedule s;
+    for (size_t i = 0; i <= upto && i < stack_.size(); ++i) {
+      const Choice c = stack_[i].enabled[static_cast<size_t>(stack_[i].chosen)];
+      s.push_back(Step{c.actor, c.alt});
+    }
+    return s;
+  }
+
+  void offer(int kind, Schedule s) {
+    auto &b = best_[static_cast<size_t>(kind)];
+    if (!b || better(s, *b)) b = std::move(s);
+  }
+  static bool better(const Schedule &a, const Schedule &b) {
+    return std::make_tuple(a.size(), context_switches(a), std::cref(a)) <
+           std::make_tuple(b.size(), context_switches(b), std::cref(b));
+  }
+
+  void record_violations(size_t d, uint32_t violations) {
+    const Node &n = stack_[d];
+    Schedule full = stack_schedule(d);
+    Schedule causal;
+    if (reducing()) { // the steps the violating one depends on, in order
+      for (size_t i = 0; i < d; ++i)
+        if (test(n.hb, i)) {
+          const Choice c = stack_[i].enabled[static_cast<size_t>(stack_[i].chosen)];
+          causal.push_back(Step{c.actor, c.alt});
+        }
+      causal.push_back(full.back());
+    }
+    for (int k = 0; k < sys_.num_kinds(); ++k) {
+      if (!(violations & (1u << k))) continue;
+      if (reducing() && causal.size() < full.size() && replays_to(causal, k))
+        offer(k, causal);
+      else
+        offer(k, full);
+    }
+  }
+
+  bool replays_to(const Schedule &s, int kind) const {
+    State st = sys_.initial();
+    std::vector<Choice> en;
+    uint32_t last = 0;
+    for (const Step &step : s) {
+      const Choice c{step.actor, step.alt};
+      sys_.enabled(st, en);
+      if (std::find(en.begin(), en.end(), c) == en.end()) return false;
+      last = sys_.step(st, c).violations;
+    }
+    return last & (1u << kind);
+  }
+
+  void terminal(const State &s, size_t d, int slot) {
+    if (slot >= 0) store_entry_done(slot, {}, Summary{}, true); // a revisit is a cache hit
+    ++ex_.executions;
+    if (collect_outcomes_) outcomes_.push_back(StateStore<State>::hash(s));
+    if (sys_.finished(s)) return;
+    Schedule path = stack_schedule(d);
+    if (sys_.stuck_on_variable(s)) {
+      if (!ex_.stuck_on_variable || better(path, *ex_.stuck_on_variable))
+        ex_.stuck_on_variable = path;
+      return;
+    }
+    offer(sys_.stuck_kind(s), std::move(path));
+  }
+
+  void finish_terminal_root(const State &s) {
+    ++ex_.executions;
+    if (collect_outcomes_) outcomes_.push_back(StateStore<State>::hash(s));
+    if (!sys_.finished(s) && !sys_.stuck_on_variable(s)) offer(sys_.stuck_kind(s), {});
+  }
+
+  void check_limits() {
+    const uint64_t states = caching() ? store_.size() : ex_.states_visited;
+    if (limits_.max_states && states >= limits_.max_states)
+      bound("--max-states " + std::to_string(limits_.max_states) + " reached");
+    else if (limits_.max_steps && ex_.steps >= limits_.max_steps)
+      bound("--max-steps " + std::to_string(limits_.max_steps) + " reached");
+    else if ((ex_.steps & 1023) == 0) {
+      if (limits_.budget_seconds > 0 && elapsed() >= limits_.budget_seconds)
+        bound("--budget " + format_duration(limits_.budget_seconds) + " reached");
+      else if (limits_.max_memory && memory() >= limits_.max_memory)
+        bound("--max-memory " + format_bytes(limits_.max_memory) + " reached");
+    }
+  }
+  void bound(std::string why) {
+    ex_.bounded = true;
+    ex_.bound_reason = std::move(why);
+  }
+  double elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  }
+  size_t memory() const {
+    size_t m = store_.bytes() + entries_.capacity() * sizeof(Entry) + stack_.size() * sizeof(Node);
+    return m + summary_bytes_;
+  }
+
+  void finalize() {
+    ex_.states = caching() ? store_.size() : ex_.states_visited;
+    ex_.memory_bytes = memory();
+    ex_.seconds = elapsed();
+    for (int k = 0; k < sys_.num_kinds(); ++k)
+      if (best_[static_cast<size_t>(k)])
+        ex_.found.push_back(KindFound{k, *best_[static_cast<size_t>(k)]});
+    std::sort(outcomes_.begin(), outcomes_.end());
+    outcomes_.erase(std::unique(outcomes_.begin(), outcomes_.end()), outcomes_.end());
+  }
+
+  const Sys &sys_;
+  Search mode_;
+  Limits limits_;
+  Exploration ex_;
+  std::vector<std::optional<Schedule>> best_;
+  std::vector<Node> stack_;
+  StateStore<State> store_;
+  std::vector<Entry> entries_;
+  std::vector<std::pair<Choice, typename Sys::BlockedFootprint>> blocked_;
+  size_t summary_bytes_ = 0;
+  bool collect_outcomes_ = false;
+  std::vector<uint64_t> outcomes_;
+  std::chrono::steady_clock::time_point t0_;
+};
+
+} // namespace pagerace::engine

@@ -1,0 +1,73 @@
+#include "engine/limits.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+
+namespace pagerace::engine {
+
+const char *search_name(Search s) {
+  switch (s) {
+  case Search::Bfs: return "bfs";
+  case Search::Dfs: return "dfs";
+  case Search::Dpor: return "dpor";
+  case Search::DporCache: return "dpor-cache";
+  }
+  return "?";
+}
+
+std::optional<Search> parse_search(const std::string &name) {
+  for (Search s : {Search::Bfs, Search::Dfs, Search::Dpor, Search::DporCache})
+    if (name == search_name(s)) return s;
+  return std::nullopt;
+}
+
+namespace {
+
+// A non-negative decimal number followed by a unit from `units`.
+template <class Units>
+std::optional<double> number_with_unit(const std::string &text, const Units &units) {
+  if (text.empty() || !(std::isdigit(static_cast<unsigned char>(text[0])))) return std::nullopt;
+  char *end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || !std::isfinite(v) || v < 0) return std::nullopt;
+  const std::string unit(end);
+  for (const auto &[name, scale] : units)
+    if (unit == name) return v * scale;
+  return std::nullopt;
+}
+
+} // namespace
+
+std::optional<double> parse_duration(const std::string &text) {
+  static const std::pair<const char *, double> units[] = {
+      {"ms", 1e-3}, {"s", 1}, {"m", 60}, {"h", 3600}};
+  auto v = number_with_unit(text, units);
+  if (v && *v <= 0) return std::nullopt;
+  return v;
+}
+
+std::string format_duration(double seconds) {
+  if (seconds < 1) return fmt::format("{}ms", std::lround(seconds * 1000));
+  if (seconds < 120) return fmt::format("{:g}s", std::round(seconds * 10) / 10);
+  if (seconds < 7200) return fmt::format("{:g}m", std::round(seconds / 6) / 10);
+  return fmt::format("{:g}h", std::round(seconds / 360) / 10);
+}
+
+std::optional<uint64_t> parse_bytes(const std::string &text) {
+  static const std::pair<const char *, double> units[] = {
+      {"", 1}, {"k", 1024.0}, {"K", 1024.0}, {"M", 1024.0 * 1024}, {"G", 1024.0 * 1024 * 1024}};
+  auto v = number_with_unit(text, units);
+  if (!v || *v < 1 || *v > 1e18) return std::nullopt;
+  return static_cast<uint64_t>(*v);
+}
+
+std::string format_bytes(uint64_t bytes) {
+  if (bytes >= (uint64_t{1} << 30)) return fmt::format("{:.1f}G", double(bytes) / (1 << 30));
+  if (bytes >= (uint64_t{1} << 20)) return fmt::format("{:.1f}M", double(bytes) / (1 << 20));
+  if (bytes >= 1024) return fmt::format("{:.1f}k", double(bytes) / 1024);
+  return fmt::format("{}", bytes);
+}
+
+} // namespace pagerace::engine

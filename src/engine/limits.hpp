@@ -1,0 +1,60 @@
+// What every search shares: its bounds, and what it reports.
+#pragma once
+
+#include "engine/schedule.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pagerace::engine {
+
+// How the state space is searched (see explorer.hpp and dfs.hpp).
+enum class Search {
+  Bfs,      // every state stored; exact canonical traces
+  Dfs,      // every interleaving, stateless: the baseline
+  Dpor,     // source-DPOR with sleep sets, stateless
+  DporCache // source-DPOR with sleep sets and state caching
+};
+const char *search_name(Search s);
+std::optional<Search> parse_search(const std::string &name);
+
+struct Limits {
+  uint64_t max_states = 0;   // 0: unbounded
+  uint64_t max_steps = 0;    // 0: unbounded
+  double budget_seconds = 0; // 0: unbounded
+  uint64_t max_memory = 0;   // bytes; 0: unbounded
+};
+
+struct KindFound {
+  int kind = 0;
+  Schedule schedule;
+};
+
+struct Exploration {
+  uint64_t states = 0;         // distinct states (BFS, DporCache) or states entered (Dfs, Dpor)
+  uint64_t states_visited = 0; // states entered by the depth-first searches
+  uint64_t steps = 0;
+  uint64_t executions = 0; // runs that reached a terminal state (BFS: root-to-terminal paths)
+  bool executions_saturated = false;
+  uint64_t cache_hits = 0;    // runs cut at a state explored before
+  uint64_t sleep_blocked = 0; // runs cut because every enabled step was asleep
+  double seconds = 0;
+  size_t memory_bytes = 0;
+  bool bounded = false;
+  std::string bound_reason;
+  std::array<uint64_t, 4> reached{};         // bit per event (the model: per function entered)
+  std::vector<KindFound> found;              // sorted by kind
+  std::optional<Schedule> stuck_on_variable; // a schedule to a state blocked on a variable
+};
+
+// "30s", "1.5m", "2h", "500ms"; nullopt on anything else.
+std::optional<double> parse_duration(const std::string &text);
+std::string format_duration(double seconds);
+// "512M", "2G", "100k" (powers of 1024), or plain bytes; nullopt on anything else.
+std::optional<uint64_t> parse_bytes(const std::string &text);
+std::string format_bytes(uint64_t bytes);
+
+} // namespace pagerace::engine

@@ -1,0 +1,59 @@
+// Small random scenarios for property tests of the searches: random mixes of
+// the built-in calls and kernel threads on one or two CPUs besides the
+// kernel threads, over two one-page files. Deterministic in the seed.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace pagerace::testing {
+
+inline std::vector<std::string> program(int kind, int cpu) {
+  const std::string a = fmt::format("a{}", cpu), f = fmt::format("f{}", cpu),
+                    b = fmt::format("b{}", cpu);
+  switch (kind) {
+  case 0: return {a + " = mmap(file1, MAP_SHARED)", "store(" + a + ", 'X')"};
+  case 1:
+    return {a + " = mmap(file1, MAP_SHARED)", f + " = open(file2, O_DIRECT | O_RDONLY)",
+            "read(" + f + ", " + a + ", 4096)"};
+  case 2: return {"writeback()"};
+  case 3: return {"kswapd()"};
+  case 4:
+    return {b + " = mmap(ANON, MAP_PRIVATE | MAP_ANONYMOUS, 4096)", "store(" + b + ", 'B')",
+            f + " = open(file1, O_RDWR)", "write(" + f + ", " + b + ", 4096)"};
+  case 5: return {f + " = open(file1, O_RDWR)", "fsync(" + f + ")"};
+  case 6: return {a + " = mmap(file1, MAP_SHARED)", "load(" + a + ")"};
+  case 7: return {"sync()"};
+  case 8:
+    return {a + " = mmap(file1, MAP_SHARED)", "store(" + a + ", 'M')",
+            "msync(" + a + ", 4096, MS_SYNC)"};
+  case 9:
+    return {a + " = mmap(file2, MAP_SHARED)", f + " = open(file1, O_DIRECT | O_RDONLY)",
+            "read(" + f + ", " + a + ", 4096)"};
+  default: return {"truncate(file1, 0)"};
+  }
+}
+inline constexpr int kProgramKinds = 11;
+
+// `cpus` CPUs (2 or 3), each running one random program.
+inline std::string random_scenario(uint64_t seed, int cpus) {
+  std::mt19937_64 rng(seed);
+  std::string text = fmt::format("name = \"generated-{}\"\n\n[files]\nfile1 = {{ pages = 1 }}\n"
+                                 "file2 = {{ pages = 1 }}\n",
+                                 seed);
+  for (int c = 0; c < cpus; ++c) {
+    const int kind = static_cast<int>(rng() % kProgramKinds);
+    text += fmt::format("\n[[cpu]]\nname = \"CPU{}\"\nrun = [", c + 1);
+    const auto ops = program(kind, c);
+    for (size_t i = 0; i < ops.size(); ++i)
+      text += (i ? ", \"" : "\"") + ops[i] + "\"";
+    text += "]\n";
+  }
+  return text;
+}
+
+} // namespace pagerace::testing
