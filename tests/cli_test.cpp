@@ -185,6 +185,46 @@ TEST(Cli, CheckExpectBoundedRunExitsThree) {
   EXPECT_EQ(r.code, kBounded) << show(r);
 }
 
+// Every search reaches the same verdict on the seed races, and every bound
+// (steps, states, time, memory) ends a search with a bounded verdict.
+TEST(Cli, EverySearchFindsTheSeedRaceAndMeetsItsExpectation) {
+  for (const char *search : {"bfs", "dpor-cache", "dpor"}) {
+    const Outcome r = pagerace({"check", "--expect", "--search", search, "seed-race2"});
+    EXPECT_EQ(r.code, kClean) << search << "\n" << show(r);
+  }
+}
+
+TEST(Cli, EveryBoundEndsEverySearchWithABoundedVerdict) {
+  for (const char *search : {"bfs", "dpor-cache", "dpor", "dfs"})
+    for (const std::vector<std::string> &bound : {std::vector<std::string>{"--max-steps", "50"},
+                                                  {"--max-states", "20"},
+                                                  {"--budget", "10ms"},
+                                                  {"--max-memory", "1k"}}) {
+      std::vector<std::string> args{"check", "--search", search};
+      args.insert(args.end(), bound.begin(), bound.end());
+      // a search that takes over a second, so that 10 ms always cuts it
+      args.push_back(bound[0] == "--budget" ? "benign-dio-read-anon" : "seed-race1-as-drawn");
+      const Outcome r = pagerace(args);
+      EXPECT_EQ(r.code, kBounded) << search << " " << bound[0] << "\n" << show(r);
+      EXPECT_NE(r.out.find(bound[0]), std::string::npos) << "the verdict names the bound\n"
+                                                         << show(r);
+    }
+}
+
+TEST(Cli, BadSearchOptionsExitTwoNamingTheFlag) {
+  for (const std::vector<std::string> &bad : {std::vector<std::string>{"--search", "bogus"},
+                                              {"--budget", "30"},
+                                              {"--budget", "-1s"},
+                                              {"--max-memory", "lots"}}) {
+    std::vector<std::string> args{"check"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    args.push_back("seed-race2");
+    const Outcome r = pagerace(args);
+    EXPECT_EQ(r.code, kInput) << show(r);
+    EXPECT_NE(r.err.find(bad[0]), std::string::npos) << show(r);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // check: input errors
 

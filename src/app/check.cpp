@@ -1,5 +1,7 @@
 #include "app/check.hpp"
 
+#include "engine/dfs.hpp"
+#include "engine/explorer.hpp"
 #include "model/invariants/invariant.hpp"
 #include "model/system.hpp"
 
@@ -90,8 +92,14 @@ Replay replay(const scenario::Scenario &sc, const model::Variant &variant,
 trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
                     const CheckOptions &opts) {
   model::System sys(sc, variant);
-  engine::Explorer<model::System> explorer(sys, opts.limits);
-  engine::Exploration ex = explorer.run();
+  engine::Exploration ex;
+  if (opts.search == engine::Search::Bfs) {
+    engine::Explorer<model::System> explorer(sys, opts.limits);
+    ex = explorer.run();
+  } else {
+    engine::DfsExplorer<model::System> explorer(sys, opts.search, opts.limits);
+    ex = explorer.run();
+  }
   if (ex.stuck_on_variable) {
     model::State st = sys.initial();
     for (const auto &step : *ex.stuck_on_variable)

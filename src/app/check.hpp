@@ -3,7 +3,7 @@
 // the renderers. Nothing here formats output.
 #pragma once
 
-#include "engine/explorer.hpp"
+#include "engine/limits.hpp"
 #include "engine/schedule.hpp"
 #include "model/variants/variant.hpp"
 #include "scenario/ast.hpp"
@@ -16,6 +16,7 @@ namespace pagerace::app {
 
 struct CheckOptions {
   engine::Limits limits;
+  engine::Search search = engine::Search::Bfs;
 };
 
 // The variant a run uses: --kernel, else the scenario's `kernel`, else the

@@ -18,6 +18,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 namespace {
 
@@ -34,11 +35,60 @@ int input_error(const std::string &msg) {
   return kExitInput;
 }
 
+// How a scenario is searched, and when a search stops with a bounded verdict.
+struct SearchArgs {
+  std::string search = "bfs";
+  uint64_t max_steps = 0;
+  uint64_t max_states = 0;
+  std::string budget;     // a duration, e.g. 30s
+  std::string max_memory; // a size, e.g. 2G
+
+  // nullopt and a message for stderr on a bad value
+  std::optional<app::CheckOptions> options(std::string &error) const {
+    app::CheckOptions o;
+    auto s = engine::parse_search(search);
+    if (!s) {
+      error = "--search: unknown search '" + search + "' (bfs, dfs, dpor, dpor-cache)";
+      return std::nullopt;
+    }
+    o.search = *s;
+    o.limits.max_steps = max_steps;
+    o.limits.max_states = max_states;
+    if (!budget.empty()) {
+      auto d = engine::parse_duration(budget);
+      if (!d) {
+        error = "--budget: '" + budget + "' is not a duration (e.g. 500ms, 30s, 10m, 2h)";
+        return std::nullopt;
+      }
+      o.limits.budget_seconds = *d;
+    }
+    if (!max_memory.empty()) {
+      auto b = engine::parse_bytes(max_memory);
+      if (!b) {
+        error = "--max-memory: '" + max_memory + "' is not a size (e.g. 512M, 2G)";
+        return std::nullopt;
+      }
+      o.limits.max_memory = *b;
+    }
+    return o;
+  }
+};
+
+void add_search_options(CLI::App *cmd, SearchArgs &a) {
+  cmd->add_option("--search", a.search,
+                  "bfs (default: every state stored, shortest traces), dpor-cache (source-DPOR "
+                  "with sleep sets and state caching), dpor (stateless), dfs (no reduction)");
+  cmd->add_option("--max-steps", a.max_steps, "stop after N model steps (bounded verdict)");
+  cmd->add_option("--max-states", a.max_states, "stop after N states (bounded verdict)");
+  cmd->add_option("--budget", a.budget, "stop after this long, e.g. 30s, 10m (bounded verdict)");
+  cmd->add_option("--max-memory", a.max_memory,
+                  "stop when the search holds this much memory, e.g. 2G (bounded verdict)");
+}
+
 struct Common {
   std::string kernel;
   bool json = false;
-  uint64_t max_steps = 0;
-  uint64_t max_states = 0;
+  SearchArgs search;
 };
 
 int cmd_check(const std::vector<std::string> &names, const Common &c, bool judge_by_expect) {
@@ -49,7 +99,10 @@ int cmd_check(const std::vector<std::string> &names, const Common &c, bool judge
     try {
       scenario::Scenario sc = scenario::load_scenario(name);
       const model::Variant &v = app::select_variant(sc, c.kernel);
-      r = app::check(sc, v, app::CheckOptions{{c.max_states, c.max_steps}});
+      std::string error;
+      const auto opts = c.search.options(error);
+      if (!opts) return input_error(error);
+      r = app::check(sc, v, *opts);
     } catch (const scenario::ParseError &e) {
       return input_error(where(e.pos()) + ": " + e.message());
     } catch (const model::ScenarioRuntimeError &e) {
@@ -120,8 +173,7 @@ struct MatrixArgs {
   std::string kernels;                // comma-separated; empty: every variant
   bool json = false;
   bool markdown = false;
-  uint64_t max_steps = 0;
-  uint64_t max_states = 0;
+  SearchArgs search;
   unsigned jobs = 0;
 };
 
@@ -144,7 +196,10 @@ int cmd_matrix(const MatrixArgs &a) {
   }
 
   app::MatrixOptions opts;
-  opts.check.limits = engine::Limits{a.max_states, a.max_steps};
+  std::string error;
+  const auto check_opts = a.search.options(error);
+  if (!check_opts) return input_error(error);
+  opts.check = *check_opts;
   opts.jobs = a.jobs;
   const trace::Matrix m = app::run_matrix(scenarios, variants, opts);
   if (a.json)
@@ -204,8 +259,7 @@ int main(int argc, char **argv) {
   check->add_option("scenario", names, "scenario file or built-in name")->required();
   check->add_option("--kernel", c.kernel, "kernel variant (see `pagerace list`)");
   check->add_flag("--json", c.json, "print the result as JSON (docs/JSON.md)");
-  check->add_option("--max-steps", c.max_steps, "stop after N model steps (bounded verdict)");
-  check->add_option("--max-states", c.max_states, "stop after N distinct states (bounded)");
+  add_search_options(check, c.search);
   check->add_flag("--expect", judge,
                   "judge by the scenarios' [expect] tables: exit 0 when every result matches");
 
@@ -226,9 +280,7 @@ int main(int argc, char **argv) {
   auto *mjson = matrix->add_flag("--json", ma.json, "print the matrix as JSON (docs/JSON.md)");
   auto *mmd = matrix->add_flag("--markdown", ma.markdown, "print the matrix as a Markdown table");
   mjson->excludes(mmd);
-  matrix->add_option("--max-steps", ma.max_steps, "stop each cell after N model steps (bounded)");
-  matrix->add_option("--max-states", ma.max_states,
-                     "stop each cell after N distinct states (bounded)");
+  add_search_options(matrix, ma.search);
   matrix->add_option("--jobs", ma.jobs, "cells checked at once (default: one per hardware thread)");
 
   auto *list = app.add_subcommand("list", "built-in scenarios and kernel variants");

@@ -59,6 +59,21 @@ public:
         ex.bound_reason = "--max-steps " + std::to_string(limits_.max_steps) + " reached";
         break;
       }
+      if ((i & 255) == 0) {
+        if (limits_.budget_seconds > 0 &&
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >=
+                limits_.budget_seconds) {
+          ex.bounded = true;
+          ex.bound_reason = "--budget " + format_duration(limits_.budget_seconds) + " reached";
+          break;
+        }
+        if (limits_.max_memory &&
+            store.bytes() + edges_.capacity() * sizeof(Edge) >= limits_.max_memory) {
+          ex.bounded = true;
+          ex.bound_reason = "--max-memory " + format_bytes(limits_.max_memory) + " reached";
+          break;
+        }
+      }
       State cur = store[i];
       sys_.enabled(cur, choices);
       terminal.resize(store.size(), 0);
