@@ -144,3 +144,25 @@ std::string builtin_test_name(const ::testing::TestParamInfo<std::string> &p) {
 INSTANTIATE_TEST_SUITE_P(Builtins, BuiltinSearches,
                          ::testing::ValuesIn(scenario::builtin_scenario_names()),
                          builtin_test_name);
+
+// Out of memory for full states, DPOR with caching keeps fingerprints and
+// finishes: same kinds and terminal states, and it says so.
+TEST(SearchEquivalence, HashCompactionKeepsTheVerdict) {
+  const auto sc = scenario::load_scenario("seed-race1");
+  model::System sys(sc, *model::find_variant("v4.15"));
+  const Seen full = explore(sys, Search::Bfs, 0);
+  engine::Limits limits;
+  limits.max_memory = 20u << 20;
+  engine::DfsExplorer<model::System> e(sys, Search::DporCache, limits);
+  e.collect_outcomes(true);
+  const engine::Exploration ex = e.run();
+  EXPECT_FALSE(ex.bounded) << ex.bound_reason;
+  EXPECT_GT(ex.fingerprints_from, 0u) << "20 MiB cannot hold every full state";
+  EXPECT_GT(ex.omission_probability(), 0.0);
+  EXPECT_LT(ex.omission_probability(), 1e-20);
+  std::set<int> kinds;
+  for (const auto &f : ex.found)
+    kinds.insert(f.kind);
+  EXPECT_EQ(kinds, full.kinds);
+  EXPECT_EQ(e.outcomes(), full.outcomes);
+}

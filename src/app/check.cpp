@@ -93,12 +93,18 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
                     const CheckOptions &opts) {
   model::System sys(sc, variant);
   engine::Exploration ex;
-  if (opts.search == engine::Search::Bfs) {
-    engine::Explorer<model::System> explorer(sys, opts.limits);
-    ex = explorer.run();
-  } else {
-    engine::DfsExplorer<model::System> explorer(sys, opts.search, opts.limits);
-    ex = explorer.run();
+  try {
+    if (opts.search == engine::Search::Bfs) {
+      engine::Explorer<model::System> explorer(sys, opts.limits);
+      ex = explorer.run();
+    } else {
+      engine::DfsExplorer<model::System> explorer(sys, opts.search, opts.limits);
+      ex = explorer.run();
+    }
+  } catch (const std::bad_alloc &) { // the memory bound is an estimate: say so, do not die
+    ex = engine::Exploration{};
+    ex.bounded = true;
+    ex.bound_reason = "out of memory before --max-memory was reached; nothing could be kept";
   }
   if (ex.stuck_on_variable) {
     model::State st = sys.initial();
@@ -116,7 +122,14 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
   res.scenario = sc.name;
   res.scenario_source = sc.source;
   res.variant = variant.name;
-  res.stats = trace::Stats{ex.executions, ex.states, ex.steps, ex.seconds};
+  res.stats = trace::Stats{ex.executions,
+                           ex.states,
+                           ex.steps,
+                           ex.seconds,
+                           engine::search_name(opts.search),
+                           ex.memory_bytes,
+                           ex.fingerprints_from,
+                           ex.omission_probability()};
   res.replay_command_prefix = replay_prefix(sc, variant);
   res.reached = sys.reached_names(ex.reached);
   for (const auto &f : ex.found) {

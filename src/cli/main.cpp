@@ -62,6 +62,7 @@ struct SearchArgs {
       }
       o.limits.budget_seconds = *d;
     }
+    o.limits.max_memory = engine::default_memory_limit();
     if (!max_memory.empty()) {
       auto b = engine::parse_bytes(max_memory);
       if (!b) {
@@ -82,7 +83,9 @@ void add_search_options(CLI::App *cmd, SearchArgs &a) {
   cmd->add_option("--max-states", a.max_states, "stop after N states (bounded verdict)");
   cmd->add_option("--budget", a.budget, "stop after this long, e.g. 30s, 10m (bounded verdict)");
   cmd->add_option("--max-memory", a.max_memory,
-                  "stop when the search holds this much memory, e.g. 2G (bounded verdict)");
+                  "memory the search may hold, e.g. 2G (default: 3/4 of the available memory); "
+                  "dpor-cache then keeps fingerprints instead of states, the others stop "
+                  "with a bounded verdict");
 }
 
 struct Common {

@@ -31,6 +31,7 @@
 // schedule) over everything explored.
 #pragma once
 
+#include "engine/fingerprint_store.hpp"
 #include "engine/footprint.hpp"
 #include "engine/limits.hpp"
 #include "engine/schedule.hpp"
@@ -66,7 +67,7 @@ public:
     stack_.clear();
     outcomes_.clear();
     const State init = sys_.initial();
-    if (caching()) store_.insert(init), entries_.push_back(Entry{});
+    if (caching()) insert_state(init), entries_.push_back(Entry{});
     if (!push(init, {}, caching() ? 0 : -1)) finish_terminal_root(init);
     while (!stack_.empty() && !ex_.bounded) {
       Node &top = stack_.back();
@@ -253,7 +254,7 @@ private:
     }
     int slot = -1;
     if (caching()) {
-      auto [idx, inserted] = store_.insert(next);
+      auto [idx, inserted] = insert_state(next);
       slot = static_cast<int>(idx);
       if (inserted) {
         entries_.push_back(Entry{});
@@ -451,7 +452,7 @@ private:
   }
 
   void check_limits() {
-    const uint64_t states = caching() ? store_.size() : ex_.states_visited;
+    const uint64_t states = caching() ? stored() : ex_.states_visited;
     if (limits_.max_states && states >= limits_.max_states)
       bound("--max-states " + std::to_string(limits_.max_states) + " reached");
     else if (limits_.max_steps && ex_.steps >= limits_.max_steps)
@@ -459,10 +460,28 @@ private:
     else if ((ex_.steps & 1023) == 0) {
       if (limits_.budget_seconds > 0 && elapsed() >= limits_.budget_seconds)
         bound("--budget " + format_duration(limits_.budget_seconds) + " reached");
-      else if (limits_.max_memory && memory() >= limits_.max_memory)
-        bound("--max-memory " + format_bytes(limits_.max_memory) + " reached");
+      else if (limits_.max_memory && memory() >= limits_.max_memory) {
+        if (caching() && !compact_)
+          compact();
+        else
+          bound("--max-memory " + format_bytes(limits_.max_memory) + " reached");
+      }
     }
   }
+  // Out of memory for full states: keep their fingerprints instead, with
+  // the same indices, and go on.
+  void compact() {
+    compact_ = true;
+    compact_from_ = store_.size();
+    for (uint32_t i = 0; i < store_.size(); ++i)
+      prints_.insert(store_[i]);
+    store_ = StateStore<State>{};
+  }
+  std::pair<uint32_t, bool> insert_state(const State &s) {
+    return compact_ ? prints_.insert(s) : store_.insert(s);
+  }
+  size_t stored() const { return compact_ ? prints_.size() : store_.size(); }
+
   void bound(std::string why) {
     ex_.bounded = true;
     ex_.bound_reason = std::move(why);
@@ -471,12 +490,14 @@ private:
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
   }
   size_t memory() const {
-    size_t m = store_.bytes() + entries_.capacity() * sizeof(Entry) + stack_.size() * sizeof(Node);
+    size_t m = store_.bytes() + prints_.bytes() + entries_.capacity() * sizeof(Entry) +
+               stack_.size() * sizeof(Node);
     return m + summary_bytes_;
   }
 
   void finalize() {
-    ex_.states = caching() ? store_.size() : ex_.states_visited;
+    ex_.states = caching() ? stored() : ex_.states_visited;
+    if (compact_) ex_.fingerprints_from = compact_from_;
     ex_.memory_bytes = memory();
     ex_.seconds = elapsed();
     for (int k = 0; k < sys_.num_kinds(); ++k)
@@ -492,7 +513,10 @@ private:
   Exploration ex_;
   std::vector<std::optional<Schedule>> best_;
   std::vector<Node> stack_;
-  StateStore<State> store_;
+  StateStore<State> store_;        // full states, compared in full
+  FingerprintStore<State> prints_; // after the switch to hash compaction
+  bool compact_ = false;
+  uint64_t compact_from_ = 0;
   std::vector<Entry> entries_;
   std::vector<std::pair<Choice, typename Sys::BlockedFootprint>> blocked_;
   size_t summary_bytes_ = 0;

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 
 namespace pagerace::engine {
 
@@ -68,6 +70,22 @@ std::string format_bytes(uint64_t bytes) {
   if (bytes >= (uint64_t{1} << 20)) return fmt::format("{:.1f}M", double(bytes) / (1 << 20));
   if (bytes >= 1024) return fmt::format("{:.1f}k", double(bytes) / 1024);
   return fmt::format("{}", bytes);
+}
+
+double Exploration::omission_probability() const {
+  if (!fingerprints_from) return 0;
+  const double n = static_cast<double>(states);
+  return std::min(1.0, n * n / std::ldexp(1.0, 129));
+}
+
+uint64_t default_memory_limit() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  uint64_t kb = 0;
+  std::string unit;
+  while (in >> key >> kb >> unit)
+    if (key == "MemAvailable:") return kb * 1024 / 4 * 3;
+  return 0;
 }
 
 } // namespace pagerace::engine

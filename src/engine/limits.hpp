@@ -48,7 +48,16 @@ struct Exploration {
   std::array<uint64_t, 4> reached{};         // bit per event (the model: per function entered)
   std::vector<KindFound> found;              // sorted by kind
   std::optional<Schedule> stuck_on_variable; // a schedule to a state blocked on a variable
+  // Hash compaction: states stored as fingerprints from this many on (0:
+  // never). The chance that a fingerprint collision hid a state is at most
+  // omission_probability().
+  uint64_t fingerprints_from = 0;
+  double omission_probability() const;
 };
+
+// The memory bound when none is given: three quarters of the memory
+// available when the search starts (/proc/meminfo), 0 when unknown.
+uint64_t default_memory_limit();
 
 // "30s", "1.5m", "2h", "500ms"; nullopt on anything else.
 std::optional<double> parse_duration(const std::string &text);

@@ -60,6 +60,11 @@ json result_to_json(const trace::Result &result, bool include_timing) {
       {"steps", result.stats.steps},
   };
   if (include_timing) stats["seconds"] = result.stats.seconds;
+  if (!result.stats.search.empty()) stats["search"] = result.stats.search;
+  if (result.stats.fingerprints_from) {
+    stats["fingerprints_from"] = result.stats.fingerprints_from;
+    stats["omission_probability"] = result.stats.omission_probability;
+  }
 
   json violations = json::array();
   for (const auto &v : result.violations)

@@ -163,8 +163,13 @@ std::string stats_detail(const trace::Stats &stats, bool include_timing) {
 }
 
 std::string stats_line(const trace::Stats &stats, bool include_timing) {
-  return fmt::format("explored {} ({})", plural(stats.executions, "execution"),
-                     stats_detail(stats, include_timing));
+  std::string out = fmt::format("explored {} ({})", plural(stats.executions, "execution"),
+                                stats_detail(stats, include_timing));
+  if (stats.fingerprints_from)
+    out += fmt::format("\nhash compaction after {} states (--max-memory): a fingerprint "
+                       "collision may have hidden a state with probability at most {:.1e}",
+                       stats.fingerprints_from, stats.omission_probability);
+  return out;
 }
 
 } // namespace

@@ -1,4 +1,5 @@
 #include "scenario/builtin.hpp"
+#include "scenario/scale.hpp"
 
 #include "scenario/parser.hpp"
 
@@ -110,6 +111,11 @@ Scenario load_scenario(const std::string &name_or_path) {
   if (std::optional<std::string> path = builtin_scenario_path(name_or_path)) {
     std::string text = read_scenario_text(*path);
     Scenario s = parse_scenario(text, "<builtin>/" + name_or_path + ".toml");
+    s.source = name_or_path;
+    return s;
+  }
+  if (std::optional<std::string> text = scale_scenario_text(name_or_path)) {
+    Scenario s = parse_scenario(*text, "<builtin>/" + name_or_path + ".toml");
     s.source = name_or_path;
     return s;
   }

@@ -44,6 +44,10 @@ struct Stats {
   uint64_t states = 0;     // distinct states
   uint64_t steps = 0;      // transitions executed
   double seconds = 0;
+  std::string search;              // bfs, dpor-cache, dpor, dfs
+  uint64_t memory_bytes = 0;       // held by the search at its end
+  uint64_t fingerprints_from = 0;  // hash compaction from this many states on (0: never)
+  double omission_probability = 0; // bound on a fingerprint collision hiding a state
 };
 
 enum class Verdict : uint8_t { Clean, Violation, Bounded };

@@ -1,0 +1,90 @@
+#include "scenario/scale.hpp"
+
+#include <fmt/format.h>
+
+#include <regex>
+
+namespace pagerace::scenario {
+
+namespace {
+
+std::string header(const std::string &name, const std::string &what, int pages) {
+  return fmt::format("name = \"{}\"\ndescription = \"{}\"\nkernel = \"v4.15\"\n\n[files]\n"
+                     "file1 = {{ pages = {} }}\nfile2 = {{ pages = {} }}\n",
+                     name, what, pages, pages);
+}
+
+std::string cpu(const std::string &name, const std::vector<std::string> &run) {
+  std::string s = fmt::format("\n[[cpu]]\nname = \"{}\"\nrun = [", name);
+  for (size_t i = 0; i < run.size(); ++i)
+    s += fmt::format("{}\"{}\"", i ? ", " : "", run[i]);
+  return s + "]\n";
+}
+
+// The mapping is made by the first reader; the others wait for `addr`.
+std::string reader(int k, int pages, bool maps) {
+  std::vector<std::string> run;
+  if (maps) run.push_back(fmt::format("addr = mmap(file1, MAP_SHARED, {})", pages * 4096));
+  run.push_back(fmt::format("fd{} = open(file2, O_DIRECT | O_RDONLY)", k));
+  run.push_back(fmt::format("read(fd{}, addr, {})", k, pages * 4096));
+  return cpu(fmt::format("DIO{}", k), run);
+}
+
+std::string kernel_threads() {
+  return cpu("flusher", {"writeback()"}) + cpu("kswapd", {"kswapd()"});
+}
+
+} // namespace
+
+std::optional<std::string> scale_scenario_text(const std::string &name) {
+  std::smatch m;
+  static const std::regex pd("scale-([1-4])-([1-4])"), mix("scale-(store|write)-([1-4])");
+  if (std::regex_match(name, m, pd)) {
+    const int p = std::stoi(m[1]), d = std::stoi(m[2]);
+    std::string text = header(
+        name,
+        fmt::format("{} page(s) of a shared mapping, {} O_DIRECT reader(s) into all of it, the "
+                    "flusher and kswapd: the seed's race 1 grown",
+                    p, d),
+        p);
+    for (int k = 1; k <= d; ++k)
+      text += reader(k, p, k == 1);
+    return text + kernel_threads();
+  }
+  if (std::regex_match(name, m, mix)) {
+    const int p = std::stoi(m[2]);
+    const bool store = m[1] == "store";
+    std::string text = header(
+        name,
+        fmt::format("an O_DIRECT reader of {} page(s) into a shared mapping, {}, the flusher "
+                    "and kswapd",
+                    p, store ? "stores to every mapped page" : "a buffered write of the file"),
+        p);
+    text += reader(1, p, true);
+    std::vector<std::string> run;
+    if (store) {
+      for (int i = 0; i < p; ++i)
+        run.push_back(i ? fmt::format("store(addr + {}, 'S')", i * 4096) : "store(addr, 'S')");
+    } else {
+      run = {fmt::format("buf = mmap(ANON, MAP_PRIVATE | MAP_ANONYMOUS, {})", p * 4096),
+             "store(buf, 'W')", "fdw = open(file1, O_RDWR)",
+             fmt::format("write(fdw, buf, {})", p * 4096)};
+    }
+    text += cpu(store ? "store" : "writer", run);
+    return text + kernel_threads();
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> scale_scenario_names() {
+  std::vector<std::string> names;
+  for (int p = 1; p <= 4; ++p)
+    for (int d = 1; d <= 4; ++d)
+      names.push_back(fmt::format("scale-{}-{}", p, d));
+  for (const char *kind : {"store", "write"})
+    for (int p = 1; p <= 4; ++p)
+      names.push_back(fmt::format("scale-{}-{}", kind, p));
+  return names;
+}
+
+} // namespace pagerace::scenario
