@@ -211,6 +211,23 @@ TEST(Cli, EveryBoundEndsEverySearchWithABoundedVerdict) {
     }
 }
 
+TEST(Cli, BenchPrintsOneRowPerScenarioAndSearch) {
+  const Outcome r = pagerace({"bench", "seed-race2", "scale-1-1", "--searches", "bfs,dpor-cache"});
+  ASSERT_EQ(r.code, kClean) << show(r);
+  int rows = 0;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("| ", 0) != 0) continue;
+    const auto row = pagerace::test_util::markdown_cells(line);
+    if (row.size() < 4 || row[0] == "scenario") continue;
+    ++rows;
+    EXPECT_TRUE(row[2] == "bfs" || row[2] == "dpor-cache") << row[2];
+    EXPECT_EQ(row[3].rfind("violation", 0), 0u) << "both scenarios race under v4.15: " << row[3];
+  }
+  EXPECT_EQ(rows, 4) << show(r);
+  EXPECT_EQ(pagerace({"bench", "seed-race2", "--searches", "bfs,nope"}).code, kInput);
+}
+
 TEST(Cli, BadSearchOptionsExitTwoNamingTheFlag) {
   for (const std::vector<std::string> &bad : {std::vector<std::string>{"--search", "bogus"},
                                               {"--budget", "30"},

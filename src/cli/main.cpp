@@ -2,11 +2,13 @@
 // Exit codes (app/exit_codes.hpp): 0 clean (exhaustive), 1 violation found or
 // expectation mismatch, 2 usage or input error, 3 bounded run with no
 // violation, 70 internal error.
+#include "app/bench.hpp"
 #include "app/check.hpp"
 #include "app/exit_codes.hpp"
 #include "app/matrix.hpp"
 #include "model/kernel/ctx.hpp"
 #include "model/variants/variant.hpp"
+#include "report/bench.hpp"
 #include "report/json.hpp"
 #include "report/matrix.hpp"
 #include "report/text.hpp"
@@ -251,6 +253,38 @@ int cmd_list(bool names_only) {
 
 } // namespace
 
+struct BenchArgs {
+  std::vector<std::string> scenarios; // empty: app::default_bench_scenarios()
+  std::string searches = "bfs,dpor-cache,dpor,dfs";
+  std::string kernel;
+  SearchArgs limits;
+};
+
+int cmd_bench(BenchArgs a) {
+  std::vector<engine::Search> searches;
+  std::string list = a.searches + ",";
+  for (size_t pos = 0, comma; (comma = list.find(',', pos)) != std::string::npos; pos = comma + 1) {
+    const std::string name = list.substr(pos, comma - pos);
+    auto s = engine::parse_search(name);
+    if (!s) return input_error("--searches: unknown search '" + name + "'");
+    searches.push_back(*s);
+  }
+  if (a.limits.budget.empty()) a.limits.budget = "60s";
+  std::string error;
+  const auto opts = a.limits.options(error);
+  if (!opts) return input_error(error);
+  const auto names = a.scenarios.empty() ? app::default_bench_scenarios() : a.scenarios;
+  try {
+    fmt::print("{}", report::render_bench_markdown(
+                         app::run_bench(names, searches, a.kernel, opts->limits)));
+  } catch (const scenario::ParseError &e) {
+    return input_error(where(e.pos()) + ": " + e.message());
+  } catch (const std::invalid_argument &e) {
+    return input_error(e.what());
+  }
+  return kExitClean;
+}
+
 int main(int argc, char **argv) {
   CLI::App app{"pagerace: a model checker for page-cache, GUP, direct-I/O, writeback and "
                "reclaim races in the Linux kernel"};
@@ -286,6 +320,15 @@ int main(int argc, char **argv) {
   add_search_options(matrix, ma.search);
   matrix->add_option("--jobs", ma.jobs, "cells checked at once (default: one per hardware thread)");
 
+  BenchArgs ba;
+  auto *bench = app.add_subcommand(
+      "bench", "measure scenarios under several searches (a Markdown table, docs/PERFORMANCE.md)");
+  bench->add_option("scenario", ba.scenarios,
+                    "scenarios (default: the seed races, the benign library, the scale family)");
+  bench->add_option("--searches", ba.searches, "comma-separated searches (default: all four)");
+  bench->add_option("--kernel", ba.kernel, "kernel variant (default: each scenario's own)");
+  add_search_options(bench, ba.limits);
+
   auto *list = app.add_subcommand("list", "built-in scenarios and kernel variants");
   bool names_only = false;
   list->add_flag("--names", names_only, "only the built-in scenario names, one per line");
@@ -298,6 +341,7 @@ int main(int argc, char **argv) {
   }
   try {
     if (*check) return cmd_check(names, c, judge);
+    if (*bench) return cmd_bench(ba);
     if (*rep) return cmd_replay(scenario_name, schedule, c);
     if (*matrix) return cmd_matrix(ma);
     if (*list) return cmd_list(names_only);

@@ -1,0 +1,92 @@
+// Micro-benchmarks of the explorer's hot paths: hashing a state, one model
+// step with its footprint, the enabled set, and a whole DPOR search (race
+// detection and backtrack sets) of a small scenario.
+#include "engine/dfs.hpp"
+#include "engine/state_store.hpp"
+#include "model/system.hpp"
+#include "scenario/builtin.hpp"
+
+#include <benchmark/benchmark.h>
+
+using namespace pagerace;
+
+namespace {
+
+struct Fixture {
+  scenario::Scenario sc = scenario::load_scenario("seed-race1");
+  model::System sys{sc, *model::find_variant("v4.15")};
+  // States along one execution (the first enabled choice each time).
+  std::vector<std::pair<model::State, model::Choice>> path;
+  Fixture() {
+    model::State s = sys.initial();
+    std::vector<model::Choice> en;
+    for (sys.enabled(s, en); !en.empty(); sys.enabled(s, en)) {
+      path.emplace_back(s, en[path.size() % en.size()]);
+      sys.step(s, en[path.size() % en.size()]);
+    }
+  }
+};
+
+Fixture &fixture() {
+  static Fixture f;
+  return f;
+}
+
+void BM_StateHash(benchmark::State &st) {
+  const model::State &s = fixture().path.front().first;
+  for (auto _ : st)
+    benchmark::DoNotOptimize(engine::StateStore<model::State>::hash(s));
+  st.SetBytesProcessed(static_cast<int64_t>(st.iterations() * sizeof(model::State)));
+}
+BENCHMARK(BM_StateHash);
+
+void BM_StateFingerprint(benchmark::State &st) {
+  const model::State &s = fixture().path.front().first;
+  for (auto _ : st)
+    benchmark::DoNotOptimize(engine::FingerprintStore<model::State>::fingerprint(s));
+}
+BENCHMARK(BM_StateFingerprint);
+
+// One model step with its footprint (access set and the diff for writes).
+void BM_StepWithFootprint(benchmark::State &st) {
+  Fixture &f = fixture();
+  model::State next;
+  size_t i = 0;
+  for (auto _ : st) {
+    const auto &[s, c] = f.path[i++ % f.path.size()];
+    benchmark::DoNotOptimize(f.sys.step_from(s, next, c));
+  }
+  st.SetItemsProcessed(static_cast<int64_t>(st.iterations()));
+}
+BENCHMARK(BM_StepWithFootprint);
+
+void BM_Enabled(benchmark::State &st) {
+  Fixture &f = fixture();
+  std::vector<model::Choice> en;
+  size_t i = 0;
+  for (auto _ : st) {
+    f.sys.enabled(f.path[i++ % f.path.size()].first, en);
+    benchmark::DoNotOptimize(en.data());
+  }
+}
+BENCHMARK(BM_Enabled);
+
+// A whole search: every step's race detection and backtrack-set update.
+void BM_DporSearch(benchmark::State &st) {
+  const auto sc = scenario::load_scenario("seed-race2");
+  model::System sys(sc, *model::find_variant("v4.15"));
+  const auto mode = static_cast<engine::Search>(st.range(0));
+  uint64_t steps = 0;
+  for (auto _ : st) {
+    engine::DfsExplorer<model::System> e(sys, mode, engine::Limits{});
+    steps += e.run().steps;
+  }
+  st.SetItemsProcessed(static_cast<int64_t>(steps));
+  st.SetLabel(engine::search_name(mode));
+}
+BENCHMARK(BM_DporSearch)
+    ->Arg(static_cast<int>(engine::Search::Dpor))
+    ->Arg(static_cast<int>(engine::Search::DporCache))
+    ->Unit(benchmark::kMillisecond);
+
+} // namespace
