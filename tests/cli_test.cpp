@@ -228,6 +228,16 @@ TEST(Cli, BenchPrintsOneRowPerScenarioAndSearch) {
   EXPECT_EQ(pagerace({"bench", "seed-race2", "--searches", "bfs,nope"}).code, kInput);
 }
 
+// Progress goes to a terminal only: piped, a run of over a second writes
+// nothing to stderr, with or without --quiet.
+TEST(Cli, NoProgressLineWhenStderrIsNotATerminal) {
+  for (const char *quiet : {"--quiet", "--search=bfs"}) {
+    const Outcome r = pagerace({"check", quiet, "benign-dio-read-anon"});
+    EXPECT_EQ(r.code, kClean) << show(r);
+    EXPECT_TRUE(r.err.empty()) << show(r);
+  }
+}
+
 TEST(Cli, BadSearchOptionsExitTwoNamingTheFlag) {
   for (const std::vector<std::string> &bad : {std::vector<std::string>{"--search", "bogus"},
                                               {"--budget", "30"},

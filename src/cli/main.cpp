@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <iostream>
 #include <optional>
+#include <unistd.h>
 
 namespace {
 
@@ -37,6 +38,23 @@ int input_error(const std::string &msg) {
   return kExitInput;
 }
 
+// One line on stderr, rewritten in place; cleared when the search ends.
+void print_progress(const engine::Progress &p, bool last) {
+  if (last) {
+    fmt::print(stderr, "\r\033[K");
+    return;
+  }
+  std::string line =
+      fmt::format("{} executions, {} states, {:.0f} steps/s, depth {}, {}", p.executions, p.states,
+                  p.seconds > 0 ? double(p.steps) / p.seconds : 0.0, p.depth,
+                  engine::format_duration(p.seconds));
+  if (p.done > 0 && p.done < 1)
+    line += fmt::format(", bound {:.0f}% reached, about {} left", p.done * 100,
+                        engine::format_duration(p.seconds / p.done - p.seconds));
+  fmt::print(stderr, "\r\033[K{}", line);
+  std::fflush(stderr);
+}
+
 // How a scenario is searched, and when a search stops with a bounded verdict.
 struct SearchArgs {
   std::string search = "bfs";
@@ -44,6 +62,7 @@ struct SearchArgs {
   uint64_t max_states = 0;
   std::string budget;     // a duration, e.g. 30s
   std::string max_memory; // a size, e.g. 2G
+  bool quiet = false;
 
   // nullopt and a message for stderr on a bad value
   std::optional<app::CheckOptions> options(std::string &error) const {
@@ -64,6 +83,7 @@ struct SearchArgs {
       }
       o.limits.budget_seconds = *d;
     }
+    if (!quiet && isatty(STDERR_FILENO)) o.limits.progress = print_progress;
     o.limits.max_memory = engine::default_memory_limit();
     if (!max_memory.empty()) {
       auto b = engine::parse_bytes(max_memory);
@@ -84,6 +104,7 @@ void add_search_options(CLI::App *cmd, SearchArgs &a) {
   cmd->add_option("--max-steps", a.max_steps, "stop after N model steps (bounded verdict)");
   cmd->add_option("--max-states", a.max_states, "stop after N states (bounded verdict)");
   cmd->add_option("--budget", a.budget, "stop after this long, e.g. 30s, 10m (bounded verdict)");
+  cmd->add_flag("--quiet", a.quiet, "no progress line on stderr (shown on a terminal after 1s)");
   cmd->add_option("--max-memory", a.max_memory,
                   "memory the search may hold, e.g. 2G (default: 3/4 of the available memory); "
                   "dpor-cache then keeps fingerprints instead of states, the others stop "
@@ -205,6 +226,7 @@ int cmd_matrix(const MatrixArgs &a) {
   const auto check_opts = a.search.options(error);
   if (!check_opts) return input_error(error);
   opts.check = *check_opts;
+  opts.check.limits.progress = nullptr; // cells run in parallel: one progress line would garble
   opts.jobs = a.jobs;
   const trace::Matrix m = app::run_matrix(scenarios, variants, opts);
   if (a.json)

@@ -458,6 +458,7 @@ private:
     else if (limits_.max_steps && ex_.steps >= limits_.max_steps)
       bound("--max-steps " + std::to_string(limits_.max_steps) + " reached");
     else if ((ex_.steps & 1023) == 0) {
+      report_progress(false);
       if (limits_.budget_seconds > 0 && elapsed() >= limits_.budget_seconds)
         bound("--budget " + format_duration(limits_.budget_seconds) + " reached");
       else if (limits_.max_memory && memory() >= limits_.max_memory) {
@@ -482,6 +483,22 @@ private:
   }
   size_t stored() const { return compact_ ? prints_.size() : store_.size(); }
 
+  void report_progress(bool last) {
+    if (!limits_.progress) return;
+    const double now = elapsed();
+    if (last ? !progress_shown_ : (now < 1 || now < last_progress_ + 0.5)) return;
+    last_progress_ = now;
+    progress_shown_ = true;
+    Progress p{ex_.executions,
+               caching() ? stored() : ex_.states_visited,
+               ex_.steps,
+               stack_.size(),
+               now,
+               -1};
+    p.done = limits_.fraction(p);
+    limits_.progress(p, last);
+  }
+
   void bound(std::string why) {
     ex_.bounded = true;
     ex_.bound_reason = std::move(why);
@@ -496,6 +513,7 @@ private:
   }
 
   void finalize() {
+    report_progress(true);
     ex_.states = caching() ? stored() : ex_.states_visited;
     if (compact_) ex_.fingerprints_from = compact_from_;
     ex_.memory_bytes = memory();
@@ -521,6 +539,8 @@ private:
   std::vector<std::pair<Choice, typename Sys::BlockedFootprint>> blocked_;
   size_t summary_bytes_ = 0;
   bool collect_outcomes_ = false;
+  double last_progress_ = 0;
+  bool progress_shown_ = false;
   std::vector<uint64_t> outcomes_;
   std::chrono::steady_clock::time_point t0_;
 };

@@ -48,6 +48,7 @@ public:
     depth.push_back(0);
     std::vector<Choice> choices;
     std::vector<std::pair<uint32_t, int>> stuck; // stuck state, the kind it counts as
+    double last_progress = 0;
     for (uint32_t i = 0; i < store.size(); ++i) {
       if (limits_.max_states && store.size() >= limits_.max_states) {
         ex.bounded = true;
@@ -60,6 +61,14 @@ public:
         break;
       }
       if ((i & 255) == 0) {
+        const double now =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (limits_.progress && now >= 1 && now >= last_progress + 0.5) {
+          last_progress = now;
+          Progress p{0, store.size(), ex.steps, depth[i], now, -1};
+          p.done = limits_.fraction(p);
+          limits_.progress(p, false);
+        }
         if (limits_.budget_seconds > 0 &&
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >=
                 limits_.budget_seconds) {
@@ -102,6 +111,7 @@ public:
         edges_.push_back(Edge{i, j, Step{c.actor, c.alt}, out.violations});
       }
     }
+    if (limits_.progress && last_progress > 0) limits_.progress(Progress{}, true);
     terminal.resize(store.size(), 0);
     if (collect_outcomes_) {
       outcomes_.clear();

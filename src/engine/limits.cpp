@@ -72,6 +72,15 @@ std::string format_bytes(uint64_t bytes) {
   return fmt::format("{}", bytes);
 }
 
+double Limits::fraction(const Progress &p) const {
+  double f = -1;
+  auto take = [&](double x) { f = std::max(f, std::min(1.0, x)); };
+  if (max_states) take(double(p.states) / double(max_states));
+  if (max_steps) take(double(p.steps) / double(max_steps));
+  if (budget_seconds > 0) take(p.seconds / budget_seconds);
+  return f;
+}
+
 double Exploration::omission_probability() const {
   if (!fingerprints_from) return 0;
   const double n = static_cast<double>(states);

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,11 +22,26 @@ enum class Search {
 const char *search_name(Search s);
 std::optional<Search> parse_search(const std::string &name);
 
+// Where a search is, for a progress line.
+struct Progress {
+  uint64_t executions = 0, states = 0, steps = 0;
+  size_t depth = 0; // of the current path (DFS) or BFS layer
+  double seconds = 0;
+  double done = -1; // fraction of the nearest bound reached, -1 when unknown
+};
+// Called about twice a second once a search has run for a second, and a
+// last time with `last` set when it ends (only if it was called before).
+using ProgressFn = std::function<void(const Progress &, bool last)>;
+
 struct Limits {
   uint64_t max_states = 0;   // 0: unbounded
   uint64_t max_steps = 0;    // 0: unbounded
   double budget_seconds = 0; // 0: unbounded
   uint64_t max_memory = 0;   // bytes; 0: unbounded
+  ProgressFn progress;       // empty: silent
+
+  // The fraction of the nearest bound `p` has reached, -1 when unbounded.
+  double fraction(const Progress &p) const;
 };
 
 struct KindFound {
