@@ -94,7 +94,10 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
   model::System sys(sc, variant);
   engine::Exploration ex;
   try {
-    if (opts.search == engine::Search::Bfs) {
+    if (opts.sampling.runs > 0) {
+      engine::RandomExplorer<model::System> explorer(sys, opts.sampling, opts.limits);
+      ex = explorer.run();
+    } else if (opts.search == engine::Search::Bfs) {
       engine::Explorer<model::System> explorer(sys, opts.limits);
       ex = explorer.run();
     } else {
@@ -122,14 +125,16 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
   res.scenario = sc.name;
   res.scenario_source = sc.source;
   res.variant = variant.name;
-  res.stats = trace::Stats{ex.executions,
-                           ex.states,
-                           ex.steps,
-                           ex.seconds,
-                           engine::search_name(opts.search),
-                           ex.memory_bytes,
-                           ex.fingerprints_from,
-                           ex.omission_probability()};
+  res.stats =
+      trace::Stats{ex.executions,
+                   ex.states,
+                   ex.steps,
+                   ex.seconds,
+                   opts.sampling.runs ? std::string(opts.sampling.pct_depth ? "pct" : "random")
+                                      : std::string(engine::search_name(opts.search)),
+                   ex.memory_bytes,
+                   ex.fingerprints_from,
+                   ex.omission_probability()};
   res.replay_command_prefix = replay_prefix(sc, variant);
   res.reached = sys.reached_names(ex.reached);
   for (const auto &f : ex.found) {

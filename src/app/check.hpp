@@ -4,6 +4,7 @@
 #pragma once
 
 #include "engine/limits.hpp"
+#include "engine/random_walk.hpp"
 #include "engine/schedule.hpp"
 #include "model/variants/variant.hpp"
 #include "scenario/ast.hpp"
@@ -17,6 +18,7 @@ namespace pagerace::app {
 struct CheckOptions {
   engine::Limits limits;
   engine::Search search = engine::Search::Bfs;
+  engine::Sampling sampling; // runs > 0: sample executions instead of searching
 };
 
 // The variant a run uses: --kernel, else the scenario's `kernel`, else the

@@ -63,6 +63,9 @@ struct SearchArgs {
   std::string budget;     // a duration, e.g. 30s
   std::string max_memory; // a size, e.g. 2G
   bool quiet = false;
+  uint64_t random = 0; // executions to sample
+  uint64_t seed = 1;
+  int pct = 3;
 
   // nullopt and a message for stderr on a bad value
   std::optional<app::CheckOptions> options(std::string &error) const {
@@ -73,6 +76,7 @@ struct SearchArgs {
       return std::nullopt;
     }
     o.search = *s;
+    o.sampling = engine::Sampling{random, seed, pct, 0};
     o.limits.max_steps = max_steps;
     o.limits.max_states = max_states;
     if (!budget.empty()) {
@@ -104,6 +108,11 @@ void add_search_options(CLI::App *cmd, SearchArgs &a) {
   cmd->add_option("--max-steps", a.max_steps, "stop after N model steps (bounded verdict)");
   cmd->add_option("--max-states", a.max_states, "stop after N states (bounded verdict)");
   cmd->add_option("--budget", a.budget, "stop after this long, e.g. 30s, 10m (bounded verdict)");
+  cmd->add_option("--random", a.random,
+                  "sample N executions instead of searching (bounded verdict), scheduled by PCT");
+  cmd->add_option("--seed", a.seed, "seed of --random (default 1): same seed, same runs");
+  cmd->add_option("--pct", a.pct, "PCT bug depth for --random (default 3); 0: uniform random walk")
+      ->check(CLI::Range(0, 16));
   cmd->add_flag("--quiet", a.quiet, "no progress line on stderr (shown on a terminal after 1s)");
   cmd->add_option("--max-memory", a.max_memory,
                   "memory the search may hold, e.g. 2G (default: 3/4 of the available memory); "

@@ -283,6 +283,7 @@ std::string verdict_line(const trace::Result &result, bool include_timing) {
     } else {
       out = fmt::format("LIVENESS: {}: {}", plural(liveness.size(), "kind"), join(liveness, ", "));
     }
+    if (result.bounded) out += "\nbounded search: " + result.bound_reason;
     return out + '\n' + stats_line(result.stats, include_timing) + '\n';
   }
   case trace::Verdict::Bounded: {
