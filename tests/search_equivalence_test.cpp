@@ -187,3 +187,23 @@ TEST(Sampling, PctFindsRaceOneAndIsDeterministicInItsSeed) {
     EXPECT_EQ(a.found[i].schedule, b.found[i].schedule) << "same seed, same trace";
   }
 }
+
+// Preemption bounding: what it finds is real (a subset of the full search's
+// kinds), a larger bound explores more, and a cut search says it is bounded.
+TEST(PreemptionBound, MoreBudgetExploresMoreAndFindsOnlyRealKinds) {
+  const auto sc = scenario::load_scenario("seed-race2");
+  model::System sys(sc, *model::find_variant("v4.15"));
+  const Seen full = explore(sys, Search::Bfs, 0);
+  uint64_t previous = 0;
+  for (int k : {0, 1, 2}) {
+    engine::DfsExplorer<model::System> e(sys, Search::Dfs, {});
+    e.preemption_bound(k);
+    const engine::Exploration ex = e.run();
+    EXPECT_TRUE(ex.bounded) << k;
+    EXPECT_NE(ex.bound_reason.find("--preemptions"), std::string::npos) << ex.bound_reason;
+    EXPECT_GT(ex.executions, previous) << k;
+    previous = ex.executions;
+    for (const auto &f : ex.found)
+      EXPECT_TRUE(full.kinds.count(f.kind)) << "kind " << f.kind << " at bound " << k;
+  }
+}

@@ -102,6 +102,7 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
       ex = explorer.run();
     } else {
       engine::DfsExplorer<model::System> explorer(sys, opts.search, opts.limits);
+      explorer.preemption_bound(opts.preemptions);
       ex = explorer.run();
     }
   } catch (const std::bad_alloc &) { // the memory bound is an estimate: say so, do not die

@@ -19,6 +19,7 @@ struct CheckOptions {
   engine::Limits limits;
   engine::Search search = engine::Search::Bfs;
   engine::Sampling sampling; // runs > 0: sample executions instead of searching
+  int preemptions = -1;      // >= 0: preemption-bounded plain DFS
 };
 
 // The variant a run uses: --kernel, else the scenario's `kernel`, else the

@@ -63,6 +63,7 @@ struct SearchArgs {
   std::string budget;     // a duration, e.g. 30s
   std::string max_memory; // a size, e.g. 2G
   bool quiet = false;
+  int preemptions = -1;
   uint64_t random = 0; // executions to sample
   uint64_t seed = 1;
   int pct = 3;
@@ -77,6 +78,16 @@ struct SearchArgs {
     }
     o.search = *s;
     o.sampling = engine::Sampling{random, seed, pct, 0};
+    if (preemptions >= 0) {
+      if (search != "bfs" && search != "dfs") {
+        error = "--preemptions bounds the plain depth-first search; it cannot be combined with "
+                "--search " +
+                search;
+        return std::nullopt;
+      }
+      o.search = engine::Search::Dfs;
+      o.preemptions = preemptions;
+    }
     o.limits.max_steps = max_steps;
     o.limits.max_states = max_states;
     if (!budget.empty()) {
@@ -108,6 +119,10 @@ void add_search_options(CLI::App *cmd, SearchArgs &a) {
   cmd->add_option("--max-steps", a.max_steps, "stop after N model steps (bounded verdict)");
   cmd->add_option("--max-states", a.max_states, "stop after N states (bounded verdict)");
   cmd->add_option("--budget", a.budget, "stop after this long, e.g. 30s, 10m (bounded verdict)");
+  cmd->add_option("--preemptions", a.preemptions,
+                  "explore only schedules with at most K preemptions (plain DFS, as CHESS; "
+                  "bounded verdict)")
+      ->check(CLI::Range(0, 1000));
   cmd->add_option("--random", a.random,
                   "sample N executions instead of searching (bounded verdict), scheduled by PCT");
   cmd->add_option("--seed", a.seed, "seed of --random (default 1): same seed, same runs");

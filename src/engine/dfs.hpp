@@ -55,6 +55,11 @@ public:
   DfsExplorer(const Sys &sys, Search mode, Limits limits)
       : sys_(sys), mode_(mode), limits_(limits) {}
 
+  // Preemption bounding (CHESS: Musuvathi and Qadeer, PLDI 2007), for the
+  // plain DFS: schedules that switch away from a process that could go on
+  // more than `k` times are not explored, and the verdict says so.
+  void preemption_bound(int k) { preemption_bound_ = k; }
+
   // Hashes of every terminal state reached (finished or stuck), sorted;
   // filled when asked for, for comparing searches.
   void collect_outcomes(bool on) { collect_outcomes_ = on; }
@@ -108,10 +113,12 @@ private:
     std::vector<uint8_t> backtrack, done;
     std::vector<Footprint> done_fp;
     std::vector<Sleeper> sleep;
-    int chosen = -1;          // index in `enabled` of the step now leaving this node
-    Footprint fp;             // its footprint
-    std::vector<uint64_t> hb; // steps (by depth) that happen before it
-    int slot = -1;            // cache entry, or -1
+    int chosen = -1;            // index in `enabled` of the step now leaving this node
+    Footprint fp;               // its footprint
+    std::vector<uint64_t> hb;   // steps (by depth) that happen before it
+    int slot = -1;              // cache entry, or -1
+    int preemptions = 0;        // preemptions on the path to this node
+    std::optional<Choice> prev; // the step that led here
     Summary summary;
     bool complete = true; // summary covers everything below (no cycle cut)
   };
@@ -155,6 +162,17 @@ private:
     sys_.enabled(n.state, n.enabled);
     if (n.enabled.empty()) return false;
     n.backtrack.assign(n.enabled.size(), reducing() ? 0 : 1);
+    if (!stack_.empty()) {
+      const Node &parent = stack_.back();
+      n.prev = parent.enabled[static_cast<size_t>(parent.chosen)];
+      n.preemptions = parent.preemptions + preempts(parent, *n.prev);
+    }
+    if (preemption_bound_ >= 0)
+      for (size_t i = 0; i < n.enabled.size(); ++i)
+        if (n.preemptions + preempts(n, n.enabled[i]) > preemption_bound_) {
+          n.backtrack[i] = 0;
+          ++preemptions_cut_;
+        }
     n.done.assign(n.enabled.size(), 0);
     n.done_fp.assign(n.enabled.size(), Footprint{});
     n.sleep = std::move(sleep);
@@ -181,6 +199,11 @@ private:
     stack_.push_back(std::move(n));
     if (reducing()) blocked_races();
     return true;
+  }
+
+  // Taking `c` at `n` switches away from a process that could go on.
+  static bool preempts(const Node &n, const Choice &c) {
+    return n.prev && c != *n.prev && index_of(n, *n.prev) >= 0;
   }
 
   int next_choice(const Node &n) const {
@@ -514,6 +537,9 @@ private:
 
   void finalize() {
     report_progress(true);
+    if (preemptions_cut_ && !ex_.bounded)
+      bound("--preemptions " + std::to_string(preemption_bound_) + ": " +
+            std::to_string(preemptions_cut_) + " choices needing more preemptions not explored");
     ex_.states = caching() ? stored() : ex_.states_visited;
     if (compact_) ex_.fingerprints_from = compact_from_;
     ex_.memory_bytes = memory();
@@ -539,6 +565,8 @@ private:
   std::vector<std::pair<Choice, typename Sys::BlockedFootprint>> blocked_;
   size_t summary_bytes_ = 0;
   bool collect_outcomes_ = false;
+  int preemption_bound_ = -1;
+  uint64_t preemptions_cut_ = 0;
   double last_progress_ = 0;
   bool progress_shown_ = false;
   std::vector<uint64_t> outcomes_;
