@@ -34,10 +34,17 @@ inline std::vector<std::string> program(int kind, int cpu) {
   case 9:
     return {a + " = mmap(file2, MAP_SHARED)", f + " = open(file1, O_DIRECT | O_RDONLY)",
             "read(" + f + ", " + a + ", 4096)"};
-  default: return {"truncate(file1, 0)"};
+  case 10: return {"truncate(file1, 0)"};
+  case 11: // an RDMA registration: the device writes until unpin stops it
+    return {a + " = mmap(file1, MAP_SHARED)",
+            b + " = pin_user_pages(" + a + ", 4096, FOLL_WRITE | FOLL_LONGTERM)",
+            "unpin_user_pages(" + b + ")"};
+  default: // asynchronous O_DIRECT read into a shared mapping
+    return {a + " = mmap(file1, MAP_SHARED)", f + " = open(file2, O_DIRECT | O_RDONLY)",
+            b + " = io_submit(" + f + ", " + a + ", 4096)", "io_getevents(" + b + ")"};
   }
 }
-inline constexpr int kProgramKinds = 11;
+inline constexpr int kProgramKinds = 13;
 
 // `cpus` CPUs (2 or 3), each running one random program.
 inline std::string random_scenario(uint64_t seed, int cpus) {

@@ -263,7 +263,10 @@ private:
     n.summary.add(c, n.fp);
     for (size_t w = 0; w < ex_.reached.size(); ++w)
       ex_.reached[w] |= out.reached[w];
-    if (reducing()) happens_before(d);
+    if (reducing()) {
+      happens_before(d);
+      disabled_races(d, next);
+    }
     if (out.violations) record_violations(d, out.violations);
     check_limits();
 
@@ -284,6 +287,8 @@ private:
       } else {
         Entry &e = entries_[idx];
         if (e.on_stack >= 0) { // a cycle: expand every state on it fully
+          auto &onstack_sleep = stack_[static_cast<size_t>(e.on_stack)].sleep;
+          std::erase_if(onstack_sleep, [&](const Sleeper &z) { return !asleep(sleep, z.c); });
           for (size_t j = static_cast<size_t>(e.on_stack); j < stack_.size(); ++j) {
             Node &m = stack_[j];
             std::fill(m.backtrack.begin(), m.backtrack.end(), 1);
@@ -305,6 +310,18 @@ private:
       }
     }
     if (!push(next, std::move(sleep), slot)) terminal(next, d, slot);
+  }
+
+  // A step that disables another process races with that process's next
+  // step, which then never runs and so is never seen by race detection (an
+  // unpin ending an RDMA device's writes): try it first.
+  void disabled_races(size_t d, const State &next) {
+    Node &n = stack_[d];
+    sys_.enabled(next, after_);
+    for (size_t i = 0; i < n.enabled.size(); ++i)
+      if (static_cast<int>(i) != n.chosen &&
+          std::find(after_.begin(), after_.end(), n.enabled[i]) == after_.end())
+        n.backtrack[i] = 1;
   }
 
   // Races of the step leaving stack_[d] with every earlier step (source-DPOR).
@@ -376,10 +393,10 @@ private:
   }
 
   // A cache hit: every step explored below the state may race with the
-  // stack. Each summary process is treated as if its steps came right after
-  // the stack (its own earlier steps, and what they depend on, happen
-  // before); a stack step it depends on and does not already happen after is
-  // a race, and the state before that step is expanded fully.
+  // stack. A summary process's steps happen after its own earlier steps (and
+  // what those depend on); every other stack step they depend on counts as a
+  // race, and the state before it is expanded fully. Footprints are merged
+  // per process, so no happens-before through other stack steps is assumed.
   void replay_summary(const Summary &sum) {
     const size_t top = stack_.size();
     for (const auto &[q, fq] : sum.items) {
@@ -394,8 +411,6 @@ private:
         Node &at = stack_[i];
         if (test(past, i) || chosen(i) == q || !dependent(at.fp, fq)) continue;
         std::fill(at.backtrack.begin(), at.backtrack.end(), 1);
-        or_into(past, at.hb);
-        set(past, i);
       }
     }
   }
@@ -499,6 +514,9 @@ private:
     compact_from_ = store_.size();
     for (uint32_t i = 0; i < store_.size(); ++i)
       prints_.insert(store_[i]);
+    if (prints_.size() != store_.size()) // two stored states share a fingerprint
+      bound("--max-memory " + format_bytes(limits_.max_memory) +
+            " reached and hash compaction found a fingerprint collision");
     store_ = StateStore<State>{};
   }
   std::pair<uint32_t, bool> insert_state(const State &s) {
@@ -563,6 +581,7 @@ private:
   uint64_t compact_from_ = 0;
   std::vector<Entry> entries_;
   std::vector<std::pair<Choice, typename Sys::BlockedFootprint>> blocked_;
+  std::vector<Choice> after_;
   size_t summary_bytes_ = 0;
   bool collect_outcomes_ = false;
   int preemption_bound_ = -1;
