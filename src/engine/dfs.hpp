@@ -428,11 +428,7 @@ private:
 
   void offer(int kind, Schedule s) {
     auto &b = best_[static_cast<size_t>(kind)];
-    if (!b || better(s, *b)) b = std::move(s);
-  }
-  static bool better(const Schedule &a, const Schedule &b) {
-    return std::make_tuple(a.size(), context_switches(a), std::cref(a)) <
-           std::make_tuple(b.size(), context_switches(b), std::cref(b));
+    if (!b || preferred(s, *b)) b = std::move(s);
   }
 
   void record_violations(size_t d, uint32_t violations) {
@@ -476,7 +472,7 @@ private:
     if (sys_.finished(s)) return;
     Schedule path = stack_schedule(d);
     if (sys_.stuck_on_variable(s)) {
-      if (!ex_.stuck_on_variable || better(path, *ex_.stuck_on_variable))
+      if (!ex_.stuck_on_variable || preferred(path, *ex_.stuck_on_variable))
         ex_.stuck_on_variable = path;
       return;
     }

@@ -112,9 +112,7 @@ public:
 
 private:
   static void offer(std::optional<Schedule> &b, const Schedule &s) {
-    if (!b || std::make_tuple(s.size(), context_switches(s), std::cref(s)) <
-                  std::make_tuple(b->size(), context_switches(*b), std::cref(*b)))
-      b = s;
+    if (!b || preferred(s, *b)) b = s;
   }
   std::string fmt_runs(uint64_t done) const {
     std::string what = sampling_.pct_depth ? "PCT depth " + std::to_string(sampling_.pct_depth)

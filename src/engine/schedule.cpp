@@ -69,4 +69,11 @@ int context_switches(const Schedule &s) {
   return n;
 }
 
+bool preferred(const Schedule &a, const Schedule &b) {
+  if (a.size() != b.size()) return a.size() < b.size();
+  const int sa = context_switches(a), sb = context_switches(b);
+  if (sa != sb) return sa < sb;
+  return a < b;
+}
+
 } // namespace pagerace::engine

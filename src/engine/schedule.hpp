@@ -23,5 +23,8 @@ std::string format_schedule(const Schedule &s);
 // nullopt and a message on malformed text
 std::optional<Schedule> parse_schedule(const std::string &text, std::string *error = nullptr);
 int context_switches(const Schedule &s);
+// The order counterexamples are chosen by: fewer steps, then fewer context
+// switches, then the smaller schedule.
+bool preferred(const Schedule &a, const Schedule &b);
 
 } // namespace pagerace::engine
