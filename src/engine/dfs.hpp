@@ -155,11 +155,16 @@ private:
       into[w] |= from[w];
   }
 
-  // Pushes a node for `s`. False when `s` is terminal (nothing enabled).
-  bool push(const State &s, std::vector<Sleeper> sleep, int slot) {
+  // Pushes a node for `s`, whose enabled set is `enabled` when the caller
+  // has it. False when `s` is terminal (nothing enabled).
+  bool push(const State &s, std::vector<Sleeper> sleep, int slot,
+            const std::vector<Choice> *enabled = nullptr) {
     Node n;
     n.state = s;
-    sys_.enabled(n.state, n.enabled);
+    if (enabled)
+      n.enabled = *enabled;
+    else
+      sys_.enabled(n.state, n.enabled);
     if (n.enabled.empty()) return false;
     n.backtrack.assign(n.enabled.size(), reducing() ? 0 : 1);
     if (!stack_.empty()) {
@@ -179,12 +184,8 @@ private:
     n.slot = slot;
     if (reducing()) {
       // Start with the process that moved last, for traces with few switches.
-      int first = -1;
-      if (!stack_.empty()) {
-        const Node &parent = stack_.back();
-        const int i = index_of(n, parent.enabled[static_cast<size_t>(parent.chosen)]);
-        if (i >= 0 && !asleep(n.sleep, n.enabled[static_cast<size_t>(i)])) first = i;
-      }
+      int first = n.prev ? index_of(n, *n.prev) : -1;
+      if (first >= 0 && asleep(n.sleep, *n.prev)) first = -1;
       for (size_t i = 0; first < 0 && i < n.enabled.size(); ++i)
         if (!asleep(n.sleep, n.enabled[i])) first = static_cast<int>(i);
       if (first < 0) { // every enabled process sleeps: this run is redundant
@@ -309,12 +310,14 @@ private:
         }
       }
     }
-    if (!push(next, std::move(sleep), slot)) terminal(next, d, slot);
+    if (!push(next, std::move(sleep), slot, reducing() ? &after_ : nullptr))
+      terminal(next, d, slot);
   }
 
   // A step that disables another process races with that process's next
   // step, which then never runs and so is never seen by race detection (an
-  // unpin ending an RDMA device's writes): try it first.
+  // unpin ending an RDMA device's writes): try it first. Leaves the enabled
+  // set of `next` in after_.
   void disabled_races(size_t d, const State &next) {
     Node &n = stack_[d];
     sys_.enabled(next, after_);
