@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <regex>
+#include <optional>
 
 namespace pagerace::scenario {
 
@@ -36,11 +36,16 @@ std::string kernel_threads() {
 
 } // namespace
 
+// "scale-P-D", "scale-store-P" and "scale-write-P" with one-digit 1..4.
 std::optional<std::string> scale_scenario_text(const std::string &name) {
-  std::smatch m;
-  static const std::regex pd("scale-([1-4])-([1-4])"), mix("scale-(store|write)-([1-4])");
-  if (std::regex_match(name, m, pd)) {
-    const int p = std::stoi(m[1]), d = std::stoi(m[2]);
+  auto digit = [](char c) {
+    return c >= '1' && c <= '4' ? std::optional<int>(c - '0') : std::nullopt;
+  };
+  const std::string prefix = "scale-";
+  if (name.rfind(prefix, 0) != 0) return std::nullopt;
+  const std::string rest = name.substr(prefix.size());
+  if (rest.size() == 3 && rest[1] == '-' && digit(rest[0]) && digit(rest[2])) {
+    const int p = *digit(rest[0]), d = *digit(rest[2]);
     std::string text = header(
         name,
         fmt::format("{} page(s) of a shared mapping, {} O_DIRECT reader(s) into all of it, the "
@@ -51,9 +56,9 @@ std::optional<std::string> scale_scenario_text(const std::string &name) {
       text += reader(k, p, k == 1);
     return text + kernel_threads();
   }
-  if (std::regex_match(name, m, mix)) {
-    const int p = std::stoi(m[2]);
-    const bool store = m[1] == "store";
+  const bool store = rest.rfind("store-", 0) == 0, write = rest.rfind("write-", 0) == 0;
+  if ((store || write) && rest.size() == 7 && digit(rest[6])) {
+    const int p = *digit(rest[6]);
     std::string text = header(
         name,
         fmt::format("an O_DIRECT reader of {} page(s) into a shared mapping, {}, the flusher "
