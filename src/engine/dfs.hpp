@@ -422,10 +422,8 @@ private:
 
   Schedule stack_schedule(size_t upto) const { // steps leaving stack_[0..upto]
     Schedule s;
-    for (size_t i = 0; i <= upto && i < stack_.size(); ++i) {
-      const Choice c = stack_[i].enabled[static_cast<size_t>(stack_[i].chosen)];
-      s.push_back(Step{c.actor, c.alt});
-    }
+    for (size_t i = 0; i <= upto && i < stack_.size(); ++i)
+      s.push_back(Step{chosen(i).actor, chosen(i).alt});
     return s;
   }
 
@@ -440,14 +438,15 @@ private:
     Schedule causal;
     if (reducing()) { // the steps the violating one depends on, in order
       for (size_t i = 0; i < d; ++i)
-        if (test(n.hb, i)) {
-          const Choice c = stack_[i].enabled[static_cast<size_t>(stack_[i].chosen)];
-          causal.push_back(Step{c.actor, c.alt});
-        }
+        if (test(n.hb, i)) causal.push_back(Step{chosen(i).actor, chosen(i).alt});
       causal.push_back(full.back());
     }
     for (int k = 0; k < sys_.num_kinds(); ++k) {
       if (!(violations & (1u << k))) continue;
+      // Neither trace can beat a kept one that is no longer than the
+      // shorter: skip the replay.
+      const auto &kept = best_[static_cast<size_t>(k)];
+      if (kept && !preferred(reducing() ? causal : full, *kept)) continue;
       if (reducing() && causal.size() < full.size() && replays_to(causal, k))
         offer(k, causal);
       else
