@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <thread>
 
 namespace pagerace::app {
 
@@ -20,6 +21,10 @@ const model::Variant &select_variant(const scenario::Scenario &sc, const std::st
   for (const model::Variant *v : model::all_variants())
     known += (known.empty() ? "" : ", ") + std::string(v->name);
   throw std::invalid_argument(fmt::format("unknown kernel variant '{}' (known: {})", name, known));
+}
+
+int default_jobs() {
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 std::string format_position(const scenario::SourcePos &p) {
@@ -96,9 +101,11 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
   try {
     if (opts.sampling.runs > 0) {
       engine::RandomExplorer<model::System> explorer(sys, opts.sampling, opts.limits);
+      explorer.threads(opts.jobs);
       ex = explorer.run();
     } else if (opts.search == engine::Search::Bfs) {
       engine::Explorer<model::System> explorer(sys, opts.limits);
+      explorer.threads(opts.jobs);
       ex = explorer.run();
     } else {
       engine::DfsExplorer<model::System> explorer(sys, opts.search, opts.limits);

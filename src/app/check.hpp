@@ -20,7 +20,13 @@ struct CheckOptions {
   engine::Search search = engine::Search::Bfs;
   engine::Sampling sampling; // runs > 0: sample executions instead of searching
   int preemptions = -1;      // >= 0: preemption-bounded plain DFS
+  // Threads of the breadth-first search and of sampling; the depth-first
+  // searches run on one. Verdicts and traces do not depend on it.
+  int jobs = 1;
 };
+
+// One per hardware thread (at least 1): the default of `-j`.
+int default_jobs();
 
 // The variant a run uses: --kernel, else the scenario's `kernel`, else the
 // default. Throws std::invalid_argument naming the known variants.

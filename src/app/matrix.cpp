@@ -92,7 +92,7 @@ trace::Matrix run_matrix(const std::vector<scenario::Scenario> &scenarios,
       m.cells[i] = run_cell(scenarios[row], *variants[column], opts);
     }
   };
-  size_t jobs = opts.jobs != 0 ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
+  size_t jobs = opts.jobs != 0 ? opts.jobs : static_cast<size_t>(default_jobs());
   jobs = std::min(jobs, n);
   if (jobs <= 1) {
     worker();

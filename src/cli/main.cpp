@@ -67,6 +67,7 @@ struct SearchArgs {
   uint64_t random = 0; // executions to sample
   uint64_t seed = 1;
   int pct = 3;
+  int jobs = 0; // 0: app::default_jobs()
 
   // nullopt and a message for stderr on a bad value
   std::optional<app::CheckOptions> options(std::string &error) const {
@@ -78,6 +79,7 @@ struct SearchArgs {
     }
     o.search = *s;
     o.sampling = engine::Sampling{random, seed, pct, 0};
+    o.jobs = jobs > 0 ? jobs : app::default_jobs();
     if (preemptions >= 0) {
       if (search != "bfs" && search != "dfs") {
         error = "--preemptions bounds the plain depth-first search; it cannot be combined with "
@@ -251,6 +253,7 @@ int cmd_matrix(const MatrixArgs &a) {
   if (!check_opts) return input_error(error);
   opts.check = *check_opts;
   opts.check.limits.progress = nullptr; // cells run in parallel: one progress line would garble
+  opts.check.jobs = 1;                  // the cells are what runs in parallel
   opts.jobs = a.jobs;
   const trace::Matrix m = app::run_matrix(scenarios, variants, opts);
   if (a.json)
@@ -350,6 +353,11 @@ int main(int argc, char **argv) {
   check->add_option("--kernel", c.kernel, "kernel variant (see `pagerace list`)");
   check->add_flag("--json", c.json, "print the result as JSON (docs/JSON.md)");
   add_search_options(check, c.search);
+  check
+      ->add_option("-j,--jobs", c.search.jobs,
+                   "threads of the search (bfs and --random; default: one per hardware thread); "
+                   "verdicts and traces do not depend on it")
+      ->check(CLI::Range(1, 1024));
   check->add_flag("--expect", judge,
                   "judge by the scenarios' [expect] tables: exit 0 when every result matches");
 

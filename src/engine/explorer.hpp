@@ -10,16 +10,17 @@
 // (actor, alt) and outcomes as bit sets of violation kinds and reached events.
 #pragma once
 
+#include "engine/collapse_store.hpp"
 #include "engine/limits.hpp"
 #include "engine/schedule.hpp"
-#include "engine/state_store.hpp"
 
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <limits>
-#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,18 +39,30 @@ public:
   void collect_outcomes(bool on) { collect_outcomes_ = on; }
   const std::vector<uint64_t> &outcomes() const { return outcomes_; }
 
+  // Expand states on `threads` threads (OpenMP). The store, the numbering of
+  // states, the edges and so the traces are the same for every thread count:
+  // states are expanded in batches, and a batch's successors are inserted in
+  // the order one thread would insert them. While one thread inserts a batch,
+  // the others expand the next one (from states stored before it).
+  void threads(int n) { threads_ = std::max(1, n); }
+
   Exploration run() {
     const auto t0 = std::chrono::steady_clock::now();
     Exploration ex;
-    StateStore<State> store;
-    std::vector<uint32_t> depth;
-    std::vector<uint8_t> terminal; // 0 no, 1 finished, 2 deadlock
+    Store store(sys_.components());
+    Merge m{store, ex, {}, {}, {}};
     store.insert(sys_.initial());
-    depth.push_back(0);
-    std::vector<Choice> choices;
-    std::vector<std::pair<uint32_t, int>> stuck; // stuck state, the kind it counts as
+    m.depth.push_back(0);
     double last_progress = 0;
-    for (uint32_t i = 0; i < store.size(); ++i) {
+    // One thread expands a state and inserts its successors at once; more
+    // threads take batches large enough to share out.
+    const uint32_t batch = threads_ > 1 ? 64u * static_cast<uint32_t>(threads_) : 1u;
+    std::array<std::vector<Expansion>, 2> buffers{std::vector<Expansion>(batch),
+                                                  std::vector<Expansion>(batch)};
+    auto scratch = std::make_unique<Scratch>();
+    uint32_t next_check = 0;
+    uint32_t pending = 0, pending_n = 0; // expanded into buffers[1], not merged yet
+    for (uint32_t i = 0;;) {
       if (limits_.max_states && store.size() >= limits_.max_states) {
         ex.bounded = true;
         ex.bound_reason = "--max-states " + std::to_string(limits_.max_states) + " reached";
@@ -60,18 +73,18 @@ public:
         ex.bound_reason = "--max-steps " + std::to_string(limits_.max_steps) + " reached";
         break;
       }
-      if ((i & 255) == 0) {
+      if (i >= next_check) {
+        next_check = i + 256;
         const double now =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (limits_.progress && now >= 1 && now >= last_progress + 0.5) {
           last_progress = now;
-          Progress p{0, store.size(), ex.steps, depth[i], now, -1};
+          Progress p{
+              0, store.size(), ex.steps, m.depth[std::min<size_t>(i, m.depth.size() - 1)], now, -1};
           p.done = limits_.fraction(p);
           limits_.progress(p, false);
         }
-        if (limits_.budget_seconds > 0 &&
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >=
-                limits_.budget_seconds) {
+        if (limits_.budget_seconds > 0 && now >= limits_.budget_seconds) {
           ex.bounded = true;
           ex.bound_reason = "--budget " + format_duration(limits_.budget_seconds) + " reached";
           break;
@@ -83,51 +96,159 @@ public:
           break;
         }
       }
-      State cur = store[i];
-      sys_.enabled(cur, choices);
-      terminal.resize(store.size(), 0);
-      if (choices.empty()) {
-        terminal[i] = sys_.finished(cur) ? 1 : 2;
-        if (terminal[i] == 2) {
-          if (sys_.stuck_on_variable(cur)) {
-            if (!ex.stuck_on_variable) ex.stuck_on_variable = path_to(i);
-          } else {
-            stuck.emplace_back(i, sys_.stuck_kind(cur));
-          }
-        }
-        continue;
+      const uint32_t n = std::min<uint32_t>(batch, static_cast<uint32_t>(store.size()) - i);
+      if (n == 0 && pending_n == 0) break;
+      if (threads_ == 1) {
+        for (uint32_t k = 0; k < n; ++k)
+          expand_one(store, i + k, buffers[0][k], *scratch);
+        merge(m, buffers[0], i, n);
+      } else {
+        expand_and_merge(m, buffers[0], i, n, buffers[1], pending, pending_n);
+        std::swap(buffers[0], buffers[1]);
+        pending = i;
+        pending_n = n;
       }
-      for (const Choice &c : choices) {
-        State next = cur;
-        auto out = sys_.step(next, c);
-        ++ex.steps;
-        for (size_t w = 0; w < ex.reached.size(); ++w)
-          ex.reached[w] |= out.reached[w];
-        auto [j, inserted] = store.insert(next);
-        if (inserted) {
-          depth.push_back(depth[i] + 1);
-          parent_.push_back({i, c});
-        }
-        edges_.push_back(Edge{i, j, Step{c.actor, c.alt}, out.violations});
-      }
+      i += n;
     }
     if (limits_.progress && last_progress > 0) limits_.progress(Progress{}, true);
+    std::vector<uint8_t> &terminal = m.terminal;
     terminal.resize(store.size(), 0);
     if (collect_outcomes_) {
       outcomes_.clear();
       for (uint32_t i = 0; i < store.size(); ++i)
-        if (terminal[i]) outcomes_.push_back(StateStore<State>::hash(store[i]));
+        if (terminal[i]) outcomes_.push_back(Store::hash(store[i]));
       std::sort(outcomes_.begin(), outcomes_.end());
     }
     ex.states = store.size();
     ex.memory_bytes = store.bytes() + edges_.capacity() * sizeof(Edge);
     count_executions(ex, terminal);
-    minimise(ex, depth, stuck);
+    minimise(ex, m.depth, m.stuck);
     ex.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return ex;
   }
 
 private:
+  using Store = CollapseStore<State>;
+  struct Successor {
+    Choice choice;
+    uint32_t violations;
+    std::array<uint64_t, 4> reached;
+    typename Store::Encoded code;
+    State next;
+  };
+  // What expanding one state gives: its successors in the order of its
+  // enabled choices, or, for a terminal state, how it ended.
+  struct Expansion {
+    std::vector<Successor> successors; // kept across batches: no reallocation
+    bool finished = false, stuck_on_variable = false;
+    int stuck_kind = 0;
+    std::exception_ptr error;
+  };
+  // What a thread expands with: the state being expanded, rebuilt from the
+  // store, and its enabled choices.
+  struct Scratch {
+    State cur;
+    std::vector<Choice> choices;
+  };
+
+  void expand_one(const Store &store, uint32_t id, Expansion &e, Scratch &x) const {
+    const State &cur = x.cur;
+    std::vector<Choice> &choices = x.choices;
+    store.get(id, x.cur);
+    sys_.enabled(cur, choices);
+    e.successors.resize(choices.size());
+    if (choices.empty()) {
+      e.finished = sys_.finished(cur);
+      e.stuck_on_variable = !e.finished && sys_.stuck_on_variable(cur);
+      e.stuck_kind = e.finished ? 0 : sys_.stuck_kind(cur);
+    }
+    for (size_t c = 0; c < choices.size(); ++c) {
+      Successor &succ = e.successors[c];
+      succ.choice = choices[c];
+      succ.next = cur;
+      const auto out = sys_.step(succ.next, choices[c]);
+      succ.violations = out.violations;
+      succ.reached = out.reached;
+      store.encode(succ.next, cur, id, succ.code);
+    }
+  }
+
+  // What inserting expansions builds, besides the store.
+  struct Merge {
+    Store &store;
+    Exploration &ex;
+    std::vector<uint32_t> depth;
+    std::vector<uint8_t> terminal;               // 0 no, 1 finished, 2 deadlock
+    std::vector<std::pair<uint32_t, int>> stuck; // stuck state, the kind it counts as
+  };
+
+  // Inserts the successors of states first..first+n-1, in order.
+  void merge(Merge &m, std::vector<Expansion> &expansions, uint32_t first, uint32_t n) {
+    for (uint32_t k = 0; k < n; ++k) {
+      const uint32_t at = first + k;
+      Expansion &e = expansions[k];
+      m.terminal.resize(m.store.size(), 0);
+      if (e.successors.empty()) {
+        m.terminal[at] = e.finished ? 1 : 2;
+        if (m.terminal[at] == 2) {
+          if (e.stuck_on_variable) {
+            if (!m.ex.stuck_on_variable) m.ex.stuck_on_variable = path_to(at);
+          } else {
+            m.stuck.emplace_back(at, e.stuck_kind);
+          }
+        }
+        continue;
+      }
+      for (Successor &succ : e.successors) {
+        ++m.ex.steps;
+        for (size_t w = 0; w < m.ex.reached.size(); ++w)
+          m.ex.reached[w] |= succ.reached[w];
+        auto [j, inserted] = m.store.insert(succ.next, succ.code);
+        if (inserted) {
+          m.depth.push_back(m.depth[at] + 1);
+          parent_.push_back({at, succ.choice});
+        }
+        edges_.push_back(Edge{at, j, Step{succ.choice.actor, succ.choice.alt}, succ.violations});
+      }
+    }
+  }
+
+  // Expands states first..first+n-1 into `expansions` on every thread, while
+  // one of them first merges the batch expanded before (`pending`). Only
+  // states stored before that merge are expanded, and the store's records
+  // never move, so expanding threads read it while the merge adds to it. An
+  // error (a model error, a scenario's run-time error) is rethrown: the
+  // merge's first, else the one of the first state that raised one.
+  void expand_and_merge(Merge &m, std::vector<Expansion> &expansions, uint32_t first, uint32_t n,
+                        std::vector<Expansion> &pending, uint32_t pending_first,
+                        uint32_t pending_n) {
+    std::exception_ptr merge_error;
+#pragma omp parallel num_threads(threads_)
+    {
+#pragma omp single nowait
+      {
+        try {
+          merge(m, pending, pending_first, pending_n);
+        } catch (...) {
+          merge_error = std::current_exception();
+        }
+      }
+      auto mine = std::make_unique<Scratch>();
+#pragma omp for schedule(dynamic, 4) nowait
+      for (uint32_t k = 0; k < n; ++k) {
+        expansions[k].error = nullptr;
+        try {
+          expand_one(m.store, first + k, expansions[k], *mine);
+        } catch (...) {
+          expansions[k].error = std::current_exception();
+        }
+      }
+    }
+    if (merge_error) std::rethrow_exception(merge_error);
+    for (uint32_t k = 0; k < n; ++k)
+      if (expansions[k].error) std::rethrow_exception(expansions[k].error);
+  }
+
   struct Edge {
     uint32_t from, to;
     Step step;
@@ -214,7 +335,9 @@ private:
       }
     if (!any) return;
 
-    // Node = (state, last actor); actor kNoActor for the root.
+    // Node = (state, last actor); actor kNoActor for the root. States are
+    // numbered by depth, so those within max_depth are a prefix, and a
+    // node's slot is state * (A + 1) + actor.
     const int A = sys_.num_actors();
     const int kNoActor = A;
     struct Best {
@@ -224,48 +347,62 @@ private:
       uint8_t pactor = 0;
       uint32_t rank = 0;
     };
-    std::map<std::pair<uint32_t, int>, Best> best; // only nodes on shortest paths
-    std::vector<std::vector<std::pair<uint32_t, int>>> layers(max_depth + 1);
-    best[{0, kNoActor}] = Best{0, 0, {}, 0, 0, 0};
-    layers[0].push_back({0, kNoActor});
+    const size_t prefix = static_cast<size_t>(
+        std::upper_bound(depth.begin(), depth.end(), max_depth) - depth.begin());
+    const auto slot = [&](uint32_t state, int actor) {
+      return static_cast<size_t>(state) * static_cast<size_t>(A + 1) + static_cast<size_t>(actor);
+    };
+    std::vector<uint32_t> node(prefix * static_cast<size_t>(A + 1), UINT32_MAX); // -> best
+    std::vector<Best> best; // only nodes on shortest paths
+    std::vector<std::pair<uint32_t, int>> keys;
+    const auto find = [&](std::pair<uint32_t, int> key) -> Best * {
+      const uint32_t b = node[slot(key.first, key.second)];
+      return b == UINT32_MAX ? nullptr : &best[b];
+    };
+    const auto add = [&](std::pair<uint32_t, int> key, const Best &b) {
+      node[slot(key.first, key.second)] = static_cast<uint32_t>(best.size());
+      best.push_back(b);
+      keys.push_back(key);
+      return static_cast<uint32_t>(best.size() - 1);
+    };
+    std::vector<std::vector<uint32_t>> layers(max_depth + 1); // indices into best
+    layers[0].push_back(add({0, kNoActor}, Best{0, 0, {}, 0, 0, 0}));
     std::vector<size_t> first(depth.size() + 1, edges_.size());
     for (size_t e = edges_.size(); e-- > 0;)
       first[edges_[e].from] = e;
 
     for (uint32_t d = 0; d < max_depth; ++d) {
-      for (const auto &node : layers[d]) {
-        const Best &b = best[node];
-        for (size_t e = first[node.first]; e < edges_.size() && edges_[e].from == node.first; ++e) {
+      for (const uint32_t at : layers[d]) {
+        const auto from = keys[at];
+        for (size_t e = first[from.first]; e < edges_.size() && edges_[e].from == from.first; ++e) {
           const Edge &ed = edges_[e];
           if (depth[ed.to] != d + 1) continue;
-          const uint32_t sw = b.sw + (node.second != kNoActor && node.second != ed.step.actor);
-          auto key = std::make_pair(ed.to, int(ed.step.actor));
-          auto it = best.find(key);
-          Best cand{sw, b.rank, ed.step, node.first, uint8_t(node.second), 0};
-          if (it == best.end()) {
-            best[key] = cand;
-            layers[d + 1].push_back(key);
+          const Best &b = best[at];
+          const uint32_t sw = b.sw + (from.second != kNoActor && from.second != ed.step.actor);
+          const auto key = std::make_pair(ed.to, int(ed.step.actor));
+          Best cand{sw, b.rank, ed.step, from.first, uint8_t(from.second), 0};
+          if (Best *it = find(key); it == nullptr) {
+            layers[d + 1].push_back(add(key, cand));
           } else if (std::tie(cand.sw, cand.prank, cand.step) <
-                     std::tie(it->second.sw, it->second.prank, it->second.step)) {
-            it->second = cand;
+                     std::tie(it->sw, it->prank, it->step)) {
+            *it = cand;
           }
         }
       }
       auto &next = layers[d + 1];
-      std::sort(next.begin(), next.end(), [&](const auto &x, const auto &y) {
-        const Best &bx = best[x], &by = best[y];
-        return std::tie(bx.prank, bx.step) < std::tie(by.prank, by.step);
+      std::sort(next.begin(), next.end(), [&](uint32_t x, uint32_t y) {
+        return std::tie(best[x].prank, best[x].step) < std::tie(best[y].prank, best[y].step);
       });
       for (uint32_t r = 0; r < next.size(); ++r)
         best[next[r]].rank = r;
     }
 
-    auto schedule_of = [&](std::pair<uint32_t, int> node) {
+    auto schedule_of = [&](std::pair<uint32_t, int> at) {
       Schedule s;
-      while (node.second != kNoActor) {
-        const Best &b = best[node];
+      while (at.second != kNoActor) {
+        const Best &b = *find(at);
         s.push_back(b.step);
-        node = {b.pstate, b.pactor};
+        at = {b.pstate, b.pactor};
       }
       std::reverse(s.begin(), s.end());
       return s;
@@ -280,12 +417,12 @@ private:
         for (const auto &[s, sk] : stuck) {
           if (sk != k || depth[s] != first_depth[k]) continue;
           for (int a = 0; a <= A; ++a) {
-            auto it = best.find({s, a});
-            if (it == best.end() || depth[s] != first_depth[k]) continue;
-            auto cand = std::make_tuple(it->second.sw, it->second.prank, it->second.step);
+            const Best *it = find({s, a});
+            if (it == nullptr) continue;
+            auto cand = std::make_tuple(it->sw, it->prank, it->step);
             if (!top || cand < *top) {
               top = cand;
-              top_node = it->first;
+              top_node = {s, a};
             }
           }
         }
@@ -295,13 +432,13 @@ private:
       for (const Edge &e : edges_) {
         if (!(e.violations & (1u << k)) || depth[e.from] + 1 != first_depth[k]) continue;
         for (int a = 0; a <= A; ++a) {
-          auto it = best.find({e.from, a});
-          if (it == best.end()) continue;
-          const uint32_t sw = it->second.sw + (a != kNoActor && a != e.step.actor);
-          auto cand = std::make_tuple(sw, it->second.rank, e.step);
+          const Best *it = find({e.from, a});
+          if (it == nullptr) continue;
+          const uint32_t sw = it->sw + (a != kNoActor && a != e.step.actor);
+          auto cand = std::make_tuple(sw, it->rank, e.step);
           if (!top || cand < *top) {
             top = cand;
-            top_node = it->first;
+            top_node = {e.from, a};
           }
         }
       }
@@ -313,6 +450,7 @@ private:
 
   const Sys &sys_;
   Limits limits_;
+  int threads_ = 1;
   bool collect_outcomes_ = false;
   std::vector<uint64_t> outcomes_;
   std::vector<Edge> edges_;

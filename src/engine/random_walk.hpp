@@ -9,15 +9,19 @@
 // least 1/(n k^(d-1)).
 //
 // Deterministic: the generator is seeded with the seed and the run number
-// only, so the same seed gives the same runs and the same traces.
+// only, so the same seed gives the same runs and the same traces, on any
+// number of threads.
 #pragma once
 
 #include "engine/limits.hpp"
 #include "engine/schedule.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <map>
 #include <optional>
 #include <random>
@@ -42,77 +46,131 @@ public:
   RandomExplorer(const Sys &sys, Sampling sampling, Limits limits)
       : sys_(sys), sampling_(sampling), limits_(limits) {}
 
+  // Runs are sampled on `threads` threads (OpenMP). A run depends only on
+  // the seed and its number, and the kept trace of a kind is the preferred()
+  // one among all runs, so what is found does not depend on the threads
+  // (unless a bound cuts the sampling short).
+  void threads(int n) { threads_ = std::max(1, n); }
+
   Exploration run() {
     const auto t0 = std::chrono::steady_clock::now();
     Exploration ex;
-    std::vector<std::optional<Schedule>> best(static_cast<size_t>(sys_.num_kinds()));
-    std::vector<Choice> enabled;
+    Found found(static_cast<size_t>(sys_.num_kinds()));
+    uint64_t first = 0;
     int k = sampling_.max_length;
-    uint64_t run = 0;
-    for (; run < sampling_.runs; ++run) {
-      if (limits_.budget_seconds > 0 &&
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >=
-              limits_.budget_seconds) {
-        ex.bound_reason = "--budget " + format_duration(limits_.budget_seconds) + " reached; ";
-        break;
-      }
-      if (limits_.max_steps && ex.steps >= limits_.max_steps) {
-        ex.bound_reason = "--max-steps " + std::to_string(limits_.max_steps) + " reached; ";
-        break;
-      }
-      std::mt19937_64 rng(sampling_.seed * 0x9e3779b97f4a7c15ULL + run);
-      std::map<Choice, uint64_t> priority; // PCT: higher runs first
-      std::vector<int> change_at;
-      if (sampling_.pct_depth > 1)
-        for (int i = 0; i < sampling_.pct_depth - 1; ++i)
-          change_at.push_back(1 + static_cast<int>(rng() % static_cast<uint64_t>(std::max(k, 1))));
-      uint64_t lowest = 0; // priorities below every initial one, for change points
-      State s = sys_.initial();
-      Schedule path;
-      for (sys_.enabled(s, enabled); !enabled.empty(); sys_.enabled(s, enabled)) {
-        Choice c = enabled.front();
-        if (sampling_.pct_depth == 0) {
-          c = enabled[rng() % enabled.size()];
-        } else {
-          for (const Choice &e : enabled)
-            if (!priority.count(e)) priority[e] = (uint64_t{1} << 62) + (rng() >> 2);
-          for (const Choice &e : enabled)
-            if (priority[e] > priority[c]) c = e;
-          if (std::find(change_at.begin(), change_at.end(), static_cast<int>(path.size()) + 1) !=
-              change_at.end())
-            priority[c] = ++lowest;
-        }
-        const auto out = sys_.step(s, c);
-        ++ex.steps;
-        path.push_back(Step{c.actor, c.alt});
-        for (size_t w = 0; w < ex.reached.size(); ++w)
-          ex.reached[w] |= out.reached[w];
-        for (int kind = 0; kind < sys_.num_kinds(); ++kind)
-          if (out.violations & (1u << kind)) offer(best[static_cast<size_t>(kind)], path);
-      }
-      ++ex.executions;
-      if (!sys_.finished(s)) {
-        if (sys_.stuck_on_variable(s)) {
-          if (!ex.stuck_on_variable) ex.stuck_on_variable = path;
-        } else {
-          offer(best[static_cast<size_t>(sys_.stuck_kind(s))], path);
-        }
-      }
-      if (k == 0) k = static_cast<int>(path.size());
+    if (k == 0 && sampling_.runs > 0) { // PCT's k is learnt from run 0
+      k = static_cast<int>(sample(0, 0, found));
+      first = 1;
     }
+    std::atomic<uint64_t> steps{first ? static_cast<uint64_t>(k) : 0}, done{first};
+    std::atomic<bool> stop{false};
+    std::string reason;
+    std::exception_ptr error;
+    const auto elapsed = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
+#pragma omp parallel num_threads(threads_) if (threads_ > 1)
+    {
+      Found mine(found.best.size());
+#pragma omp for schedule(dynamic, 1)
+      for (uint64_t run = first; run < sampling_.runs; ++run) {
+        if (stop.load(std::memory_order_relaxed)) continue;
+        std::string why;
+        if (limits_.budget_seconds > 0 && elapsed() >= limits_.budget_seconds)
+          why = "--budget " + format_duration(limits_.budget_seconds) + " reached; ";
+        else if (limits_.max_steps && steps.load() >= limits_.max_steps)
+          why = "--max-steps " + std::to_string(limits_.max_steps) + " reached; ";
+        if (!why.empty()) {
+#pragma omp critical(pagerace_sampling)
+          if (!stop.exchange(true)) reason = why;
+          continue;
+        }
+        try {
+          steps += sample(run, k, mine);
+          ++done;
+        } catch (...) {
+#pragma omp critical(pagerace_sampling)
+          if (!error) error = std::current_exception();
+          stop = true;
+        }
+      }
+#pragma omp critical(pagerace_sampling)
+      found.merge(mine);
+    }
+    if (error) std::rethrow_exception(error);
+    ex.steps = steps;
+    ex.executions = done;
+    ex.reached = found.reached;
+    ex.stuck_on_variable = found.stuck_on_variable;
     ex.bounded = true; // sampling never proves absence
-    ex.bound_reason += fmt_runs(run);
+    ex.bound_reason = reason + fmt_runs(done);
     ex.states = ex.executions;
     for (int kind = 0; kind < sys_.num_kinds(); ++kind)
-      if (best[static_cast<size_t>(kind)])
-        ex.found.push_back(KindFound{kind, *best[static_cast<size_t>(kind)]});
-    ex.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      if (found.best[static_cast<size_t>(kind)])
+        ex.found.push_back(KindFound{kind, *found.best[static_cast<size_t>(kind)]});
+    ex.seconds = elapsed();
     return ex;
   }
 
 private:
   static void offer(std::optional<Schedule> &b, const Schedule &s) {
     if (!b || preferred(s, *b)) b = s;
+  }
+
+  // What runs found: the preferred trace of each kind.
+  struct Found {
+    explicit Found(size_t kinds) : best(kinds) {}
+    std::vector<std::optional<Schedule>> best;
+    std::optional<Schedule> stuck_on_variable;
+    std::array<uint64_t, 4> reached{};
+    void merge(const Found &o) {
+      for (size_t kind = 0; kind < best.size(); ++kind)
+        if (o.best[kind]) offer(best[kind], *o.best[kind]);
+      if (o.stuck_on_variable) offer(stuck_on_variable, *o.stuck_on_variable);
+      for (size_t w = 0; w < reached.size(); ++w)
+        reached[w] |= o.reached[w];
+    }
+  };
+
+  // Sample run number `run` with PCT's length estimate `k`; returns its steps.
+  uint64_t sample(uint64_t run, int k, Found &found) const {
+    std::mt19937_64 rng(sampling_.seed * 0x9e3779b97f4a7c15ULL + run);
+    std::map<Choice, uint64_t> priority; // PCT: higher runs first
+    std::vector<int> change_at;
+    if (sampling_.pct_depth > 1)
+      for (int i = 0; i < sampling_.pct_depth - 1; ++i)
+        change_at.push_back(1 + static_cast<int>(rng() % static_cast<uint64_t>(std::max(k, 1))));
+    uint64_t lowest = 0; // priorities below every initial one, for change points
+    State s = sys_.initial();
+    Schedule path;
+    std::vector<Choice> enabled;
+    for (sys_.enabled(s, enabled); !enabled.empty(); sys_.enabled(s, enabled)) {
+      Choice c = enabled.front();
+      if (sampling_.pct_depth == 0) {
+        c = enabled[rng() % enabled.size()];
+      } else {
+        for (const Choice &e : enabled)
+          if (!priority.count(e)) priority[e] = (uint64_t{1} << 62) + (rng() >> 2);
+        for (const Choice &e : enabled)
+          if (priority[e] > priority[c]) c = e;
+        if (std::find(change_at.begin(), change_at.end(), static_cast<int>(path.size()) + 1) !=
+            change_at.end())
+          priority[c] = ++lowest;
+      }
+      const auto out = sys_.step(s, c);
+      path.push_back(Step{c.actor, c.alt});
+      for (size_t w = 0; w < found.reached.size(); ++w)
+        found.reached[w] |= out.reached[w];
+      for (int kind = 0; kind < sys_.num_kinds(); ++kind)
+        if (out.violations & (1u << kind)) offer(found.best[static_cast<size_t>(kind)], path);
+    }
+    if (!sys_.finished(s)) {
+      if (sys_.stuck_on_variable(s))
+        offer(found.stuck_on_variable, path);
+      else
+        offer(found.best[static_cast<size_t>(sys_.stuck_kind(s))], path);
+    }
+    return path.size();
   }
   std::string fmt_runs(uint64_t done) const {
     std::string what = sampling_.pct_depth ? "PCT depth " + std::to_string(sampling_.pct_depth)
@@ -125,6 +183,7 @@ private:
   const Sys &sys_;
   Sampling sampling_;
   Limits limits_;
+  int threads_ = 1;
 };
 
 } // namespace pagerace::engine

@@ -22,9 +22,10 @@ public:
   static uint64_t hash(const State &s) { return XXH3_64bits(&s, sizeof(State)); }
 
   // Returns {index, inserted}.
-  std::pair<uint32_t, bool> insert(const State &s) {
+  std::pair<uint32_t, bool> insert(const State &s) { return insert(s, hash(s)); }
+  // The same, with hash(s) already computed (by another thread).
+  std::pair<uint32_t, bool> insert(const State &s, uint64_t h) {
     if ((states_.size() + 1) * 2 > slots_.size()) grow();
-    const uint64_t h = hash(s);
     size_t i = h & (slots_.size() - 1);
     while (slots_[i] != kEmpty) {
       const uint32_t idx = slots_[i];

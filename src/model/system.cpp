@@ -6,6 +6,8 @@
 #include "model/kernel/availability.hpp"
 #include "model/kernel/paths.hpp"
 
+#include <cstddef>
+
 namespace pagerace::model {
 
 namespace {
@@ -49,6 +51,25 @@ System::System(const scenario::Scenario &sc, const Variant &variant) : sc_(sc) {
   if (cfg_.ncpus + 2 > kMaxTasks || sc.files.size() > kMaxFiles)
     throw std::invalid_argument("scenario exceeds the model's size limits");
   check_availability(sc, variant);
+}
+
+std::vector<std::pair<uint32_t, uint32_t>> System::components() const {
+  std::vector<std::pair<uint32_t, uint32_t>> out;
+  uint32_t at = 0;
+  const auto upto = [&](size_t end) {
+    out.emplace_back(at, static_cast<uint32_t>(end) - at);
+    at = static_cast<uint32_t>(end);
+  };
+  upto(offsetof(State, pages));
+  upto(offsetof(State, inodes));
+  upto(offsetof(State, disk));
+  upto(offsetof(State, mm));
+  upto(offsetof(State, fds));
+  upto(offsetof(State, tasks));
+  for (int t = 1; t <= kMaxTasks; ++t)
+    upto(offsetof(State, tasks) + sizeof(Task) * static_cast<size_t>(t));
+  upto(sizeof(State));
+  return out;
 }
 
 State System::initial() const {

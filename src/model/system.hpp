@@ -11,6 +11,7 @@
 #include "trace/trace.hpp"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pagerace::model {
@@ -28,6 +29,11 @@ public:
   System(const scenario::Scenario &sc, const Variant &variant);
 
   State initial() const;
+  // State cut into components for the engine's compressed store: the
+  // scenario variables, the page array, the inodes, the disk, the mm, fds
+  // and bios, each task, and the rest. A step changes a few of them.
+  // Each is (offset, size) in bytes; together they cover State in order.
+  std::vector<std::pair<uint32_t, uint32_t>> components() const;
   void enabled(const State &s, std::vector<Choice> &out) const;
   // Executes one step. With a recorder, appends the step's trace events.
   StepOutcome step(State &s, Choice c, trace::Trace *rec = nullptr, int step_index = 0) const;
