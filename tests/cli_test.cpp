@@ -812,6 +812,32 @@ TEST(CliMatrix, OutputIsDeterministicWhateverTheNumberOfJobs) {
   }
 }
 
+// The search's threads change timings only: the same verdicts, traces and
+// counts, byte for byte once the timings are dropped.
+TEST(CliCheck, OutputIsTheSameWhateverTheNumberOfThreads) {
+  auto without_timings = [](const std::string &out) {
+    json j = json::parse(out);
+    for (auto &r : j["results"]) {
+      r["statistics"].erase("seconds");
+      r["statistics"].erase("memory_bytes");
+    }
+    return j.dump(1);
+  };
+  for (const char *search : {"bfs", "pct"}) {
+    std::vector<std::string> args = {"check", "seed-race1", "seed-race2", "--json"};
+    if (std::string(search) == "pct") args.insert(args.end(), {"--random", "150", "--seed", "5"});
+    std::vector<std::string> one = args, three = args;
+    one.insert(one.end(), {"-j", "1"});
+    three.insert(three.end(), {"--jobs", "3"});
+    const Outcome a = pagerace(one), b = pagerace(three);
+    ASSERT_EQ(a.code, kViolation) << show(a);
+    ASSERT_EQ(b.code, kViolation) << show(b);
+    EXPECT_EQ(without_timings(a.out), without_timings(b.out)) << search;
+  }
+  const Outcome bad = pagerace({"check", "seed-race2", "-j", "0"});
+  EXPECT_EQ(bad.code, kInput) << show(bad);
+}
+
 // ---------------------------------------------------------------------------
 // list
 

@@ -17,17 +17,24 @@ std::vector<std::string> default_bench_scenarios() {
 
 std::vector<trace::BenchCell> run_bench(const std::vector<std::string> &scenarios,
                                         const std::vector<engine::Search> &searches,
-                                        const std::string &kernel, const engine::Limits &limits) {
+                                        const std::vector<int> &jobs, const std::string &kernel,
+                                        const engine::Limits &limits) {
   std::vector<trace::BenchCell> cells;
   for (const auto &name : scenarios) {
     const scenario::Scenario sc = scenario::load_scenario(name);
     const model::Variant &v = select_variant(sc, kernel);
-    for (engine::Search s : searches) {
-      CheckOptions opts;
-      opts.search = s;
-      opts.limits = limits;
-      cells.push_back(trace::BenchCell{name, v.name, engine::search_name(s), check(sc, v, opts)});
-    }
+    for (engine::Search s : searches)
+      for (int j : jobs) {
+        // only the breadth-first search runs on several threads
+        if (j != 1 && s != engine::Search::Bfs) continue;
+        CheckOptions opts;
+        opts.search = s;
+        opts.limits = limits;
+        opts.jobs = j;
+        std::string label = engine::search_name(s);
+        if (jobs.size() > 1 || j != 1) label += " -j " + std::to_string(j);
+        cells.push_back(trace::BenchCell{name, v.name, label, check(sc, v, opts)});
+      }
   }
   return cells;
 }

@@ -15,9 +15,11 @@ namespace pagerace::app {
 std::vector<std::string> default_bench_scenarios();
 
 // Runs every scenario under every search, one after the other (timings are
-// not disturbed by other cells). `kernel` empty: each scenario's own.
+// not disturbed by other cells), the BFS once per thread count of `jobs`
+// (the other searches run on one thread). `kernel` empty: each scenario's own.
 std::vector<trace::BenchCell> run_bench(const std::vector<std::string> &scenarios,
                                         const std::vector<engine::Search> &searches,
-                                        const std::string &kernel, const engine::Limits &limits);
+                                        const std::vector<int> &jobs, const std::string &kernel,
+                                        const engine::Limits &limits);
 
 } // namespace pagerace::app

@@ -312,6 +312,7 @@ int cmd_list(bool names_only) {
 struct BenchArgs {
   std::vector<std::string> scenarios; // empty: app::default_bench_scenarios()
   std::string searches = "bfs,dpor-cache,dpor,dfs";
+  std::string jobs = "1";
   std::string kernel;
   SearchArgs limits;
 };
@@ -325,6 +326,15 @@ int cmd_bench(BenchArgs a) {
     if (!s) return input_error("--searches: unknown search '" + name + "'");
     searches.push_back(*s);
   }
+  std::vector<int> jobs;
+  list = a.jobs + ",";
+  for (size_t pos = 0, comma; (comma = list.find(',', pos)) != std::string::npos; pos = comma + 1) {
+    const std::string n = list.substr(pos, comma - pos);
+    if (n.empty() || n.size() > 4 || n.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(n) < 1)
+      return input_error("--jobs: '" + n + "' is not a thread count (e.g. --jobs 1,2)");
+    jobs.push_back(std::stoi(n));
+  }
   if (a.limits.budget.empty()) a.limits.budget = "60s";
   std::string error;
   const auto opts = a.limits.options(error);
@@ -332,7 +342,7 @@ int cmd_bench(BenchArgs a) {
   const auto names = a.scenarios.empty() ? app::default_bench_scenarios() : a.scenarios;
   try {
     fmt::print("{}", report::render_bench_markdown(
-                         app::run_bench(names, searches, a.kernel, opts->limits)));
+                         app::run_bench(names, searches, jobs, a.kernel, opts->limits)));
   } catch (const scenario::ParseError &e) {
     return input_error(where(e.pos()) + ": " + e.message());
   } catch (const std::invalid_argument &e) {
@@ -388,6 +398,8 @@ int main(int argc, char **argv) {
                     "scenarios (default: the seed races, the benign library, the scale family)");
   bench->add_option("--searches", ba.searches, "comma-separated searches (default: all four)");
   bench->add_option("--kernel", ba.kernel, "kernel variant (default: each scenario's own)");
+  bench->add_option("-j,--jobs", ba.jobs,
+                    "comma-separated thread counts for the BFS rows, e.g. 1,2 (default: 1)");
   add_search_options(bench, ba.limits);
 
   auto *list = app.add_subcommand("list", "built-in scenarios and kernel variants");
