@@ -129,7 +129,7 @@ TEST(CollapseStore, ExactOnEveryComponent) {
       engine::CollapseStore<model::State>::Encoded e;
       store.encode(s, root, 0, e);
       EXPECT_EQ(__builtin_popcount(e.fresh), 1) << "one component changed at byte " << at;
-      const auto [id, inserted] = store.insert(s, e);
+      const auto [id, inserted] = store.insert(e);
       EXPECT_TRUE(inserted) << "byte " << at;
       EXPECT_EQ(id, kept.size());
       kept.push_back(s);

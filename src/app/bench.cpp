@@ -32,7 +32,8 @@ std::vector<trace::BenchCell> run_bench(const std::vector<std::string> &scenario
         opts.limits = limits;
         opts.jobs = j;
         std::string label = engine::search_name(s);
-        if (jobs.size() > 1 || j != 1) label += " -j " + std::to_string(j);
+        if (s == engine::Search::Bfs && (jobs.size() > 1 || j != 1))
+          label += " -j " + std::to_string(j);
         cells.push_back(trace::BenchCell{name, v.name, label, check(sc, v, opts)});
       }
   }

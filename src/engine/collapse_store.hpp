@@ -6,9 +6,9 @@
 // components, so a new state costs a few bytes instead of a full copy.
 //
 // Every comparison is exact (component bytes, then index vectors), so no
-// collision can prune an unvisited state. Encoding is split so that threads
-// can do the hashing: encode() and get() only read the store, and may run
-// on other threads while insert() adds states (stored records never move).
+// collision can prune an unvisited state. Encoding and insertion are split
+// into steps that threads can share (see insert()); encode() and get() only
+// read stored records, which never move.
 #pragma once
 
 #include <xxhash.h>
@@ -28,18 +28,22 @@ namespace pagerace::engine {
 
 namespace detail {
 
-// Open addressing over entries kept elsewhere, found by their 64-bit hash
-// and compared in full by the caller's `same(index)`. A slot holds the
-// entry's index and the hash's upper half, so a probe rarely touches an
-// entry that does not match.
+// Open addressing over entries kept elsewhere (by index), found by their
+// 64-bit hash and compared in full by the caller's `same(index)`. A slot
+// holds the entry's index and the hash's upper half, so a probe rarely
+// touches an entry that does not match. grow() asks the owner for an
+// entry's hash (`hash_of`) rather than keeping it twice.
 class HashIndex {
+  static constexpr uint64_t kTag = ~uint64_t{0xffffffff};
+
 public:
-  HashIndex() : slots_(1024, 0) {}
+  HashIndex() : slots_(256, 0) {}
+  // The entry equal to the one hashed `h`, or kNone and the free slot where
+  // it would go in `slot`.
   template <class Same> uint32_t find(uint64_t h, Same same, size_t &slot) const {
-    const uint64_t tag = h & ~uint64_t{0xffffffff};
     size_t i = h & (slots_.size() - 1);
     while (slots_[i] != 0) {
-      if ((slots_[i] & ~uint64_t{0xffffffff}) == tag) {
+      if ((slots_[i] & kTag) == (h & kTag)) {
         const auto idx = static_cast<uint32_t>(slots_[i] - 1);
         if (same(idx)) return idx;
       }
@@ -48,31 +52,34 @@ public:
     slot = i;
     return kNone;
   }
-  // Adds entry number size(), at the slot find() left.
-  uint32_t add(uint64_t h, size_t slot) {
-    const auto idx = static_cast<uint32_t>(low_.size());
-    low_.push_back(static_cast<uint32_t>(h));
-    slots_[slot] = (h & ~uint64_t{0xffffffff}) | (uint64_t{idx} + 1);
-    if (low_.size() * 2 > slots_.size()) grow();
-    return idx;
+  // Adds entry `idx` hashed `h` at `slot`, from find() with no change since.
+  template <class HashOf> void add(uint64_t h, size_t slot, uint32_t idx, HashOf hash_of) {
+    slots_[slot] = (h & kTag) | (uint64_t{idx} + 1);
+    if (++count_ * 2 > slots_.size()) grow(hash_of);
   }
-  size_t bytes() const { return low_.capacity() * 4 + slots_.capacity() * 8; }
+  // Adds entry `idx`, known to be absent.
+  template <class HashOf> void add(uint64_t h, uint32_t idx, HashOf hash_of) {
+    size_t i = h & (slots_.size() - 1);
+    while (slots_[i] != 0)
+      i = (i + 1) & (slots_.size() - 1);
+    add(h, i, idx, hash_of);
+  }
+  size_t bytes() const { return slots_.capacity() * 8; }
   static constexpr uint32_t kNone = 0xffffffffu;
 
 private:
-  void grow() {
+  template <class HashOf> void grow(HashOf hash_of) {
     std::vector<uint64_t> next(slots_.size() * 2, 0);
     for (uint64_t slot : slots_) {
       if (slot == 0) continue;
-      const auto idx = static_cast<uint32_t>(slot - 1);
-      size_t i = ((slot & ~uint64_t{0xffffffff}) | low_[idx]) & (next.size() - 1);
+      size_t i = hash_of(static_cast<uint32_t>(slot - 1)) & (next.size() - 1);
       while (next[i] != 0)
         i = (i + 1) & (next.size() - 1);
       next[i] = slot;
     }
     slots_.swap(next);
   }
-  std::vector<uint32_t> low_; // lower half of each entry's hash, for grow()
+  size_t count_ = 0;
   std::vector<uint64_t> slots_;
 };
 
@@ -120,10 +127,13 @@ public:
   static constexpr size_t kMaxComponents = 32;
 
   // A state on its way in: its component indices, where known, and the
-  // hashes of the components that are not.
+  // bytes and hashes of the components that are not (only those are kept,
+  // so that a batch of successors stays small enough for the caches).
   struct Encoded {
     std::array<uint32_t, kMaxComponents> index;
     std::array<uint64_t, kMaxComponents> hash;
+    std::array<uint32_t, kMaxComponents> at; // of a fresh component's bytes in `bytes`
+    std::vector<unsigned char> bytes;
     uint32_t fresh = 0; // bit c: component c differs from the parent's, index unknown
   };
 
@@ -154,44 +164,87 @@ public:
   void encode(const State &s, const State &parent, uint32_t parent_id, Encoded &e) const {
     const uint32_t *pk = key(parent_id);
     e.fresh = 0;
+    e.bytes.clear();
     for (size_t c = 0; c < layout_.size(); ++c) {
       const auto *a = bytes(s, c), *b = bytes(parent, c);
-      if (std::memcmp(a, b, layout_[c].size) == 0) {
+      if (std::memcmp(a, b, layout_[c].size) == 0)
         e.index[c] = pk[c];
-      } else {
-        e.fresh |= 1u << c;
-        e.hash[c] = XXH3_64bits(a, layout_[c].size);
-      }
+      else
+        keep(c, a, e);
     }
   }
   // Encodes a state with no parent (the initial one).
   void encode(const State &s, Encoded &e) const {
-    e.fresh = layout_.size() == 32 ? ~0u : (1u << layout_.size()) - 1;
+    e.fresh = 0;
+    e.bytes.clear();
     for (size_t c = 0; c < layout_.size(); ++c)
-      e.hash[c] = XXH3_64bits(bytes(s, c), layout_[c].size);
+      keep(c, bytes(s, c), e);
   }
 
-  // Returns {index, inserted}. `e` comes from encode() of the same `s`.
-  std::pair<uint32_t, bool> insert(const State &s, Encoded &e) {
+  // Returns {index, inserted}. `e` comes from encode().
+  std::pair<uint32_t, bool> insert(Encoded &e) {
     for (size_t c = 0; c < layout_.size(); ++c)
-      if (e.fresh & (1u << c)) e.index[c] = intern(c, bytes(s, c), e.hash[c]);
-    const size_t n = layout_.size();
-    const uint64_t h = XXH3_64bits(e.index.data(), n * sizeof(uint32_t));
-    size_t slot = 0;
-    const uint32_t found = states_.find(
-        h,
-        [&](uint32_t idx) {
-          return std::memcmp(key(idx), e.index.data(), n * sizeof(uint32_t)) == 0;
-        },
-        slot);
-    if (found != detail::HashIndex::kNone) return {found, false};
-    keys_.push_back(e.index.data());
-    return {states_.add(h, slot), true};
+      intern(c, e);
+    const uint64_t h = key_hash(e);
+    if (const uint32_t found = find(e, h); found != kNone) return {found, false};
+    const uint32_t id = append(e, h);
+    index(id);
+    return {id, true};
   }
   std::pair<uint32_t, bool> insert(const State &s) {
     Encoded e;
     encode(s, e);
-    return insert(s, e);
+    return insert(e);
+  }
+
+  // insert() in steps, for threads: intern() each component (threads may
+  // intern different components at once); key_hash() and find() (threads
+  // may look up while nothing is added); append() new states, on one
+  // thread, in the order their numbers must follow; and index() them
+  // (threads may index states of different shard()s at once).
+  static constexpr uint32_t kNone = detail::HashIndex::kNone;
+  static constexpr size_t kShards = 64;
+
+  // Component c, if fresh in `e`: its index into e.index[c], the value
+  // added if new.
+  void intern(size_t c, Encoded &e) {
+    if (!(e.fresh & (1u << c))) return;
+    Table &t = tables_[c];
+    const uint32_t size = layout_[c].size;
+    const unsigned char *v = e.bytes.data() + e.at[c];
+    const uint64_t h = e.hash[c];
+    size_t slot = 0;
+    uint32_t i = t.index.find(
+        h, [&](uint32_t j) { return std::memcmp(t.values[j], v, size) == 0; }, slot);
+    if (i == kNone) {
+      i = static_cast<uint32_t>(t.values.size());
+      t.values.push_back(v);
+      t.hashes.push_back(h);
+      t.index.add(h, slot, i, [&](uint32_t j) { return t.hashes[j]; });
+    }
+    e.index[c] = i; // threads intern different components of one state: only index[c] is written
+  }
+  uint64_t key_hash(const Encoded &e) const {
+    return XXH3_64bits(e.index.data(), layout_.size() * sizeof(uint32_t));
+  }
+  static size_t shard(uint64_t key_hash) { return key_hash >> 58; }
+  // The stored state with the indices of `e` (hashed `h`), or kNone.
+  uint32_t find(const Encoded &e, uint64_t h) const {
+    size_t slot = 0;
+    return states_[shard(h)].find(
+        h, [&](uint32_t id) { return same_key(id, e); }, slot);
+  }
+  bool same_key(uint32_t id, const Encoded &e) const {
+    return std::memcmp(key(id), e.index.data(), layout_.size() * sizeof(uint32_t)) == 0;
+  }
+  uint32_t append(const Encoded &e, uint64_t h) {
+    keys_.push_back(e.index.data());
+    key_hashes_.push_back(h);
+    return static_cast<uint32_t>(keys_.size() - 1);
+  }
+  void index(uint32_t id) {
+    const uint64_t h = key_hashes_[id];
+    states_[shard(h)].add(h, id, [&](uint32_t j) { return key_hashes_[j]; });
   }
 
   // Rebuilds state `id` into `out`.
@@ -208,9 +261,11 @@ public:
   }
 
   size_t bytes() const {
-    size_t b = keys_.bytes() + states_.bytes();
+    size_t b = keys_.bytes() + key_hashes_.capacity() * 8;
+    for (const detail::HashIndex &shard : states_)
+      b += shard.bytes();
     for (const Table &t : tables_)
-      b += t.values.bytes() + t.index.bytes();
+      b += t.values.bytes() + t.hashes.capacity() * 8 + t.index.bytes();
     return b;
   }
 
@@ -221,6 +276,7 @@ private:
   struct Table {
     explicit Table(uint32_t size) : values(size) {}
     detail::StableRecords<unsigned char> values;
+    std::vector<uint64_t> hashes; // of each value
     detail::HashIndex index;
   };
 
@@ -228,22 +284,18 @@ private:
     return reinterpret_cast<const unsigned char *>(&s) + layout_[c].offset;
   }
   const uint32_t *key(uint32_t id) const { return keys_[id]; }
-
-  uint32_t intern(size_t c, const unsigned char *v, uint64_t h) {
-    Table &t = tables_[c];
-    const uint32_t size = layout_[c].size;
-    size_t slot = 0;
-    const uint32_t found = t.index.find(
-        h, [&](uint32_t i) { return std::memcmp(t.values[i], v, size) == 0; }, slot);
-    if (found != detail::HashIndex::kNone) return found;
-    t.values.push_back(v);
-    return t.index.add(h, slot);
+  void keep(size_t c, const unsigned char *v, Encoded &e) const {
+    e.fresh |= 1u << c;
+    e.hash[c] = XXH3_64bits(v, layout_[c].size);
+    e.at[c] = static_cast<uint32_t>(e.bytes.size());
+    e.bytes.insert(e.bytes.end(), v, v + layout_[c].size);
   }
 
   std::vector<Component> layout_;
   std::vector<Table> tables_;
   detail::StableRecords<uint32_t> keys_; // a state's component indices
-  detail::HashIndex states_;
+  std::vector<uint64_t> key_hashes_;     // of each state's indices
+  std::array<detail::HashIndex, kShards> states_;
 };
 
 } // namespace pagerace::engine

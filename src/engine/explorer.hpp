@@ -18,6 +18,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <memory>
@@ -56,12 +57,10 @@ public:
     double last_progress = 0;
     // One thread expands a state and inserts its successors at once; more
     // threads take batches large enough to share out.
-    const uint32_t batch = threads_ > 1 ? 64u * static_cast<uint32_t>(threads_) : 1u;
-    std::array<std::vector<Expansion>, 2> buffers{std::vector<Expansion>(batch),
-                                                  std::vector<Expansion>(batch)};
+    const uint32_t batch = threads_ > 1 ? 256u * static_cast<uint32_t>(threads_) : 1u;
+    std::vector<Expansion> expansions(batch);
     auto scratch = std::make_unique<Scratch>();
     uint32_t next_check = 0;
-    uint32_t pending = 0, pending_n = 0; // expanded into buffers[1], not merged yet
     for (uint32_t i = 0;;) {
       if (limits_.max_states && store.size() >= limits_.max_states) {
         ex.bounded = true;
@@ -97,16 +96,12 @@ public:
         }
       }
       const uint32_t n = std::min<uint32_t>(batch, static_cast<uint32_t>(store.size()) - i);
-      if (n == 0 && pending_n == 0) break;
+      if (n == 0) break;
       if (threads_ == 1) {
-        for (uint32_t k = 0; k < n; ++k)
-          expand_one(store, i + k, buffers[0][k], *scratch);
-        merge(m, buffers[0], i, n);
+        expand_one(store, i, expansions[0], *scratch);
+        merge(m, expansions[0], i);
       } else {
-        expand_and_merge(m, buffers[0], i, n, buffers[1], pending, pending_n);
-        std::swap(buffers[0], buffers[1]);
-        pending = i;
-        pending_n = n;
+        expand_and_merge(m, expansions, i, n);
       }
       i += n;
     }
@@ -133,8 +128,7 @@ private:
     Choice choice;
     uint32_t violations;
     std::array<uint64_t, 4> reached;
-    typename Store::Encoded code;
-    State next;
+    typename Store::Encoded code; // the state reached
   };
   // What expanding one state gives: its successors in the order of its
   // enabled choices, or, for a terminal state, how it ended.
@@ -147,7 +141,7 @@ private:
   // What a thread expands with: the state being expanded, rebuilt from the
   // store, and its enabled choices.
   struct Scratch {
-    State cur;
+    State cur, next;
     std::vector<Choice> choices;
   };
 
@@ -165,11 +159,12 @@ private:
     for (size_t c = 0; c < choices.size(); ++c) {
       Successor &succ = e.successors[c];
       succ.choice = choices[c];
-      succ.next = cur;
-      const auto out = sys_.step(succ.next, choices[c]);
+      State &next = x.next;
+      next = cur;
+      const auto out = sys_.step(next, choices[c]);
       succ.violations = out.violations;
       succ.reached = out.reached;
-      store.encode(succ.next, cur, id, succ.code);
+      store.encode(next, cur, id, succ.code);
     }
   }
 
@@ -180,71 +175,151 @@ private:
     std::vector<uint32_t> depth;
     std::vector<uint8_t> terminal;               // 0 no, 1 finished, 2 deadlock
     std::vector<std::pair<uint32_t, int>> stuck; // stuck state, the kind it counts as
+    // The parallel merge's scratch, per successor of the batch: where it is,
+    // its key's hash, and what the lookup found (a state number, kNew, or
+    // kNew + 1 + p: the same state as the new successor p of the batch).
+    std::vector<Successor *> all;
+    std::vector<uint64_t> hash;
+    std::vector<uint64_t> found;
+    std::array<std::vector<uint32_t>, Store::kShards> by_shard;
   };
+  static constexpr uint64_t kNew = uint64_t{1} << 32;
 
-  // Inserts the successors of states first..first+n-1, in order.
-  void merge(Merge &m, std::vector<Expansion> &expansions, uint32_t first, uint32_t n) {
-    for (uint32_t k = 0; k < n; ++k) {
-      const uint32_t at = first + k;
-      Expansion &e = expansions[k];
-      m.terminal.resize(m.store.size(), 0);
-      if (e.successors.empty()) {
-        m.terminal[at] = e.finished ? 1 : 2;
-        if (m.terminal[at] == 2) {
-          if (e.stuck_on_variable) {
-            if (!m.ex.stuck_on_variable) m.ex.stuck_on_variable = path_to(at);
-          } else {
-            m.stuck.emplace_back(at, e.stuck_kind);
-          }
-        }
-        continue;
-      }
-      for (Successor &succ : e.successors) {
+  // A state's expansion recorded: how it ended if terminal; else the steps
+  // and what they reached (its edges are added by the caller).
+  bool record_state(Merge &m, Expansion &e, uint32_t at) {
+    m.terminal.resize(m.store.size(), 0);
+    if (!e.successors.empty()) {
+      for (const Successor &succ : e.successors) {
         ++m.ex.steps;
         for (size_t w = 0; w < m.ex.reached.size(); ++w)
           m.ex.reached[w] |= succ.reached[w];
-        auto [j, inserted] = m.store.insert(succ.next, succ.code);
-        if (inserted) {
-          m.depth.push_back(m.depth[at] + 1);
-          parent_.push_back({at, succ.choice});
-        }
-        edges_.push_back(Edge{at, j, Step{succ.choice.actor, succ.choice.alt}, succ.violations});
       }
+      return true;
+    }
+    m.terminal[at] = e.finished ? 1 : 2;
+    if (m.terminal[at] == 2) {
+      if (e.stuck_on_variable) {
+        if (!m.ex.stuck_on_variable) m.ex.stuck_on_variable = path_to(at);
+      } else {
+        m.stuck.emplace_back(at, e.stuck_kind);
+      }
+    }
+    return false;
+  }
+  void record_edge(Merge &m, uint32_t at, const Successor &succ, uint32_t j, bool inserted) {
+    if (inserted) {
+      m.depth.push_back(m.depth[at] + 1);
+      parent_.push_back({at, succ.choice});
+    }
+    edges_.push_back(Edge{at, j, Step{succ.choice.actor, succ.choice.alt}, succ.violations});
+  }
+
+  // One thread: inserts the successors of state `at`, in order.
+  void merge(Merge &m, Expansion &e, uint32_t at) {
+    if (!record_state(m, e, at)) return;
+    for (Successor &succ : e.successors) {
+      auto [j, inserted] = m.store.insert(succ.code);
+      record_edge(m, at, succ, j, inserted);
     }
   }
 
-  // Expands states first..first+n-1 into `expansions` on every thread, while
-  // one of them first merges the batch expanded before (`pending`). Only
-  // states stored before that merge are expanded, and the store's records
-  // never move, so expanding threads read it while the merge adds to it. An
-  // error (a model error, a scenario's run-time error) is rethrown: the
-  // merge's first, else the one of the first state that raised one.
-  void expand_and_merge(Merge &m, std::vector<Expansion> &expansions, uint32_t first, uint32_t n,
-                        std::vector<Expansion> &pending, uint32_t pending_first,
-                        uint32_t pending_n) {
-    std::exception_ptr merge_error;
+  // Threads: expand states first..first+n-1, then insert their successors
+  // in the order merge() would, so that states get the same numbers. Every
+  // phase but the numbering runs on all threads: interning, component by
+  // component; looking the states up, shard by shard (a successor equal to
+  // an earlier new one of the batch is found in the batch); indexing the
+  // new ones, shard by shard. An error (a model error, a scenario's run-time
+  // error) is rethrown for the first state that raised one.
+  void expand_and_merge(Merge &m, std::vector<Expansion> &expansions, uint32_t first, uint32_t n) {
+    Store &store = m.store;
+    bool failed = false;
+    std::exception_ptr error;
 #pragma omp parallel num_threads(threads_)
     {
-#pragma omp single nowait
-      {
-        try {
-          merge(m, pending, pending_first, pending_n);
-        } catch (...) {
-          merge_error = std::current_exception();
-        }
-      }
       auto mine = std::make_unique<Scratch>();
-#pragma omp for schedule(dynamic, 4) nowait
+#pragma omp for schedule(dynamic, 4)
       for (uint32_t k = 0; k < n; ++k) {
         expansions[k].error = nullptr;
         try {
-          expand_one(m.store, first + k, expansions[k], *mine);
+          expand_one(store, first + k, expansions[k], *mine);
         } catch (...) {
           expansions[k].error = std::current_exception();
         }
       }
+#pragma omp single
+      {
+        m.all.clear();
+        for (uint32_t k = 0; k < n && !failed; ++k) {
+          failed = expansions[k].error != nullptr;
+          for (Successor &succ : expansions[k].successors)
+            m.all.push_back(&succ);
+        }
+        m.hash.resize(m.all.size());
+        m.found.resize(m.all.size());
+      }
+      if (!failed) {
+#pragma omp for schedule(dynamic, 1)
+        for (size_t c = 0; c < store.components(); ++c)
+          for (Successor *succ : m.all)
+            store.intern(c, succ->code);
+#pragma omp for schedule(static)
+        for (size_t i = 0; i < m.all.size(); ++i)
+          m.hash[i] = store.key_hash(m.all[i]->code);
+#pragma omp single
+        {
+          for (auto &bucket : m.by_shard)
+            bucket.clear();
+          for (size_t i = 0; i < m.all.size(); ++i)
+            m.by_shard[Store::shard(m.hash[i])].push_back(static_cast<uint32_t>(i));
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (size_t sh = 0; sh < Store::kShards; ++sh) {
+          const auto &bucket = m.by_shard[sh];
+          for (size_t b = 0; b < bucket.size(); ++b) {
+            const uint32_t i = bucket[b];
+            const auto &code = m.all[i]->code;
+            uint64_t f = store.find(code, m.hash[i]);
+            for (size_t a = 0; f == Store::kNone && a < b; ++a) {
+              const uint32_t p = bucket[a];
+              if (m.found[p] == kNew && m.hash[p] == m.hash[i] &&
+                  std::memcmp(m.all[p]->code.index.data(), code.index.data(),
+                              store.components() * sizeof(uint32_t)) == 0)
+                f = kNew + 1 + p;
+            }
+            m.found[i] = f == Store::kNone ? kNew : f;
+          }
+        }
+#pragma omp single
+        {
+          try {
+            size_t i = 0;
+            for (uint32_t k = 0; k < n; ++k) {
+              if (!record_state(m, expansions[k], first + k)) continue;
+              for (Successor &succ : expansions[k].successors) {
+                uint64_t &f = m.found[i];
+                const bool inserted = f == kNew;
+                if (inserted) f = store.append(succ.code, m.hash[i]);
+                if (f > kNew) f = m.found[f - kNew - 1] & ~kNew; // numbered above, as it came first
+                record_edge(m, first + k, succ, static_cast<uint32_t>(f), inserted);
+                if (inserted) f |= kNew; // to index
+                ++i;
+              }
+            }
+          } catch (...) {
+            error = std::current_exception();
+            failed = true;
+          }
+        }
+        if (!failed) {
+#pragma omp for schedule(dynamic, 1)
+          for (size_t sh = 0; sh < Store::kShards; ++sh)
+            for (const uint32_t i : m.by_shard[sh])
+              if (m.found[i] & kNew) store.index(static_cast<uint32_t>(m.found[i] & ~kNew));
+        }
+      }
     }
-    if (merge_error) std::rethrow_exception(merge_error);
+    if (error) std::rethrow_exception(error);
     for (uint32_t k = 0; k < n; ++k)
       if (expansions[k].error) std::rethrow_exception(expansions[k].error);
   }
