@@ -1,8 +1,8 @@
 // Micro-benchmarks of the explorer's hot paths: hashing a state, one model
 // step with its footprint, the enabled set, and a whole DPOR search (race
 // detection and backtrack sets) of a small scenario.
+#include "engine/collapse_store.hpp"
 #include "engine/dfs.hpp"
-#include "engine/state_store.hpp"
 #include "model/system.hpp"
 #include "scenario/builtin.hpp"
 
@@ -35,7 +35,7 @@ Fixture &fixture() {
 void BM_StateHash(benchmark::State &st) {
   const model::State &s = fixture().path.front().first;
   for (auto _ : st)
-    benchmark::DoNotOptimize(engine::StateStore<model::State>::hash(s));
+    benchmark::DoNotOptimize(engine::CollapseStore<model::State>::hash(s));
   st.SetBytesProcessed(static_cast<int64_t>(st.iterations() * sizeof(model::State)));
 }
 BENCHMARK(BM_StateHash);
@@ -46,6 +46,29 @@ void BM_StateFingerprint(benchmark::State &st) {
     benchmark::DoNotOptimize(engine::FingerprintStore<model::State>::fingerprint(s));
 }
 BENCHMARK(BM_StateFingerprint);
+
+// Storing a successor as the BFS does: encoded against its parent (only the
+// changed components are hashed), then inserted (found or added).
+void BM_CollapseEncodeInsert(benchmark::State &st) {
+  Fixture &f = fixture();
+  engine::CollapseStore<model::State> store(f.sys.components());
+  std::vector<uint32_t> ids;
+  for (const auto &step : f.path)
+    ids.push_back(store.insert(step.first).first);
+  engine::CollapseStore<model::State>::Encoded e;
+  model::State next;
+  size_t i = 0;
+  for (auto _ : st) {
+    const size_t k = i++ % f.path.size();
+    const auto &[s, c] = f.path[k];
+    next = s;
+    f.sys.step(next, c);
+    store.encode(next, s, ids[k], e);
+    benchmark::DoNotOptimize(store.insert(e));
+  }
+  st.SetItemsProcessed(static_cast<int64_t>(st.iterations()));
+}
+BENCHMARK(BM_CollapseEncodeInsert);
 
 // One model step with its footprint (access set and the diff for writes).
 void BM_StepWithFootprint(benchmark::State &st) {

@@ -31,11 +31,11 @@
 // schedule) over everything explored.
 #pragma once
 
+#include "engine/collapse_store.hpp"
 #include "engine/fingerprint_store.hpp"
 #include "engine/footprint.hpp"
 #include "engine/limits.hpp"
 #include "engine/schedule.hpp"
-#include "engine/state_store.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -53,7 +53,7 @@ template <class Sys> class DfsExplorer {
 
 public:
   DfsExplorer(const Sys &sys, Search mode, Limits limits)
-      : sys_(sys), mode_(mode), limits_(limits) {}
+      : sys_(sys), mode_(mode), limits_(limits), store_(sys.components()) {}
 
   // Preemption bounding (CHESS: Musuvathi and Qadeer, PLDI 2007), for the
   // plain DFS: schedules that switch away from a process that could go on
@@ -470,7 +470,7 @@ private:
   void terminal(const State &s, size_t d, int slot) {
     if (slot >= 0) store_entry_done(slot, {}, Summary{}, true); // a revisit is a cache hit
     ++ex_.executions;
-    if (collect_outcomes_) outcomes_.push_back(StateStore<State>::hash(s));
+    if (collect_outcomes_) outcomes_.push_back(CollapseStore<State>::hash(s));
     if (sys_.finished(s)) return;
     Schedule path = stack_schedule(d);
     if (sys_.stuck_on_variable(s)) {
@@ -483,7 +483,7 @@ private:
 
   void finish_terminal_root(const State &s) {
     ++ex_.executions;
-    if (collect_outcomes_) outcomes_.push_back(StateStore<State>::hash(s));
+    if (collect_outcomes_) outcomes_.push_back(CollapseStore<State>::hash(s));
     if (!sys_.finished(s) && !sys_.stuck_on_variable(s)) offer(sys_.stuck_kind(s), {});
   }
 
@@ -515,7 +515,7 @@ private:
     if (prints_.size() != store_.size()) // two stored states share a fingerprint
       bound("--max-memory " + format_bytes(limits_.max_memory) +
             " reached and hash compaction found a fingerprint collision");
-    store_ = StateStore<State>{};
+    store_ = CollapseStore<State>(sys_.components());
   }
   std::pair<uint32_t, bool> insert_state(const State &s) {
     return compact_ ? prints_.insert(s) : store_.insert(s);
@@ -573,7 +573,7 @@ private:
   Exploration ex_;
   std::vector<std::optional<Schedule>> best_;
   std::vector<Node> stack_;
-  StateStore<State> store_;        // full states, compared in full
+  CollapseStore<State> store_;     // full states (collapsed), compared in full
   FingerprintStore<State> prints_; // after the switch to hash compaction
   bool compact_ = false;
   uint64_t compact_from_ = 0;

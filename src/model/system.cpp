@@ -379,20 +379,21 @@ void System::finish_op(Ctx &k, int tid) const {
         k.inode(ino).due_at[i] = k.clock();
       }
   int64_t value = t.ret;
-  std::string shown;
-  if (op.code == OpCode::Mmap && value >= 0) {
-    value = kUserBase + value * 4096;
-    shown = fmt::format("{:#x}", value);
-  } else if (op.code == OpCode::Load && value >= 0) {
-    shown = token_name(sc_, static_cast<Token>(value));
-  } else {
-    shown = value < 0 ? errno_name(value) : std::to_string(value);
-  }
+  if (op.code == OpCode::Mmap && value >= 0) value = kUserBase + value * 4096;
   if (op.target >= 0) {
     k.var(op.target) = value;
     k.vars_set() |= 1u << op.target;
   }
-  k.emit(trace::EventKind::Return, "= " + shown);
+  if (k.recording()) {
+    std::string shown;
+    if (op.code == OpCode::Mmap && value >= 0)
+      shown = fmt::format("{:#x}", value);
+    else if (op.code == OpCode::Load && value >= 0)
+      shown = token_name(sc_, static_cast<Token>(value));
+    else
+      shown = value < 0 ? errno_name(value) : std::to_string(value);
+    k.emit(trace::EventKind::Return, "= " + shown);
+  }
   t.ret = 0;
   t.wait = Wait::None;
   t.wait_arg = 0;
@@ -458,8 +459,7 @@ void System::device_step(Ctx &k, int alt) const {
     PinSet &pin = k.pin(slot);
     const int id = pin.page[i];
     k.reached(Fn::dma_transfer);
-    k.emit(trace::EventKind::Note,
-           fmt::format("RDMA write: {} <- {}", k.page_name(id), token_name(sc_, rdma_token(slot))));
+    k.note("RDMA write: {} <- {}", k.page_name(id), token_name(sc_, rdma_token(slot)));
     write_page_data(k, id, rdma_token(slot), "RDMA: device write through a long-term pin");
     pin.written |= static_cast<uint8_t>(1u << i);
     return;
@@ -467,7 +467,7 @@ void System::device_step(Ctx &k, int alt) const {
   if (alt >= 64) { // completion interrupt
     const int b = alt - 64;
     Bio &bio = k.bio(b);
-    k.emit(trace::EventKind::Note, fmt::format("irq: bio #{} completes", b));
+    k.note("irq: bio #{} completes", b);
     if (bio.op == BioOp::Write)
       for (int i = 0; i < bio.vcnt; ++i) {
         k.disk(bio.sector[i]) = bio.captured[i];
@@ -493,8 +493,8 @@ void System::device_step(Ctx &k, int alt) const {
   k.reached(Fn::dma_transfer);
   if (bio.op == BioOp::Read) {
     const Token t = k.disk(bio.sector[i]);
-    k.emit(trace::EventKind::Note, fmt::format("DMA: block {} -> {} ({})", bio.sector[i],
-                                               k.page_name(id), token_name(sc_, t)));
+    if (k.recording())
+      k.note("DMA: block {} -> {} ({})", bio.sector[i], k.page_name(id), token_name(sc_, t));
     if (bio.end_io == BioEndIo::MpageEndIo) {
       k.page(id).data = t; // read-in of a locked, !uptodate page: not a write
     } else {
@@ -507,8 +507,9 @@ void System::device_step(Ctx &k, int alt) const {
   } else {
     if (!(bio.flags & BIO_BOUNCED)) // a bounced write carries the copy taken at submission
       bio.captured[i] = id == kZeroPage ? kZeroToken : k.page(id).data;
-    k.emit(trace::EventKind::Note, fmt::format("DMA: {} -> block {} ({})", k.page_name(id),
-                                               bio.sector[i], token_name(sc_, bio.captured[i])));
+    if (k.recording())
+      k.note("DMA: {} -> block {} ({})", k.page_name(id), bio.sector[i],
+             token_name(sc_, bio.captured[i]));
   }
   bio.done |= static_cast<uint8_t>(1u << i);
 }

@@ -107,7 +107,7 @@ bool try_to_free_buffers(Ctx &k, int id) {
 // stays and lock_buffer() never waits (BH_Lock is never set in the model).
 // The whole page is invalidated, so the buffers are then released.
 void block_invalidatepage(Ctx &k, int id) {
-  Scope s(k, Fn::block_invalidatepage, k.page_name(id));
+  Scope s(k, Fn::block_invalidatepage, PageArg{id});
   Page &p = k.page(id);
   if (!(p.flags & PG_locked)) k.model_error("block_invalidatepage on an unlocked page");
   if (!(p.flags & PG_private)) return;

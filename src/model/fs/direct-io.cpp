@@ -104,7 +104,7 @@ Flow do_direct_IO(Ctx &k, Frame &f) {
       k.inode(ino).block[index] = block;
     }
     if (block < 0) { // read of a hole: zero the user page through the kernel mapping
-      Scope s(k, Fn::zero_user, k.page_name(id));
+      Scope s(k, Fn::zero_user, PageArg{id});
       write_page_data(k, id, kZeroToken, "include/linux/highmem.h:zero_user");
     } else {
       submit_page_section(k, id, block);
@@ -159,7 +159,7 @@ Flow dio_refill_pages(Ctx &k, Frame &f) {
 // 4.15 fs/direct-io.c: submit_page_section(); one block per page, so the
 // previous section is always sent first
 void submit_page_section(Ctx &k, int id, int block) {
-  Scope s(k, Fn::submit_page_section, k.page_name(id));
+  Scope s(k, Fn::submit_page_section, PageArg{id});
   Dio &dio = k.task().dio;
   if (dio.cur_page != kNone) {
     dio_send_cur_page(k);

@@ -187,10 +187,19 @@ private:
   int plain_depth_ = 0;
 };
 
+// A page as a plain function's argument: named in the trace only when one is
+// recorded (exploration does not pay for the name).
+struct PageArg {
+  int id;
+};
+
 // RAII entry of a plain function, so traces show the call path.
 class Scope {
 public:
   Scope(Ctx &k, Fn fn, const std::string &detail = {}) : k_(k) { k_.enter_plain(fn, detail); }
+  Scope(Ctx &k, Fn fn, PageArg page) : k_(k) {
+    k_.enter_plain(fn, k_.recording() ? k_.page_name(page.id) : std::string());
+  }
   ~Scope() { k_.leave_plain(); }
   Scope(const Scope &) = delete;
   Scope &operator=(const Scope &) = delete;

@@ -34,7 +34,7 @@ bool invalidate_complete_page(Ctx &k, int id, int ino) {
 // remove_mapping() look at the reference count. So a clean, unmapped page
 // with a GUP or bio reference loses its buffers and stays in the cache.
 bool invalidate_inode_page(Ctx &k, int id) {
-  Scope s(k, Fn::invalidate_inode_page, k.page_name(id));
+  Scope s(k, Fn::invalidate_inode_page, PageArg{id});
   const Page &p = k.page(id);
   if (p.mapping < 0) return false;
   if (p.flags & (PG_dirty | PG_writeback)) return false;
@@ -46,7 +46,7 @@ bool invalidate_inode_page(Ctx &k, int id) {
 // beyond the page cache's, the buffers' and the caller's (a PTE, a GUP or bio
 // reference, a pin) refuses eviction before the buffers are touched.
 bool mapping_evict_folio(Ctx &k, int id) {
-  Scope s(k, Fn::mapping_evict_folio, k.page_name(id));
+  Scope s(k, Fn::mapping_evict_folio, PageArg{id});
   const Page &p = k.page(id);
   if (p.mapping < 0) return false; // invalidate_inode_page(): truncated before it was locked
   if (p.flags & (PG_dirty | PG_writeback)) return false;

@@ -76,7 +76,7 @@ bool clear_page_dirty_for_io(Ctx &k, int id, const SyncMode *wbc) {
 // PG_dirty cleared with its dirty accounting (not modelled). The page is
 // leaving the page cache, so its tags go with it (delete_from_page_cache).
 void cancel_dirty_page(Ctx &k, int id) {
-  Scope s(k, Fn::cancel_dirty_page, k.page_name(id));
+  Scope s(k, Fn::cancel_dirty_page, PageArg{id});
   k.page(id).flags &= uint16_t(~PG_dirty);
 }
 

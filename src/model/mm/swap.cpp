@@ -68,7 +68,7 @@ static void lru_add_tail(Ctx &k, int id) {
 // active page on the LRU moves to the head of the inactive list and loses
 // PG_active and PG_referenced; anything else is left alone.
 void deactivate_page(Ctx &k, int id) {
-  Scope s(k, Fn::deactivate_page, k.page_name(id));
+  Scope s(k, Fn::deactivate_page, PageArg{id});
   Page &p = k.page(id);
   if (!(p.flags & PG_lru) || !(p.flags & PG_active)) return;
   lru_del(k, id);
@@ -84,7 +84,7 @@ void deactivate_page(Ctx &k, int id) {
 // goes to the head with PG_reclaim (reclaim then finds it once written, via
 // rotate_reclaimable_page()); a clean one to the tail.
 void deactivate_file_page(Ctx &k, int id) {
-  Scope s(k, Fn::deactivate_file_page, k.page_name(id));
+  Scope s(k, Fn::deactivate_file_page, PageArg{id});
   Page &p = k.page(id);
   if (!(p.flags & PG_lru) || p._mapcount > 0) return;
   lru_del(k, id);

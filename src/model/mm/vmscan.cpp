@@ -169,7 +169,7 @@ Flow shrink_inactive_list(Ctx &k, Frame &f) {
 
 // 4.15 mm/vmscan.c: page_check_references()
 PageRef page_check_references(Ctx &k, int id) {
-  Scope s(k, Fn::page_check_references, k.page_name(id));
+  Scope s(k, Fn::page_check_references, PageArg{id});
   Page &p = k.page(id);
   const uint16_t before = p.flags;
   const int referenced_ptes = page_referenced(k, id);
@@ -197,7 +197,7 @@ static bool is_page_cache_freeable(const Page &p) {
 
 // 4.15 mm/vmscan.c: pageout()
 PageoutResult pageout(Ctx &k, int id) {
-  Scope s(k, Fn::pageout, k.page_name(id));
+  Scope s(k, Fn::pageout, PageArg{id});
   Page &p = k.page(id);
   if (!is_page_cache_freeable(p)) {
     k.note("- is_page_cache_freeable: page_count {} - buffers {} != 2: PAGE_KEEP", p._refcount,
@@ -218,7 +218,7 @@ PageoutResult pageout(Ctx &k, int id) {
 // 4.15 mm/vmscan.c: __remove_mapping(): freeze the count at 2 (cache +
 // isolation), re-check PG_dirty after the freeze, delete from the cache
 bool __remove_mapping(Ctx &k, int id) {
-  Scope s(k, Fn::__remove_mapping, k.page_name(id));
+  Scope s(k, Fn::__remove_mapping, PageArg{id});
   Page &p = k.page(id);
   if (p._refcount != 2) { // page_ref_freeze() failed
     k.note("- page_ref_freeze(2) fails: page_count {}", p._refcount);

@@ -7,7 +7,7 @@ namespace pagerace::model {
 // 4.15 fs/ext4/page-io.c: ext4_bio_write_page() + ext4_io_submit().
 // integrity: the caller's writeback is WB_SYNC_ALL.
 int ext4_bio_write_page(Ctx &k, int id, bool integrity) {
-  Scope s(k, Fn::ext4_bio_write_page, k.page_name(id));
+  Scope s(k, Fn::ext4_bio_write_page, PageArg{id});
   Page &p = k.page(id);
   set_page_writeback(k, id, false);
   BufferHead &bh = p.bh;
@@ -25,7 +25,7 @@ int ext4_bio_write_page(Ctx &k, int id, bool integrity) {
     // in the block layer; ext4 is given the same treatment here)
     if (integrity && k.variant().writeback_pinned == WritebackPinned::SkipOrBounce &&
         page_maybe_dma_pinned(k, id)) {
-      Scope b(k, Fn::writeback_bounce_page, k.page_name(id));
+      Scope b(k, Fn::writeback_bounce_page, PageArg{id});
       Bio &wb = k.bio(bio);
       wb.flags |= BIO_BOUNCED;
       wb.captured[0] = p.data;

@@ -6,7 +6,7 @@ namespace pagerace::model {
 
 // 4.15 fs/ext4/readpage.c: ext4_mpage_readpages() for one locked page
 void ext4_mpage_readpages(Ctx &k, int id) {
-  Scope s(k, Fn::ext4_mpage_readpages, k.page_name(id));
+  Scope s(k, Fn::ext4_mpage_readpages, PageArg{id});
   Page &p = k.page(id);
   const int16_t block = k.inode(p.mapping).block[p.index];
   if (block < 0) {
