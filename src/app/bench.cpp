@@ -23,19 +23,18 @@ std::vector<trace::BenchCell> run_bench(const std::vector<std::string> &scenario
   for (const auto &name : scenarios) {
     const scenario::Scenario sc = scenario::load_scenario(name);
     const model::Variant &v = select_variant(sc, kernel);
-    for (engine::Search s : searches)
-      for (int j : jobs) {
-        // only the breadth-first search runs on several threads
-        if (j != 1 && s != engine::Search::Bfs) continue;
+    for (engine::Search s : searches) {
+      const bool bfs = s == engine::Search::Bfs;
+      for (int j : bfs ? jobs : std::vector<int>{1}) { // only the BFS runs on several threads
         CheckOptions opts;
         opts.search = s;
         opts.limits = limits;
         opts.jobs = j;
         std::string label = engine::search_name(s);
-        if (s == engine::Search::Bfs && (jobs.size() > 1 || j != 1))
-          label += " -j " + std::to_string(j);
+        if (bfs && (jobs.size() > 1 || j != 1)) label += " -j " + std::to_string(j);
         cells.push_back(trace::BenchCell{name, v.name, label, check(sc, v, opts)});
       }
+    }
   }
   return cells;
 }

@@ -20,6 +20,7 @@
 #include <memory>
 #include <new>
 #include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -124,7 +125,7 @@ template <class State> class CollapseStore {
                 "states are hashed and compared as bytes");
 
 public:
-  static constexpr size_t kMaxComponents = 32;
+  static constexpr size_t kMaxComponents = 16; // an Encoded stays small: batches fit the caches
 
   // A state on its way in: its component indices, where known, and the
   // bytes and hashes of the components that are not (only those are kept,
@@ -149,7 +150,8 @@ public:
       at += size;
     }
     if (at != sizeof(State) || layout_.size() > kMaxComponents)
-      throw std::logic_error("state components must cover the state, at most 32 of them");
+      throw std::logic_error("state components must cover the state, at most " +
+                             std::to_string(kMaxComponents) + " of them");
     for (const Component &c : layout_)
       tables_.emplace_back(c.size);
   }
@@ -184,7 +186,7 @@ public:
   // Returns {index, inserted}. `e` comes from encode().
   std::pair<uint32_t, bool> insert(Encoded &e) {
     for (size_t c = 0; c < layout_.size(); ++c)
-      intern(c, e);
+      e.index[c] = intern(c, e);
     const uint64_t h = key_hash(e);
     if (const uint32_t found = find(e, h); found != kNone) return {found, false};
     const uint32_t id = append(e, h);
@@ -205,10 +207,11 @@ public:
   static constexpr uint32_t kNone = detail::HashIndex::kNone;
   static constexpr size_t kShards = 64;
 
-  // Component c, if fresh in `e`: its index into e.index[c], the value
-  // added if new.
-  void intern(size_t c, Encoded &e) {
-    if (!(e.fresh & (1u << c))) return;
+  // The index of component c of `e` (fresh in `e`: c's value is added if
+  // new). The caller stores it into e.index[c]: threads interning different
+  // components of one state write elsewhere, not to one cache line.
+  uint32_t intern(size_t c, const Encoded &e) {
+    if (!(e.fresh & (1u << c))) return e.index[c];
     Table &t = tables_[c];
     const uint32_t size = layout_[c].size;
     const unsigned char *v = e.bytes.data() + e.at[c];
@@ -222,7 +225,7 @@ public:
       t.hashes.push_back(h);
       t.index.add(h, slot, i, [&](uint32_t j) { return t.hashes[j]; });
     }
-    e.index[c] = i; // threads intern different components of one state: only index[c] is written
+    return i;
   }
   uint64_t key_hash(const Encoded &e) const {
     return XXH3_64bits(e.index.data(), layout_.size() * sizeof(uint32_t));

@@ -56,8 +56,10 @@ public:
     m.depth.push_back(0);
     double last_progress = 0;
     // One thread expands a state and inserts its successors at once; more
-    // threads take batches large enough to share out.
-    const uint32_t batch = threads_ > 1 ? 256u * static_cast<uint32_t>(threads_) : 1u;
+    // threads take batches large enough to share out, and small enough that
+    // a batch's successors stay in the caches between the phases (measured:
+    // 64 states a thread ran faster than 256, and 4096 twice as slow).
+    const uint32_t batch = threads_ > 1 ? 64u * static_cast<uint32_t>(threads_) : 1u;
     std::vector<Expansion> expansions(batch);
     auto scratch = std::make_unique<Scratch>();
     uint32_t next_check = 0;
@@ -179,6 +181,7 @@ private:
     // its key's hash, and what the lookup found (a state number, kNew, or
     // kNew + 1 + p: the same state as the new successor p of the batch).
     std::vector<Successor *> all;
+    std::array<std::vector<uint32_t>, Store::kMaxComponents> interned; // [component][successor]
     std::vector<uint64_t> hash;
     std::vector<uint64_t> found;
     std::array<std::vector<uint32_t>, Store::kShards> by_shard;
@@ -257,15 +260,21 @@ private:
         }
         m.hash.resize(m.all.size());
         m.found.resize(m.all.size());
+        for (size_t c = 0; c < store.components(); ++c)
+          m.interned[c].resize(m.all.size());
       }
       if (!failed) {
 #pragma omp for schedule(dynamic, 1)
         for (size_t c = 0; c < store.components(); ++c)
-          for (Successor *succ : m.all)
-            store.intern(c, succ->code);
+          for (size_t i = 0; i < m.all.size(); ++i)
+            m.interned[c][i] = store.intern(c, m.all[i]->code);
 #pragma omp for schedule(static)
-        for (size_t i = 0; i < m.all.size(); ++i)
-          m.hash[i] = store.key_hash(m.all[i]->code);
+        for (size_t i = 0; i < m.all.size(); ++i) {
+          auto &code = m.all[i]->code;
+          for (size_t c = 0; c < store.components(); ++c)
+            code.index[c] = m.interned[c][i];
+          m.hash[i] = store.key_hash(code);
+        }
 #pragma omp single
         {
           for (auto &bucket : m.by_shard)
