@@ -838,6 +838,22 @@ TEST(CliCheck, OutputIsTheSameWhateverTheNumberOfThreads) {
   EXPECT_EQ(bad.code, kInput) << show(bad);
 }
 
+// A scenario error met while threads expand states is reported as on one
+// thread: exit 2 with its position, whatever the threads.
+TEST(CliCheck, RunTimeScenarioErrorOnThreadsExitsTwoWithItsPosition) {
+  const std::string file = data_file("matrix_unaligned.toml");
+  const auto [line, col] = line_col(read_bytes(file), "read(fd, addr, 100)");
+  ASSERT_GT(line, 0);
+  const std::string where = file + ":" + std::to_string(line) + ":" + std::to_string(col) + ":";
+  for (const char *jobs : {"1", "2", "4"}) {
+    const Outcome r = pagerace({"check", file, "--kernel", "v4.15", "-j", jobs});
+    EXPECT_EQ(r.code, kInput) << show(r);
+    EXPECT_NE(r.err.find(where), std::string::npos)
+        << "-j " << jobs << ": expected " << where << "\n"
+        << show(r);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // list
 

@@ -99,8 +99,8 @@ public:
     return chunks_[i >> kChunkBits].get() + (i & ((size_t{1} << kChunkBits) - 1)) * width_;
   }
   void push_back(const T *record) {
+    if (size_ >= 0xffffffffu) throw std::bad_alloc(); // indices are 32-bit, and ~0 means none
     if ((size_ >> kChunkBits) == chunks_.size()) {
-      if (chunks_.size() == kChunks) throw std::bad_alloc();
       chunks_.push_back(std::make_unique_for_overwrite<T[]>(width_ << kChunkBits));
     }
     auto &chunk = chunks_[size_ >> kChunkBits];

@@ -23,6 +23,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -42,9 +43,8 @@ public:
 
   // Expand states on `threads` threads (OpenMP). The store, the numbering of
   // states, the edges and so the traces are the same for every thread count:
-  // states are expanded in batches, and a batch's successors are inserted in
-  // the order one thread would insert them. While one thread inserts a batch,
-  // the others expand the next one (from states stored before it).
+  // states are expanded in batches, and a batch's successors are numbered in
+  // the order one thread would insert them (expand_and_merge()).
   void threads(int n) { threads_ = std::max(1, n); }
 
   Exploration run() {
@@ -233,18 +233,33 @@ private:
   // component; looking the states up, shard by shard (a successor equal to
   // an earlier new one of the batch is found in the batch); indexing the
   // new ones, shard by shard. An error (a model error, a scenario's run-time
-  // error) is rethrown for the first state that raised one.
+  // error, std::bad_alloc) is rethrown: the first state's that raised one,
+  // else the merge's. No exception may leave an OpenMP construct, and every
+  // thread must meet the same constructs: a phase that fails sets its own
+  // flag, read by the later phases only after the barrier that ends it.
   void expand_and_merge(Merge &m, std::vector<Expansion> &expansions, uint32_t first, uint32_t n) {
+    enum Phase { kFlatten, kIntern, kBucket, kNumber, kIndex, kPhases };
     Store &store = m.store;
-    bool failed = false;
+    std::array<char, kPhases> failed{};
     std::exception_ptr error;
+    const auto fail = [&](Phase p) {
+#pragma omp critical(pagerace_bfs_error)
+      {
+        if (!error) error = std::current_exception();
+        failed[p] = 1;
+      }
+    };
+    const auto ok_before = [&](Phase p) {
+      return std::none_of(failed.begin(), failed.begin() + p, [](char f) { return f != 0; });
+    };
 #pragma omp parallel num_threads(threads_)
     {
-      auto mine = std::make_unique<Scratch>();
+      std::unique_ptr<Scratch> mine;
 #pragma omp for schedule(dynamic, 4)
       for (uint32_t k = 0; k < n; ++k) {
         expansions[k].error = nullptr;
         try {
+          if (!mine) mine = std::make_unique<Scratch>();
           expand_one(store, first + k, expansions[k], *mine);
         } catch (...) {
           expansions[k].error = std::current_exception();
@@ -252,22 +267,33 @@ private:
       }
 #pragma omp single
       {
-        m.all.clear();
-        for (uint32_t k = 0; k < n && !failed; ++k) {
-          failed = expansions[k].error != nullptr;
-          for (Successor &succ : expansions[k].successors)
-            m.all.push_back(&succ);
+        try {
+          m.all.clear();
+          for (uint32_t k = 0; k < n; ++k) {
+            if (expansions[k].error) throw std::runtime_error("expansion failed");
+            for (Successor &succ : expansions[k].successors)
+              m.all.push_back(&succ);
+          }
+          m.hash.resize(m.all.size());
+          m.found.resize(m.all.size());
+          for (size_t c = 0; c < store.components(); ++c)
+            m.interned[c].resize(m.all.size());
+        } catch (...) {
+          fail(kFlatten);
         }
-        m.hash.resize(m.all.size());
-        m.found.resize(m.all.size());
-        for (size_t c = 0; c < store.components(); ++c)
-          m.interned[c].resize(m.all.size());
       }
-      if (!failed) {
+      if (ok_before(kIntern)) {
 #pragma omp for schedule(dynamic, 1)
-        for (size_t c = 0; c < store.components(); ++c)
-          for (size_t i = 0; i < m.all.size(); ++i)
-            m.interned[c][i] = store.intern(c, m.all[i]->code);
+        for (size_t c = 0; c < store.components(); ++c) {
+          try {
+            for (size_t i = 0; i < m.all.size(); ++i)
+              m.interned[c][i] = store.intern(c, m.all[i]->code);
+          } catch (...) {
+            fail(kIntern);
+          }
+        }
+      }
+      if (ok_before(kBucket)) {
 #pragma omp for schedule(static)
         for (size_t i = 0; i < m.all.size(); ++i) {
           auto &code = m.all[i]->code;
@@ -277,11 +303,17 @@ private:
         }
 #pragma omp single
         {
-          for (auto &bucket : m.by_shard)
-            bucket.clear();
-          for (size_t i = 0; i < m.all.size(); ++i)
-            m.by_shard[Store::shard(m.hash[i])].push_back(static_cast<uint32_t>(i));
+          try {
+            for (auto &bucket : m.by_shard)
+              bucket.clear();
+            for (size_t i = 0; i < m.all.size(); ++i)
+              m.by_shard[Store::shard(m.hash[i])].push_back(static_cast<uint32_t>(i));
+          } catch (...) {
+            fail(kBucket);
+          }
         }
+      }
+      if (ok_before(kNumber)) {
 #pragma omp for schedule(dynamic, 1)
         for (size_t sh = 0; sh < Store::kShards; ++sh) {
           const auto &bucket = m.by_shard[sh];
@@ -316,21 +348,25 @@ private:
               }
             }
           } catch (...) {
-            error = std::current_exception();
-            failed = true;
+            fail(kNumber);
           }
         }
-        if (!failed) {
+      }
+      if (ok_before(kIndex)) {
 #pragma omp for schedule(dynamic, 1)
-          for (size_t sh = 0; sh < Store::kShards; ++sh)
+        for (size_t sh = 0; sh < Store::kShards; ++sh) {
+          try {
             for (const uint32_t i : m.by_shard[sh])
               if (m.found[i] & kNew) store.index(static_cast<uint32_t>(m.found[i] & ~kNew));
+          } catch (...) {
+            fail(kIndex);
+          }
         }
       }
     }
-    if (error) std::rethrow_exception(error);
     for (uint32_t k = 0; k < n; ++k)
       if (expansions[k].error) std::rethrow_exception(expansions[k].error);
+    if (error) std::rethrow_exception(error);
   }
 
   struct Edge {

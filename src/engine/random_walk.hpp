@@ -65,7 +65,8 @@ public:
     std::atomic<uint64_t> steps{first ? static_cast<uint64_t>(k) : 0}, done{first};
     std::atomic<bool> stop{false};
     std::string reason;
-    std::exception_ptr error;
+    std::exception_ptr error; // of the lowest run that raised one, as one thread would report
+    uint64_t error_run = UINT64_MAX;
     const auto elapsed = [&] {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     };
@@ -90,7 +91,10 @@ public:
           ++done;
         } catch (...) {
 #pragma omp critical(pagerace_sampling)
-          if (!error) error = std::current_exception();
+          if (run < error_run) {
+            error = std::current_exception();
+            error_run = run;
+          }
           stop = true;
         }
       }
