@@ -64,42 +64,61 @@ public:
     }
     std::atomic<uint64_t> steps{first ? static_cast<uint64_t>(k) : 0}, done{first};
     std::atomic<bool> stop{false};
-    std::string reason;
-    std::exception_ptr error; // of the lowest run that raised one, as one thread would report
+    enum { kBudget = 1, kMaxSteps = 2 };
+    std::atomic<int> bound{0}; // the bound that stopped the sampling first
+    std::exception_ptr error;  // of the lowest run that raised one, as one thread would report
     uint64_t error_run = UINT64_MAX;
     const auto elapsed = [&] {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     };
 #pragma omp parallel num_threads(threads_) if (threads_ > 1)
     {
-      Found mine(found.best.size());
+      // Nothing may throw out of an OpenMP construct: an error, whichever,
+      // is kept and rethrown after the region.
+      const auto keep_error = [&](uint64_t run) {
+#pragma omp critical(pagerace_sampling)
+        if (run < error_run) {
+          error = std::current_exception();
+          error_run = run;
+        }
+        stop = true;
+      };
+      std::optional<Found> mine;
+      try {
+        mine.emplace(found.best.size());
+      } catch (...) {
+        keep_error(UINT64_MAX - 1);
+      }
 #pragma omp for schedule(dynamic, 1)
       for (uint64_t run = first; run < sampling_.runs; ++run) {
         if (stop.load(std::memory_order_relaxed)) continue;
-        std::string why;
+        int why = 0;
         if (limits_.budget_seconds > 0 && elapsed() >= limits_.budget_seconds)
-          why = "--budget " + format_duration(limits_.budget_seconds) + " reached; ";
+          why = kBudget;
         else if (limits_.max_steps && steps.load() >= limits_.max_steps)
-          why = "--max-steps " + std::to_string(limits_.max_steps) + " reached; ";
-        if (!why.empty()) {
-#pragma omp critical(pagerace_sampling)
-          if (!stop.exchange(true)) reason = why;
+          why = kMaxSteps;
+        if (why) {
+          int none = 0;
+          bound.compare_exchange_strong(none, why);
+          stop = true;
           continue;
         }
         try {
-          steps += sample(run, k, mine);
+          if (!mine) continue;
+          steps += sample(run, k, *mine);
           ++done;
         } catch (...) {
-#pragma omp critical(pagerace_sampling)
-          if (run < error_run) {
-            error = std::current_exception();
-            error_run = run;
-          }
-          stop = true;
+          keep_error(run);
         }
       }
+      if (mine) {
 #pragma omp critical(pagerace_sampling)
-      found.merge(mine);
+        try {
+          found.merge(*mine);
+        } catch (...) {
+          if (!error) error = std::current_exception();
+        }
+      }
     }
     if (error) std::rethrow_exception(error);
     ex.steps = steps;
@@ -107,7 +126,11 @@ public:
     ex.reached = found.reached;
     ex.stuck_on_variable = found.stuck_on_variable;
     ex.bounded = true; // sampling never proves absence
-    ex.bound_reason = reason + fmt_runs(done);
+    if (bound == kBudget)
+      ex.bound_reason = "--budget " + format_duration(limits_.budget_seconds) + " reached; ";
+    else if (bound == kMaxSteps)
+      ex.bound_reason = "--max-steps " + std::to_string(limits_.max_steps) + " reached; ";
+    ex.bound_reason += fmt_runs(done);
     ex.states = ex.executions;
     for (int kind = 0; kind < sys_.num_kinds(); ++kind)
       if (found.best[static_cast<size_t>(kind)])
