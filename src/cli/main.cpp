@@ -6,11 +6,14 @@
 #include "app/check.hpp"
 #include "app/exit_codes.hpp"
 #include "app/matrix.hpp"
+#include "app/reproduce.hpp"
 #include "model/kernel/ctx.hpp"
 #include "model/variants/variant.hpp"
+#include "reality/process.hpp"
 #include "report/bench.hpp"
 #include "report/json.hpp"
 #include "report/matrix.hpp"
+#include "report/reproduce.hpp"
 #include "report/text.hpp"
 #include "scenario/builtin.hpp"
 #include "scenario/parser.hpp"
@@ -220,6 +223,73 @@ int cmd_replay(const std::string &name, const std::string &schedule_text, const 
   }
 }
 
+struct ReproduceArgs {
+  std::string scenario;
+  std::string on = "host";
+  std::string budget = "45s";
+  std::string model_budget = "120s";
+  std::string fs = "ext4";
+  std::string cache;
+  bool json = false;
+  bool show = false;
+  bool unthrottled = false;
+  bool quiet = false;
+  int jobs = 0;
+};
+
+int cmd_reproduce(const ReproduceArgs &a) {
+  scenario::Scenario sc;
+  app::ReproduceOptions opts;
+  try {
+    sc = scenario::load_scenario(a.scenario);
+    opts.on = a.on;
+    app::variant_for(a.on); // an unknown target is a usage error before anything runs
+    if (a.show) {
+      const reality::Translation t = reality::translate(sc);
+      fmt::print("# the translated scenario (what the model checks)\n{}\n# the probe's plan (what "
+                 "the real kernel runs)\n{}",
+                 t.text, reality::write_plan(t.plan));
+      return kExitClean;
+    }
+  } catch (const scenario::ParseError &e) {
+    return input_error(where(e.pos()) + ": " + e.message());
+  } catch (const reality::Refused &e) {
+    return input_error(where(e.where()) + ": cannot reproduce on a real kernel: " + e.what());
+  } catch (const std::invalid_argument &e) {
+    return input_error(e.what());
+  }
+  const auto budget = engine::parse_duration(a.budget);
+  if (!budget) return input_error("--budget: '" + a.budget + "' is not a duration (e.g. 45s)");
+  const auto model_budget = engine::parse_duration(a.model_budget);
+  if (!model_budget)
+    return input_error("--model-budget: '" + a.model_budget + "' is not a duration (e.g. 2m)");
+  opts.run.budget_seconds = *budget;
+  opts.run.fs = a.fs;
+  opts.run.read_bps = a.unthrottled ? 0 : opts.run.read_bps;
+  opts.run.cache_dir = a.cache;
+  opts.run.verbose = !a.quiet;
+  opts.model.jobs = a.jobs > 0 ? a.jobs : app::default_jobs();
+  opts.model.limits.budget_seconds = *model_budget;
+  opts.model.limits.max_memory = engine::default_memory_limit();
+  reality::catch_interrupts();
+  reality::ReproduceReport rep;
+  try {
+    rep = app::reproduce(sc, opts);
+  } catch (const reality::Refused &e) {
+    return input_error(where(e.where()) + ": cannot reproduce on a real kernel: " + e.what());
+  } catch (const reality::RealityError &e) {
+    return input_error(std::string("reproduce: ") + e.what());
+  } catch (const model::ScenarioRuntimeError &e) {
+    return input_error(where(e.pos()) + ": " + e.what());
+  } catch (const std::invalid_argument &e) {
+    return input_error(e.what());
+  }
+  fmt::print("{}\n",
+             a.json ? report::render_reproduce_json(rep) : report::render_reproduce_text(rep));
+  if (rep.disagrees()) return kExitViolation;
+  return rep.interrupted || rep.model.bounded ? kExitBounded : kExitClean;
+}
+
 struct MatrixArgs {
   std::vector<std::string> scenarios; // empty: every built-in
   std::string kernels;                // comma-separated; empty: every variant
@@ -402,6 +472,32 @@ int main(int argc, char **argv) {
                     "comma-separated thread counts for the BFS rows, e.g. 1,2 (default: 1)");
   add_search_options(bench, ba.limits);
 
+  ReproduceArgs ra;
+  auto *repro = app.add_subcommand(
+      "reproduce", "run a scenario's system calls on a real kernel and compare with the model");
+  repro->add_option("scenario", ra.scenario, "scenario file or built-in name")->required();
+  repro->add_option("--on", ra.on,
+                    "host (this kernel; needs root), qemu:5.10, qemu:6.1 or qemu:6.12 (a Debian "
+                    "kernel under QEMU; no root)");
+  repro->add_option("--budget", ra.budget, "time the probe runs its iterations (default 45s)");
+  repro->add_option("--fs", ra.fs,
+                    "filesystem of the mapped files: ext4 (default), xfs, btrfs "
+                    "(host only; only ext4 is modelled)");
+  repro->add_option("--model-budget", ra.model_budget,
+                    "bound of the model's check of the translated scenario (default 120s)");
+  repro->add_option("-j,--jobs", ra.jobs, "threads of the model's check")
+      ->check(CLI::Range(1, 1024));
+  repro->add_option("--cache", ra.cache,
+                    "where kernel packages are kept (default "
+                    "$PAGERACE_CACHE, $XDG_CACHE_HOME/pagerace or "
+                    "~/.cache/pagerace)");
+  repro->add_flag("--unthrottled", ra.unthrottled,
+                  "do not throttle the O_DIRECT source's reads (shorter race windows)");
+  repro->add_flag("--show", ra.show,
+                  "print the translated scenario and the probe's plan; run nothing");
+  repro->add_flag("--json", ra.json, "print the report as JSON");
+  repro->add_flag("--quiet", ra.quiet, "no progress messages on stderr");
+
   auto *list = app.add_subcommand("list", "built-in scenarios and kernel variants");
   bool names_only = false;
   list->add_flag("--names", names_only, "only the built-in scenario names, one per line");
@@ -417,6 +513,7 @@ int main(int argc, char **argv) {
     if (*bench) return cmd_bench(ba);
     if (*rep) return cmd_replay(scenario_name, schedule, c);
     if (*matrix) return cmd_matrix(ma);
+    if (*repro) return cmd_reproduce(ra);
     if (*list) return cmd_list(names_only);
   } catch (const std::exception &e) {
     fmt::print(stderr, "pagerace: internal error: {}\n", e.what());

@@ -1,0 +1,156 @@
+// The host mode: two throw-away filesystems on loop devices backed by sparse
+// images in a fresh directory under /tmp, the O_DIRECT source's device
+// read-throttled through cgroup v1 blkio (blk-throttle), the probe run in
+// that cgroup, and everything undone in reverse order whatever happens.
+#include "reality/process.hpp"
+#include "reality/runner.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+namespace pagerace::reality {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Undo steps, run last-first when the scope ends.
+class Teardown {
+public:
+  void push(std::string what, std::function<void()> undo) {
+    steps_.emplace_back(std::move(what), std::move(undo));
+  }
+  ~Teardown() {
+    for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
+      try {
+        it->second();
+      } catch (...) {
+        // Go on undoing the rest; a step that failed leaves a note on stderr.
+        fmt::print(stderr, "pagerace: tearing down: {} failed\n", it->first);
+      }
+    }
+  }
+
+private:
+  std::vector<std::pair<std::string, std::function<void()>>> steps_;
+};
+
+std::string mkfs_tool(const std::string &fs_name) {
+  if (fs_name == "ext4" || fs_name == "xfs" || fs_name == "btrfs") return "mkfs." + fs_name;
+  throw RealityError("--fs: unknown filesystem '" + fs_name + "' (ext4, xfs, btrfs)");
+}
+
+std::vector<std::string> mkfs_argv(const std::string &fs_name, const std::string &dev) {
+  if (fs_name == "ext4") return {"mkfs.ext4", "-q", "-F", dev};
+  if (fs_name == "xfs") return {"mkfs.xfs", "-q", "-f", dev};
+  return {"mkfs.btrfs", "-q", "-f", dev};
+}
+
+// "MAJ:MIN" of a block device.
+std::string dev_numbers(const std::string &dev) {
+  struct stat st {};
+  if (stat(dev.c_str(), &st) != 0) throw RealityError("cannot stat " + dev);
+  return fmt::format("{}:{}", major(st.st_rdev), minor(st.st_rdev));
+}
+
+void write_file(const std::string &path, const std::string &text) {
+  std::ofstream out(path);
+  out << text;
+  out.close();
+  if (!out) throw RealityError("cannot write " + path);
+}
+
+} // namespace
+
+RunResult run_on_host(const Plan &plan, const RunOptions &opts) {
+  if (geteuid() != 0)
+    throw RealityError("the host mode needs root: it creates loop devices and mounts throw-away "
+                       "filesystems on them (run it as root, or use --on qemu:6.1, which needs "
+                       "no root)");
+  for (const std::string &tool :
+       {std::string("losetup"), std::string("mount"), std::string("umount"), mkfs_tool(opts.fs),
+        std::string("mkfs.ext4")})
+    if (!have_tool(tool))
+      throw RealityError("the host mode needs `" + tool + "` (scripts/deps.sh installs it)");
+  RunResult res;
+  res.where = "host";
+
+  Teardown undo;
+  std::string tmpl = (fs::temp_directory_path() / "pagerace-host-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) throw RealityError("cannot create a directory under /tmp");
+  const std::string dir = tmpl;
+  undo.push("removing " + dir, [dir] {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  });
+
+  std::string devs[2], mounts[2];
+  for (int i = 0; i < 2; ++i) {
+    const std::string img = fmt::format("{}/{}.img", dir, i ? "b" : "a");
+    {
+      std::ofstream(img).close();
+      fs::resize_file(img, 512ull << 20);
+    }
+    std::string dev = run_checked({"losetup", "-f", "--show", img});
+    while (!dev.empty() && (dev.back() == '\n' || dev.back() == ' '))
+      dev.pop_back();
+    if (dev.rfind("/dev/loop", 0) != 0) throw RealityError("losetup gave '" + dev + "'");
+    devs[i] = dev;
+    undo.push("losetup -d " + dev, [dev] { run_process({"losetup", "-d", dev}); });
+    // The mapped files get the filesystem asked for; the O_DIRECT source ext4.
+    run_checked(mkfs_argv(i ? "ext4" : opts.fs, dev));
+    const std::string mnt = fmt::format("{}/{}", dir, i ? "b" : "a");
+    fs::create_directory(mnt);
+    run_checked({"mount", "-t", i ? "ext4" : opts.fs, dev, mnt});
+    mounts[i] = mnt;
+    undo.push("umount " + mnt, [mnt] {
+      if (run_process({"umount", mnt}).status != 0) run_process({"umount", "-l", mnt});
+    });
+  }
+
+  std::string cgroup_procs;
+  if (opts.read_bps) {
+    const std::string blkio = "/sys/fs/cgroup/blkio";
+    if (fs::exists(blkio + "/blkio.throttle.read_bps_device")) {
+      const std::string cg = fmt::format("{}/pagerace-{}", blkio, getpid());
+      std::error_code ec;
+      fs::create_directory(cg, ec);
+      if (ec) throw RealityError("cannot create the cgroup " + cg + ": " + ec.message());
+      undo.push("removing the cgroup " + cg, [cg] { rmdir(cg.c_str()); });
+      write_file(cg + "/blkio.throttle.read_bps_device",
+                 fmt::format("{} {}\n", dev_numbers(devs[1]), opts.read_bps));
+      cgroup_procs = cg + "/cgroup.procs";
+    } else {
+      res.notes.push_back("reads not throttled: no cgroup v1 blkio controller "
+                          "(/sys/fs/cgroup/blkio), so race windows are short");
+    }
+  }
+
+  const std::string plan_file = dir + "/plan";
+  write_file(plan_file, write_plan(plan));
+  ProcessOptions po;
+  po.timeout_seconds = opts.budget_seconds + 60;
+  po.cgroup_procs = cgroup_procs;
+  po.forward_interrupt = true;
+  if (opts.verbose)
+    fmt::print(stderr, "pagerace: probing {} on this host for {:.0f} s\n", plan.scenario,
+               opts.budget_seconds);
+  ProcessResult r = run_process({opts.probe, "--plan", plan_file, "--dir-a", mounts[0], "--dir-b",
+                                 mounts[1], "--seconds", fmt::format("{}", opts.budget_seconds)},
+                                po);
+  res.output = r.output;
+  if (r.timed_out)
+    res.notes.push_back("the probe did not finish in time and was killed");
+  else if (r.status != 0)
+    throw RealityError(fmt::format("the probe failed (exit {}):\n{}", r.status, r.output));
+  return res;
+}
+
+} // namespace pagerace::reality

@@ -1,0 +1,60 @@
+// What a probe run saw (its PAGERACE-* lines, from the host's pipe or a
+// serial console full of kernel messages), and how that compares with the
+// model's verdict on the same translated scenario.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pagerace::reality {
+
+struct Observation {
+  bool complete = false; // a PAGERACE-RESULT line was found
+  std::string kernel;    // uname -r of the kernel that ran the probe
+  double seconds = 0;
+  uint64_t iterations = 0, dio_reads = 0, windows = 0, race1_windows = 0;
+  uint64_t late_iters = 0, late_pages = 0, lost_iters = 0, lost_pages = 0;
+  uint64_t clean_at_return = 0, wb_at_return = 0; // pages, at the return of a read into them
+  uint64_t nobuf = 0, warnings = 0, oopses = 0, errors = 0;
+  bool kmsg = false, kpageflags = false; // what the probe could read
+  std::vector<std::string> kmsg_lines;   // matched kernel log records, "iter=N text"
+  std::vector<std::string> probe_errors; // PAGERACE-ERROR lines
+};
+
+// Never throws: unknown keys and noise are ignored, `complete` says whether
+// the run finished.
+Observation parse_probe_output(std::string_view text);
+
+enum class Agreement : uint8_t {
+  AgreesSeen,       // seen, and the model reaches it
+  AgreesNotSeen,    // not seen, and the model proves it unreachable
+  NotSeenReachable, // not seen, the model reaches it: a statistical miss
+  Disagrees,        // seen, the model proves it unreachable: a finding
+  SeenModelBounded, // seen; the model's search was bounded and did not reach it
+  NotSeenBounded,   // not seen; the model's search was bounded and did not reach it
+  NotObservable,    // the probe could not look (no /dev/kmsg, no kpageflags)
+  NotComparable,    // the model's invariant presumes what the real run lacks
+};
+
+struct Comparison {
+  std::string invariant; // the model's kind
+  std::string observed;  // what the real kernel showed, in words
+  bool seen = false;
+  bool model_reaches = false;
+  Agreement agreement{};
+};
+
+// Observations mapped to invariants: lost -> lost-write, late -> fsync-gap,
+// the no-buffers warning -> dirty-without-buffers, pages clean when the read
+// into them returned -> write-to-clean-page; pages under writeback then are
+// reported beside write-under-writeback, which the model checks only on
+// devices that require stable pages.
+std::vector<Comparison> compare(const Observation &o, const std::set<std::string> &model_kinds,
+                                bool model_exhaustive);
+
+std::string agreement_text(Agreement a);
+
+} // namespace pagerace::reality

@@ -1,0 +1,294 @@
+// The QEMU mode, without root: the Debian cloud kernel package is fetched
+// with `apt-get download` (5.10 through a private bullseye source list under
+// the cache, never /etc/apt) and unpacked with dpkg-deb; a busybox-static
+// initramfs carries the static probe and its plan; two ext4 images are made
+// with mkfs.ext4 without being mounted here; qemu-system-x86_64 boots under
+// TCG (this machine has no usable KVM) with NVMe disks, the O_DIRECT source's
+// disk read-throttled, and a time limit; the result comes back on the serial
+// console. Cloud kernels have NVMe and ext4 built in, so no module is loaded.
+#include "reality/process.hpp"
+#include "reality/runner.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <unistd.h>
+
+namespace pagerace::reality {
+
+namespace fs = std::filesystem;
+
+std::string default_cache_dir() {
+  if (const char *c = std::getenv("PAGERACE_CACHE"); c && *c) return c;
+  if (const char *x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/pagerace";
+  if (const char *h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/pagerace";
+  return (fs::temp_directory_path() / "pagerace-cache").string();
+}
+
+namespace {
+
+struct KernelSpec {
+  std::string version; // 5.10, 6.1, 6.12
+  std::string pattern; // apt-cache search --names-only
+  bool bullseye;       // through the private source list
+};
+
+KernelSpec kernel_spec(const std::string &v) {
+  if (v == "5.10") return {v, "^linux-image-5\\.10\\.0-[0-9]+-cloud-amd64$", true};
+  if (v == "6.1") return {v, "^linux-image-6\\.1\\.0-[0-9]+-cloud-amd64$", false};
+  if (v == "6.12") return {v, "^linux-image-6\\.12\\.[0-9]+\\+deb12-cloud-amd64$", false};
+  throw RealityError("--on qemu:" + v + ": no such kernel here (qemu:5.10, qemu:6.1, qemu:6.12)");
+}
+
+// The machine's configured Debian mirror, for the private bullseye list.
+std::string debian_mirror() {
+  for (const char *f : {"/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"}) {
+    std::ifstream in(f);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::smatch m;
+      if (std::regex_search(line, m, std::regex(R"(^URIs:\s*(\S+/debian)\s*$)")) ||
+          std::regex_search(line, m, std::regex(R"(^deb\s+(?:\[[^\]]*\]\s+)?(\S+/debian)\s)")))
+        return m[1];
+    }
+  }
+  return "http://deb.debian.org/debian";
+}
+
+std::vector<std::string> apt_private(const std::string &dir) {
+  return {"-o", "Dir::Etc::SourceList=" + dir + "/bullseye.list",
+          "-o", "Dir::Etc::SourceParts=/dev/null",
+          "-o", "Dir::State::Lists=" + dir + "/lists",
+          "-o", "Dir::Cache=" + dir + "/cache",
+          "-o", "Dir::Cache::archives=" + dir + "/archives",
+          "-o", "Debug::NoLocking=1"};
+}
+
+// Newest package matching the spec: the ABI number grows with point releases.
+std::string newest_package(const KernelSpec &k, const std::vector<std::string> &apt_opts) {
+  std::vector<std::string> argv = {"apt-cache"};
+  argv.insert(argv.end(), apt_opts.begin(), apt_opts.end());
+  argv.insert(argv.end(), {"search", "--names-only", k.pattern});
+  const std::string out = run_checked(argv, {.timeout_seconds = 120});
+  std::vector<std::string> names;
+  std::istringstream in(out);
+  std::string line;
+  while (std::getline(in, line))
+    if (const size_t sp = line.find(' '); sp != std::string::npos)
+      names.push_back(line.substr(0, sp));
+  if (names.empty())
+    throw RealityError("apt-cache finds no package matching " + k.pattern +
+                       (k.bullseye ? " in the private bullseye list" : " (apt-get update?)"));
+  // Compare by the numbers in the name, so that -56 sorts after -9.
+  auto key = [](const std::string &n) {
+    std::vector<long> v;
+    std::smatch m;
+    std::string s = n;
+    while (std::regex_search(s, m, std::regex(R"([0-9]+)"))) {
+      v.push_back(std::stol(m[0]));
+      s = m.suffix();
+    }
+    return v;
+  };
+  return *std::max_element(
+      names.begin(), names.end(),
+      [&](const std::string &a, const std::string &b) { return key(a) < key(b); });
+}
+
+// vmlinuz of the newest package for the version, downloaded once.
+std::string fetch_kernel(const KernelSpec &k, const std::string &cache, bool verbose,
+                         std::string &package) {
+  const std::string kdir = cache + "/kernels/" + k.version;
+  fs::create_directories(kdir);
+  std::vector<std::string> apt_opts;
+  if (k.bullseye) {
+    const std::string adir = cache + "/apt-bullseye";
+    fs::create_directories(adir + "/lists/partial");
+    fs::create_directories(adir + "/cache");
+    fs::create_directories(adir + "/archives/partial");
+    const std::string m = debian_mirror();
+    std::ofstream(adir + "/bullseye.list")
+        << fmt::format("deb {} bullseye main\ndeb {}-security bullseye-security main\n", m, m);
+    apt_opts = apt_private(adir);
+    if (!fs::exists(adir + "/updated")) {
+      if (verbose) fmt::print(stderr, "pagerace: apt-get update of the private bullseye list\n");
+      std::vector<std::string> argv = {"apt-get"};
+      argv.insert(argv.end(), apt_opts.begin(), apt_opts.end());
+      argv.push_back("update");
+      run_checked(argv, {.timeout_seconds = 300});
+      std::ofstream(adir + "/updated") << "1\n";
+    }
+  }
+  // A package unpacked before is used as it is: no network needed again.
+  for (const auto &e : fs::directory_iterator(kdir))
+    if (e.is_directory() && fs::exists(e.path() / "vmlinuz")) {
+      package = e.path().filename().string();
+      return (e.path() / "vmlinuz").string();
+    }
+  package = newest_package(k, apt_opts);
+  if (verbose) fmt::print(stderr, "pagerace: downloading {}\n", package);
+  std::vector<std::string> dl = {"apt-get"};
+  dl.insert(dl.end(), apt_opts.begin(), apt_opts.end());
+  dl.insert(dl.end(), {"download", package});
+  run_checked(dl, {.timeout_seconds = 600, .cwd = kdir});
+  std::string deb;
+  for (const auto &e : fs::directory_iterator(kdir))
+    if (e.path().extension() == ".deb" && e.path().filename().string().rfind(package + "_", 0) == 0)
+      deb = e.path().string();
+  if (deb.empty()) throw RealityError("apt-get download left no .deb for " + package);
+  const std::string x = kdir + "/" + package + ".x";
+  fs::remove_all(x);
+  run_checked({"dpkg-deb", "-x", deb, x}, {.timeout_seconds = 300});
+  std::string vmlinuz;
+  for (const auto &e : fs::directory_iterator(x + "/boot"))
+    if (e.path().filename().string().rfind("vmlinuz-", 0) == 0) vmlinuz = e.path().string();
+  if (vmlinuz.empty()) throw RealityError(deb + " holds no boot/vmlinuz-*");
+  const std::string dest = kdir + "/" + package;
+  fs::create_directories(dest);
+  fs::copy_file(vmlinuz, dest + "/vmlinuz", fs::copy_options::overwrite_existing);
+  fs::remove_all(x);
+  return dest + "/vmlinuz";
+}
+
+// Whether an ELF file asks for a dynamic loader (PT_INTERP): busybox must be
+// the static one, as the initramfs has no libc.
+bool elf_is_dynamic(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(65536, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  return head.find("/lib64/ld-linux") != std::string::npos ||
+         head.find("/lib/ld-linux") != std::string::npos;
+}
+
+const char *kInit = R"SH(#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mkdir -p /proc /sys /dev /mnt/a /mnt/b /tmp
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+A=$(findfs LABEL=rkA)
+B=$(findfs LABEL=rkB)
+if mount -t @FS@ "$A" /mnt/a && mount -t ext4 "$B" /mnt/b; then
+  echo PAGERACE-BOOTED
+  /probe --plan /plan --dir-a /mnt/a --dir-b /mnt/b --seconds @SECONDS@
+else
+  echo "PAGERACE-ERROR cannot mount the test disks ($A, $B)"
+fi
+umount /mnt/a /mnt/b
+sync
+echo PAGERACE-DONE
+reboot -f
+)SH";
+
+} // namespace
+
+RunResult run_on_qemu(const Plan &plan, const std::string &version, const RunOptions &opts) {
+  const KernelSpec k = kernel_spec(version);
+  if (opts.fs != "ext4")
+    throw RealityError("--fs " + opts.fs +
+                       ": the QEMU mode boots without modules, and only ext4 "
+                       "is built into Debian's cloud kernels; use --on host for xfs and btrfs");
+  for (const char *tool :
+       {"qemu-system-x86_64", "cpio", "gzip", "mkfs.ext4", "apt-get", "apt-cache", "dpkg-deb"})
+    if (!have_tool(tool))
+      throw RealityError(std::string("the QEMU mode needs `") + tool +
+                         "` (scripts/deps.sh installs qemu-system-x86, busybox-static, cpio and "
+                         "e2fsprogs)");
+  const std::string busybox = "/bin/busybox";
+  if (!fs::exists(busybox) || elf_is_dynamic(busybox))
+    throw RealityError("the QEMU mode needs a static /bin/busybox (the busybox-static package)");
+  RunResult res;
+  res.where = "qemu:" + version;
+  const std::string cache = opts.cache_dir.empty() ? default_cache_dir() : opts.cache_dir;
+  const std::string vmlinuz = fetch_kernel(k, cache, opts.verbose, res.kernel_package);
+
+  std::string tmpl = (fs::temp_directory_path() / "pagerace-qemu-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) throw RealityError("cannot create a directory under /tmp");
+  const std::string dir = tmpl;
+  struct Remove {
+    std::string d;
+    ~Remove() {
+      std::error_code ec;
+      fs::remove_all(d, ec);
+    }
+  } remove{dir};
+
+  const std::string root = dir + "/root";
+  fs::create_directories(root + "/bin");
+  fs::copy_file(busybox, root + "/bin/busybox");
+  fs::copy_file(opts.probe, root + "/probe");
+  std::ofstream(root + "/plan") << write_plan(plan);
+  std::string init = kInit;
+  init.replace(init.find("@FS@"), 4, opts.fs);
+  init.replace(init.find("@SECONDS@"), 9, fmt::format("{}", opts.budget_seconds));
+  std::ofstream(root + "/init") << init;
+  fs::permissions(root + "/init", fs::perms::owner_all | fs::perms::group_read |
+                                      fs::perms::group_exec | fs::perms::others_read |
+                                      fs::perms::others_exec);
+  // cpio reads the file list on stdin; a shell is the simplest pipe here,
+  // with nothing from the user in its command.
+  run_checked({"sh", "-c", "find . | cpio -o -H newc --quiet | gzip -1 > ../initramfs.gz"},
+              {.timeout_seconds = 120, .cwd = root});
+  for (const char *d : {"a", "b"}) {
+    const std::string img = fmt::format("{}/{}.img", dir, d);
+    std::ofstream(img).close();
+    fs::resize_file(img, 256ull << 20);
+    run_checked({"mkfs.ext4", "-q", "-F", "-L", std::string("rk") + char(std::toupper(*d)), img},
+                {.timeout_seconds = 120});
+  }
+
+  std::vector<std::string> argv = {
+      "qemu-system-x86_64",
+      "-accel",
+      "tcg",
+      "-smp",
+      "2",
+      "-m",
+      "1024",
+      "-nographic",
+      "-no-reboot",
+      "-monitor",
+      "none",
+      "-serial",
+      "stdio",
+      "-kernel",
+      vmlinuz,
+      "-initrd",
+      dir + "/initramfs.gz",
+      "-append",
+      "console=ttyS0 panic=-1 quiet loglevel=4 oops=panic",
+      "-drive",
+      fmt::format("file={}/a.img,if=none,id=da,format=raw,cache=writeback", dir),
+      "-device",
+      "nvme,drive=da,serial=rkA",
+      "-drive",
+      fmt::format("file={}/b.img,if=none,id=db,format=raw,cache=writeback{}", dir,
+                  opts.read_bps ? fmt::format(",throttling.bps-read={}", opts.read_bps) : ""),
+      "-device",
+      "nvme,drive=db,serial=rkB"};
+  if (opts.verbose)
+    fmt::print(stderr, "pagerace: booting {} under QEMU (TCG) for {:.0f} s of probing\n",
+               res.kernel_package, opts.budget_seconds);
+  ProcessOptions po;
+  // Boot under TCG takes 4-6 s here; the probe's last iteration and the
+  // disk check can run over its budget.
+  po.timeout_seconds = opts.budget_seconds + 90;
+  ProcessResult r = run_process(argv, po);
+  res.output = r.output;
+  if (r.timed_out) res.notes.push_back("QEMU did not finish in time and was killed");
+  if (r.output.find("PAGERACE-BOOTED") == std::string::npos && !interrupted()) {
+    std::string tail = r.output.size() > 3000 ? r.output.substr(r.output.size() - 3000) : r.output;
+    throw RealityError(fmt::format("the guest did not reach the probe (QEMU {}):\n{}",
+                                   r.timed_out ? "timed out" : fmt::format("exit {}", r.status),
+                                   tail));
+  }
+  return res;
+}
+
+} // namespace pagerace::reality

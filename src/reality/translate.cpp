@@ -1,0 +1,218 @@
+// Scenario -> translated scenario (text, parsed) -> probe plan.
+#include "reality/translate.hpp"
+
+#include "scenario/parser.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace pagerace::reality {
+
+namespace {
+
+using scenario::Arg;
+using scenario::Op;
+using scenario::OpCode;
+namespace flags = scenario::flags;
+
+constexpr int64_t kPageBytes = 4096;
+
+// The scenario call names of the calls the probe runs.
+const char *call_name(OpCode c) {
+  switch (c) {
+  case OpCode::Mmap: return "mmap";
+  case OpCode::Munmap: return "munmap";
+  case OpCode::Open: return "open";
+  case OpCode::Close: return "close";
+  case OpCode::Read: return "read";
+  case OpCode::Write: return "write";
+  case OpCode::Pread: return "pread";
+  case OpCode::Pwrite: return "pwrite";
+  case OpCode::Store: return "store";
+  case OpCode::Load: return "load";
+  case OpCode::Msync: return "msync";
+  case OpCode::Fsync: return "fsync";
+  case OpCode::Fdatasync: return "fdatasync";
+  case OpCode::Sync: return "sync";
+  case OpCode::Madvise: return "madvise";
+  case OpCode::Fadvise: return "posix_fadvise";
+  case OpCode::SyncFileRange: return "sync_file_range";
+  case OpCode::IoSubmit: return "io_submit";
+  case OpCode::IoGetevents: return "io_getevents";
+  case OpCode::Truncate: return "truncate";
+  default: return nullptr;
+  }
+}
+
+// Why a call has no user-space form here, or nullptr.
+const char *refusal(OpCode c) {
+  switch (c) {
+  case OpCode::PinUserPages:
+  case OpCode::UnpinUserPages:
+    return "pin_user_pages() and unpin_user_pages() are a driver's in-kernel calls (an RDMA "
+           "memory registration); no system call reaches them from user space";
+  default: return nullptr;
+  }
+}
+
+struct SharedMap {
+  std::string var;
+  int file;
+  int64_t len;
+};
+
+std::string statement(const scenario::Scenario &sc, const Op &op) {
+  if (op.target < 0) return op.text;
+  const std::string &v = sc.vars[static_cast<size_t>(op.target)].name;
+  const size_t eq = op.text.find('=');
+  const size_t paren = op.text.find('(');
+  if (eq != std::string::npos && (paren == std::string::npos || eq < paren)) return op.text;
+  return v + " = " + op.text;
+}
+
+std::string quoted(const std::vector<std::string> &run) {
+  std::string s = "[";
+  for (size_t i = 0; i < run.size(); ++i) {
+    std::string esc;
+    for (char c : run[i]) {
+      if (c == '"' || c == '\\') esc += '\\';
+      esc += c;
+    }
+    s += fmt::format("{}\"{}\"", i ? ", " : "", esc);
+  }
+  return s + "]";
+}
+
+} // namespace
+
+Translation translate(const scenario::Scenario &sc) {
+  for (const auto &f : sc.files) {
+    if (f.stable_writes)
+      throw Refused(f.pos, fmt::format("file '{}' needs a device that requires stable pages; the "
+                                       "reproducer's loop and NVMe devices do not",
+                                       f.name));
+    if (!f.buffers)
+      throw Refused(f.pos, fmt::format("file '{}' starts cached without buffers, which user "
+                                       "space cannot arrange on ext4",
+                                       f.name));
+  }
+  std::vector<SharedMap> shared;
+  std::set<int> direct_files, written_files;
+  for (const auto &cpu : sc.cpus) {
+    const bool kthread = std::any_of(cpu.ops.begin(), cpu.ops.end(), [](const Op &op) {
+      return op.code == OpCode::Kswapd || op.code == OpCode::Writeback;
+    });
+    if (kthread && cpu.ops.size() != 1)
+      throw Refused(cpu.pos, fmt::format("CPU '{}': writeback() and kswapd() must be the only "
+                                         "call of their CPU to be driven from user space",
+                                         cpu.name));
+    for (const Op &op : cpu.ops) {
+      if (const char *why = refusal(op.code)) throw Refused(op.pos, why);
+      if (op.code == OpCode::Mmap && op.args[0].kind == Arg::Kind::Const && op.args[0].value >= 0 &&
+          (op.args[1].value & flags::MAP_SHARED) && op.target >= 0) {
+        const int file = static_cast<int>(op.args[0].value);
+        int64_t len = op.args[2].kind == Arg::Kind::Const ? op.args[2].value : 0;
+        if (len <= 0) len = sc.files[static_cast<size_t>(file)].pages * kPageBytes;
+        shared.push_back({sc.vars[static_cast<size_t>(op.target)].name, file, len});
+      }
+      if (op.code == OpCode::Open && op.args[0].kind == Arg::Kind::Const) {
+        const int file = static_cast<int>(op.args[0].value);
+        if (op.args[1].value & flags::O_DIRECT) direct_files.insert(file);
+        if (op.args[1].value & (flags::O_WRONLY | flags::O_RDWR)) written_files.insert(file);
+      }
+    }
+  }
+  std::set<int> mapped;
+  for (const SharedMap &m : shared)
+    mapped.insert(m.file);
+
+  std::string text = fmt::format(
+      "name = \"{}-real\"\ndescription = \"{} (as run on a real kernel by pagerace reproduce)\"\n"
+      "\n[files]\n",
+      sc.name, sc.name);
+  for (const auto &f : sc.files) {
+    text += fmt::format("{} = {{ pages = {}", f.name, f.pages);
+    if (!f.cached) text += ", cached = false";
+    if (f.hole) text += ", hole = true";
+    text += " }\n";
+  }
+  // Files the flusher writes back: the mapped and the written ones.
+  std::set<int> flushed = mapped;
+  flushed.insert(written_files.begin(), written_files.end());
+  if (flushed.empty())
+    for (size_t f = 0; f < sc.files.size(); ++f)
+      flushed.insert(static_cast<int>(f));
+
+  std::set<std::string> helpers;
+  for (size_t c = 0; c < sc.cpus.size(); ++c) {
+    const auto &cpu = sc.cpus[c];
+    std::vector<std::string> run;
+    const OpCode first = cpu.ops.empty() ? OpCode::Sync : cpu.ops[0].code;
+    if (first == OpCode::Writeback) {
+      for (int f : flushed)
+        run.push_back(fmt::format("rk_wb{} = open({}, O_RDWR)", f, sc.files[size_t(f)].name));
+      for (int f : flushed)
+        run.push_back(fmt::format("fdatasync(rk_wb{})", f));
+      helpers.insert(cpu.name);
+    } else if (first == OpCode::Kswapd) {
+      if (shared.empty())
+        throw Refused(cpu.ops[0].pos,
+                      "kswapd() is driven with madvise(MADV_PAGEOUT) on the scenario's shared file "
+                      "mappings, and it has none (user space can only push mapped pages to "
+                      "reclaim)");
+      for (const SharedMap &m : shared)
+        run.push_back(fmt::format("madvise({}, {}, MADV_PAGEOUT)", m.var, m.len));
+      helpers.insert(cpu.name);
+    } else {
+      const bool reads = std::any_of(cpu.ops.begin(), cpu.ops.end(), [](const Op &op) {
+        return op.code == OpCode::Read || op.code == OpCode::Pread ||
+               op.code == OpCode::IoGetevents;
+      });
+      if (reads)
+        for (int f : mapped)
+          run.push_back(
+              fmt::format("rk_chk{}_{} = open({}, O_RDWR)", c, f, sc.files[size_t(f)].name));
+      for (const Op &op : cpu.ops)
+        run.push_back(statement(sc, op));
+      if (reads)
+        for (int f : mapped)
+          run.push_back(fmt::format("fdatasync(rk_chk{}_{})", c, f));
+    }
+    text += fmt::format("\n[[cpu]]\nname = \"{}\"\nrun = {}\n", cpu.name, quoted(run));
+  }
+
+  Translation t;
+  t.text = text;
+  t.scenario = scenario::parse_scenario(text, "<reproduce>/" + sc.name + "-real.toml");
+  t.scenario.source = sc.name + "-real";
+
+  Plan &p = t.plan;
+  p.scenario = sc.name;
+  p.nvars = static_cast<int>(t.scenario.vars.size());
+  for (size_t f = 0; f < t.scenario.files.size(); ++f) {
+    const auto &fs = t.scenario.files[f];
+    const bool b = direct_files.count(int(f)) && !mapped.count(int(f));
+    p.files.push_back(PlanFile{fs.name, fs.pages, b ? 'b' : 'a', fs.cached, fs.hole});
+  }
+  for (const auto &cpu : t.scenario.cpus) {
+    PlanCpu pc{cpu.name, helpers.count(cpu.name) > 0, {}};
+    for (const Op &op : cpu.ops) {
+      const char *name = call_name(op.code);
+      if (!name) throw Refused(op.pos, "the probe does not run " + op.text);
+      PlanOp po;
+      po.call = name;
+      po.target = op.target;
+      po.setup = pc.helper && op.code == OpCode::Open;
+      for (const Arg &a : op.args)
+        po.args.push_back(a.kind == Arg::Kind::Var ? PlanArg{true, a.value, a.var}
+                                                   : PlanArg{false, a.value, -1});
+      pc.ops.push_back(std::move(po));
+    }
+    p.cpus.push_back(std::move(pc));
+  }
+  return t;
+}
+
+} // namespace pagerace::reality

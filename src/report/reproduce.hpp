@@ -1,0 +1,14 @@
+// `pagerace reproduce` as text (a table of invariants: real kernel, model,
+// verdict) and as JSON (docs/JSON.md).
+#pragma once
+
+#include "reality/report.hpp"
+
+#include <string>
+
+namespace pagerace::report {
+
+std::string render_reproduce_text(const reality::ReproduceReport &r);
+std::string render_reproduce_json(const reality::ReproduceReport &r);
+
+} // namespace pagerace::report
