@@ -3,7 +3,11 @@
 # Run as root (apt). Used by setup.sh and test.sh.
 set -euo pipefail
 packages=(g++ cmake ninja-build pkg-config libfmt-dev nlohmann-json3-dev libcli11-dev
-          libtomlplusplus-dev libxxhash-dev libgtest-dev libbenchmark-dev)
+          libtomlplusplus-dev libxxhash-dev libgtest-dev libbenchmark-dev
+          # pagerace reproduce: the static probe (libc6-dev), the host mode's
+          # filesystems, and the QEMU mode (docs/REALITY.md). xfsprogs and
+          # btrfs-progs are optional (--fs xfs|btrfs on the host).
+          libc6-dev e2fsprogs util-linux mount qemu-system-x86 busybox-static cpio gzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

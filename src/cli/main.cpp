@@ -231,6 +231,7 @@ struct ReproduceArgs {
   std::string fs = "ext4";
   std::string cache;
   bool json = false;
+  bool markdown = false;
   bool show = false;
   bool unthrottled = false;
   bool quiet = false;
@@ -284,8 +285,9 @@ int cmd_reproduce(const ReproduceArgs &a) {
   } catch (const std::invalid_argument &e) {
     return input_error(e.what());
   }
-  fmt::print("{}\n",
-             a.json ? report::render_reproduce_json(rep) : report::render_reproduce_text(rep));
+  fmt::print("{}\n", a.json       ? report::render_reproduce_json(rep)
+                     : a.markdown ? report::render_reproduce_markdown(rep)
+                                  : report::render_reproduce_text(rep));
   if (rep.disagrees()) return kExitViolation;
   return rep.interrupted || rep.model.bounded ? kExitBounded : kExitClean;
 }
@@ -495,7 +497,11 @@ int main(int argc, char **argv) {
                   "do not throttle the O_DIRECT source's reads (shorter race windows)");
   repro->add_flag("--show", ra.show,
                   "print the translated scenario and the probe's plan; run nothing");
-  repro->add_flag("--json", ra.json, "print the report as JSON");
+  auto *rjson = repro->add_flag("--json", ra.json, "print the report as JSON");
+  repro
+      ->add_flag("--markdown", ra.markdown,
+                 "print the report as a Markdown table row (docs/REALITY.md)")
+      ->excludes(rjson);
   repro->add_flag("--quiet", ra.quiet, "no progress messages on stderr");
 
   auto *list = app.add_subcommand("list", "built-in scenarios and kernel variants");

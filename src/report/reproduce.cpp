@@ -66,6 +66,33 @@ std::string render_reproduce_text(const reality::ReproduceReport &r) {
   return s;
 }
 
+std::string render_reproduce_markdown(const reality::ReproduceReport &r) {
+  const auto &o = r.observed;
+  std::string s = "| scenario | on | kernel | model | iterations | race windows (race 1 shape) |";
+  std::string rule = "|---|---|---|---|---:|---:|";
+  for (const auto &c : r.rows) {
+    s += " " + c.invariant + " |";
+    rule += "---|";
+  }
+  std::string kinds;
+  for (const auto &v : r.model.violations)
+    kinds += (kinds.empty() ? "" : ", ") + v.kind;
+  s += "\n" + rule + "\n";
+  s += fmt::format("| {} | {} | {} | {}: {}{} | {} | {} ({}) |", r.scenario, r.on, o.kernel,
+                   r.variant, kinds.empty() ? "clean" : kinds, r.model.bounded ? " (bounded)" : "",
+                   o.iterations, o.windows, o.race1_windows);
+  for (const auto &c : r.rows) {
+    const uint64_t n = c.invariant == "lost-write"              ? o.lost_pages
+                       : c.invariant == "fsync-gap"             ? o.late_pages
+                       : c.invariant == "dirty-without-buffers" ? o.nobuf
+                       : c.invariant == "write-to-clean-page"   ? o.clean_at_return
+                                                                : o.wb_at_return;
+    s += fmt::format(" {} {}: {} |", c.seen ? "**seen**" : "not seen", n,
+                     reality::agreement_text(c.agreement));
+  }
+  return s;
+}
+
 std::string render_reproduce_json(const reality::ReproduceReport &r) {
   using nlohmann::json;
   const auto &o = r.observed;
