@@ -105,7 +105,7 @@ struct Probe {
   std::map<int, OpenFd> fds;
   std::map<uintptr_t, Token> anon;
   std::vector<std::vector<Token>> expected;
-  std::vector<std::vector<uint8_t>> put, synced;
+  std::vector<std::vector<uint8_t>> put, synced, stale_after_sync;
   std::atomic<int> tasks_left{0};
   // DIO windows: `gen` moves when any read starts or ends.
   std::atomic<int> inflight{0};
@@ -120,7 +120,9 @@ struct Probe {
 
   bool wait_var(int v) {
     while (!var_set[static_cast<size_t>(v)].load(std::memory_order_acquire)) {
-      if (g_stop) return false;
+      // Every call assigns its variable, so only a stop or the end of the
+      // tasks (for a helper) leaves one unassigned.
+      if (g_stop || tasks_left.load() == 0) return false;
       std::this_thread::yield();
     }
     return true;
@@ -166,16 +168,64 @@ struct Probe {
       anon[a & ~(kPage - 1)] = t;
     }
   }
-  void mark_synced(int file, uintptr_t from = 0, size_t len = 0) {
-    for (size_t f = 0; f < plan.files.size(); ++f) {
-      if (file >= 0 && int(f) != file) continue;
-      for (size_t p = 0; p < expected[f].size(); ++p)
-        if (put[f][p]) synced[f][p] = 1;
+  // Marks the pages a sync must have persisted; returns them. `mu` held.
+  std::vector<std::pair<int, int>> mark_synced(int file, uintptr_t from = 0, size_t len = 0) {
+    std::vector<std::pair<int, int>> out;
+    auto mark = [&](size_t f, size_t p) {
+      if (put[f][p] && !synced[f][p]) {
+        synced[f][p] = 1;
+        out.emplace_back(int(f), int(p));
+      }
+    };
+    if (file != -2)
+      for (size_t f = 0; f < plan.files.size(); ++f)
+        if (file < 0 || int(f) == file)
+          for (size_t p = 0; p < expected[f].size(); ++p)
+            mark(f, p);
+    for (uintptr_t a = from; len && a < from + len; a += kPage) {
+      int f, p;
+      if (file_page(a, f, p)) mark(size_t(f), size_t(p));
     }
-    if (len) {
-      for (uintptr_t a = from; a < from + len; a += kPage) {
-        int f, p;
-        if (file_page(a, f, p) && put[size_t(f)][size_t(p)]) synced[size_t(f)][size_t(p)] = 1;
+    return out;
+  }
+
+  bool mapped(uintptr_t a) {
+    std::lock_guard g(mu);
+    for (const Mapping &m : maps)
+      if (a >= m.addr && a < m.addr + m.len) return true;
+    return false;
+  }
+
+  // Whether the disk (read with O_DIRECT) differs from `t` at page p of f.
+  bool disk_differs(size_t f, int p, const Token &t) {
+    void *mem = nullptr;
+    if (posix_memalign(&mem, kPage, 2 * kPage) != 0) return false;
+    auto *buf = static_cast<unsigned char *>(mem);
+    bool differs = false;
+    const int fd = open(path(int(f)).c_str(), O_RDONLY | int(kODirect));
+    if (fd >= 0) {
+      if (pread(fd, buf, kPage, off_t(p) * off_t(kPage)) == off_t(kPage)) {
+        fill(buf + kPage, t, iter);
+        differs = std::memcmp(buf, buf + kPage, kPage) != 0;
+      }
+      close(fd);
+    }
+    free(mem);
+    return differs;
+  }
+
+  // Right after a scenario's sync returned: what it must have persisted is
+  // compared with the disk before anything else can write it (fsync-gap).
+  void check_after_sync(const std::vector<std::pair<int, int>> &pages) {
+    for (const auto &[f, p] : pages) {
+      Token t;
+      {
+        std::lock_guard g(mu);
+        t = expected[size_t(f)][size_t(p)];
+      }
+      if (disk_differs(size_t(f), p, t)) {
+        std::lock_guard g(mu);
+        stale_after_sync[size_t(f)][size_t(p)] = 1;
       }
     }
   }
@@ -298,16 +348,22 @@ struct Probe {
       if (rd && (of.file >= 0)) ++dio_reads;
     } else if (c == "store") {
       const uintptr_t page = uintptr_t(arg(0, 0)) & ~(kPage - 1);
+      if (!mapped(page)) return -EFAULT; // a failed mmap's address: no SIGSEGV here
       std::memset(reinterpret_cast<void *>(page), int(arg(1, 'S')), kPage);
       std::lock_guard g(mu);
       set_token(page, Token{Token::Char, 0, 0, int(arg(1, 'S')) & 0xff});
     } else if (c == "load") {
+      if (!mapped(uintptr_t(arg(0, 0)))) return -EFAULT;
       r = *reinterpret_cast<volatile unsigned char *>(arg(0, 0));
     } else if (c == "msync") {
       r = msync(reinterpret_cast<void *>(arg(0, 0)), size_t(arg(1, kPage)), int(arg(2, kMsSync)));
       if (r == 0 && task && (arg(2, kMsSync) & kMsSync)) {
-        std::lock_guard g(mu);
-        mark_synced(-2, uintptr_t(arg(0, 0)), size_t(arg(1, kPage)));
+        std::vector<std::pair<int, int>> now;
+        {
+          std::lock_guard g(mu);
+          now = mark_synced(-2, uintptr_t(arg(0, 0)), size_t(arg(1, kPage)));
+        }
+        check_after_sync(now);
       }
     } else if (c == "fsync" || c == "fdatasync") {
       int file = -1;
@@ -323,15 +379,26 @@ struct Probe {
       }
       r = c == "fsync" ? fsync(int(arg(0, -1))) : fdatasync(int(arg(0, -1)));
       if (r == 0 && task && file >= 0) {
-        std::lock_guard g(mu);
-        for (size_t p = 0; p < before[size_t(file)].size(); ++p)
-          if (before[size_t(file)][p] && put[size_t(file)][p]) synced[size_t(file)][p] = 1;
+        std::vector<std::pair<int, int>> now;
+        {
+          std::lock_guard g(mu);
+          for (size_t p = 0; p < before[size_t(file)].size(); ++p)
+            if (before[size_t(file)][p] && put[size_t(file)][p]) {
+              synced[size_t(file)][p] = 1;
+              now.emplace_back(file, int(p));
+            }
+        }
+        check_after_sync(now);
       }
     } else if (c == "sync") {
       sync();
       if (task) {
-        std::lock_guard g(mu);
-        mark_synced(-1);
+        std::vector<std::pair<int, int>> now;
+        {
+          std::lock_guard g(mu);
+          now = mark_synced(-1);
+        }
+        check_after_sync(now);
       }
     } else if (c == "madvise") {
       r = madvise(reinterpret_cast<void *>(arg(0, 0)), size_t(arg(1, kPage)), int(arg(2, 21)));
@@ -467,31 +534,23 @@ struct Probe {
     return true;
   }
 
-  // Compares the disk with what the calls put into each file page. A page the
-  // scenario synced after the put and found stale, but on disk after a later
-  // fdatasync, is late; one still stale then is lost.
+  // Compares the disk with what the calls put into file pages (the others
+  // keep the data written at set-up). A page
+  // found stale right after a scenario's sync that should have persisted it,
+  // but on disk after a later fdatasync, is late; a page still stale then is
+  // lost.
   void check_disk() {
-    void *mem = nullptr;
-    if (posix_memalign(&mem, kPage, kPage) != 0) return;
-    auto *buf = static_cast<unsigned char *>(mem);
-    std::vector<unsigned char> want(kPage);
     uint64_t late = 0, lost = 0;
     for (size_t f = 0; f < plan.files.size(); ++f) {
-      auto stale = [&](int p) {
-        const int fd = open(path(int(f)).c_str(), O_RDONLY | int(kODirect));
-        if (fd < 0) return false;
-        const bool ok = pread(fd, buf, kPage, off_t(p) * off_t(kPage)) == off_t(kPage);
-        close(fd);
-        fill(want.data(), expected[f][size_t(p)], iter);
-        return ok && std::memcmp(buf, want.data(), kPage) != 0;
-      };
       // Pages a truncate() cut off are not on disk, nor expected there.
       struct stat st {};
       const int pages_now =
           stat(path(int(f)).c_str(), &st) == 0 ? int(st.st_size / off_t(kPage)) : 0;
       std::vector<int> bad;
       for (int p = 0; p < std::min(pages_now, plan.files[f].pages); ++p)
-        if (stale(p)) bad.push_back(p);
+        if (stale_after_sync[f][size_t(p)] ||
+            (put[f][size_t(p)] && disk_differs(f, p, expected[f][size_t(p)])))
+          bad.push_back(p);
       if (bad.empty()) continue;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       const int fd = open(path(int(f)).c_str(), O_RDWR);
@@ -500,13 +559,12 @@ struct Probe {
         close(fd);
       }
       for (int p : bad) {
-        if (stale(p))
+        if (disk_differs(f, p, expected[f][size_t(p)]))
           ++lost;
-        else if (synced[f][size_t(p)])
+        else if (stale_after_sync[f][size_t(p)])
           ++late;
       }
     }
-    free(mem);
     n.late_pages += late;
     n.lost_pages += lost;
     n.late_iters += late > 0;
@@ -545,7 +603,9 @@ struct Probe {
     expected.assign(nf, {});
     put.assign(nf, {});
     synced.assign(nf, {});
+    stale_after_sync.assign(nf, {});
     for (size_t f = 0; f < nf; ++f) {
+      stale_after_sync[f].assign(size_t(plan.files[f].pages), 0);
       expected[f].assign(size_t(plan.files[f].pages), Token{});
       put[f].assign(size_t(plan.files[f].pages), 0);
       synced[f].assign(size_t(plan.files[f].pages), 0);

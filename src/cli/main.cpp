@@ -234,6 +234,7 @@ struct ReproduceArgs {
   bool markdown = false;
   bool show = false;
   bool unthrottled = false;
+  std::string read_bps;
   bool quiet = false;
   int jobs = 0;
 };
@@ -266,7 +267,13 @@ int cmd_reproduce(const ReproduceArgs &a) {
     return input_error("--model-budget: '" + a.model_budget + "' is not a duration (e.g. 2m)");
   opts.run.budget_seconds = *budget;
   opts.run.fs = a.fs;
-  opts.run.read_bps = a.unthrottled ? 0 : opts.run.read_bps;
+  if (!a.read_bps.empty()) {
+    const auto b = engine::parse_bytes(a.read_bps);
+    if (!b || *b == 0)
+      return input_error("--read-bps: '" + a.read_bps + "' is not a rate in bytes (e.g. 256K, 4M)");
+    opts.run.read_bps = *b;
+  }
+  if (a.unthrottled) opts.run.read_bps = 0;
   opts.run.cache_dir = a.cache;
   opts.run.verbose = !a.quiet;
   opts.model.jobs = a.jobs > 0 ? a.jobs : app::default_jobs();
@@ -493,6 +500,8 @@ int main(int argc, char **argv) {
                     "where kernel packages are kept (default "
                     "$PAGERACE_CACHE, $XDG_CACHE_HOME/pagerace or "
                     "~/.cache/pagerace)");
+  repro->add_option("--read-bps", ra.read_bps,
+                    "read throttle of the O_DIRECT source's device, bytes a second (default 256K)");
   repro->add_flag("--unthrottled", ra.unthrottled,
                   "do not throttle the O_DIRECT source's reads (shorter race windows)");
   repro->add_flag("--show", ra.show,

@@ -29,6 +29,10 @@ std::string render_reproduce_text(const reality::ReproduceReport &r) {
   s += fmt::format("real kernel: {} iterations in {:.1f} s, {} O_DIRECT reads, {} race windows "
                    "({} with writeback then reclaim inside one read)\n",
                    o.iterations, o.seconds, o.dio_reads, o.windows, o.race1_windows);
+  if (o.errors)
+    s += fmt::format("{} call(s) failed on the real kernel (as they may in the model: a call's "
+                     "error is part of the scenario)\n",
+                     o.errors);
   if (r.interrupted) s += "interrupted: what the probe saw until then\n";
   s += fmt::format("model: {}\n", model_line(r));
   s += fmt::format("variant: {} ({})\n", r.variant, r.variant_why);
@@ -129,6 +133,7 @@ std::string render_reproduce_json(const reality::ReproduceReport &r) {
         {"no_buffers_warnings", o.nobuf},
         {"warnings", o.warnings},
         {"oopses", o.oopses},
+        {"failed_calls", o.errors},
         {"kmsg_readable", o.kmsg},
         {"kpageflags_readable", o.kpageflags},
         {"kmsg", o.kmsg_lines}}},
