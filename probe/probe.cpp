@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <csetjmp>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -22,13 +23,17 @@
 #include <fcntl.h>
 #include <fstream>
 #include <linux/aio_abi.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
 #include <map>
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <thread>
 #include <unistd.h>
@@ -45,6 +50,26 @@ constexpr int64_t kMsSync = 4;
 std::atomic<bool> g_stop{false};
 void on_signal(int) {
   g_stop = true;
+}
+
+// store() and load() touch user memory a truncate or munmap on another CPU
+// can take away: the fault ends the call, not the run.
+thread_local sigjmp_buf *t_guard = nullptr;
+void on_fault(int sig) {
+  if (t_guard) siglongjmp(*t_guard, 1);
+  std::signal(sig, SIG_DFL);
+  std::raise(sig);
+}
+template <class F> bool guarded(F &&f) {
+  sigjmp_buf env;
+  if (sigsetjmp(env, 1)) {
+    t_guard = nullptr;
+    return false;
+  }
+  t_guard = &env;
+  f();
+  t_guard = nullptr;
+  return true;
 }
 
 // Page contents the probe can recognise: a file's old data in this
@@ -79,7 +104,8 @@ struct Mapping {
 
 struct OpenFd {
   int file = -1;
-  int64_t pos = 0; // bytes
+  bool direct = false; // O_DIRECT: reads are DMA into the user pages
+  int64_t pos = 0;     // bytes
 };
 
 struct Counters {
@@ -168,66 +194,114 @@ struct Probe {
       anon[a & ~(kPage - 1)] = t;
     }
   }
-  // Marks the pages a sync must have persisted; returns them. `mu` held.
-  std::vector<std::pair<int, int>> mark_synced(int file, uintptr_t from = 0, size_t len = 0) {
-    std::vector<std::pair<int, int>> out;
-    auto mark = [&](size_t f, size_t p) {
-      if (put[f][p] && !synced[f][p]) {
-        synced[f][p] = 1;
-        out.emplace_back(int(f), int(p));
-      }
+  // A page a sync must persist: put before the sync began, with what was
+  // put then. A page changed again while the sync ran is left out (ambiguous).
+  struct Pending {
+    int f, p;
+    Token t;
+  };
+  // The pages of `file` (-1: every file), or of [from, from + len) when
+  // len > 0, that calls put data in. `mu` held.
+  std::vector<Pending> sync_candidates(int file, uintptr_t from = 0, size_t len = 0) {
+    std::vector<Pending> out;
+    auto add = [&](size_t f, size_t p) {
+      if (put[f][p]) out.push_back({int(f), int(p), expected[f][p]});
     };
-    if (file != -2)
+    if (len == 0)
       for (size_t f = 0; f < plan.files.size(); ++f)
         if (file < 0 || int(f) == file)
           for (size_t p = 0; p < expected[f].size(); ++p)
-            mark(f, p);
+            add(f, p);
     for (uintptr_t a = from; len && a < from + len; a += kPage) {
       int f, p;
-      if (file_page(a, f, p)) mark(size_t(f), size_t(p));
+      if (file_page(a, f, p)) add(size_t(f), size_t(p));
     }
     return out;
   }
 
-  bool mapped(uintptr_t a) {
-    std::lock_guard g(mu);
-    for (const Mapping &m : maps)
-      if (a >= m.addr && a < m.addr + m.len) return true;
-    return false;
+  // Right after a scenario's sync returned: what it had to persist is
+  // compared with the disk before anything else can write it (fsync-gap).
+  void sync_returned(const std::vector<Pending> &pages) {
+    for (const Pending &pg : pages) {
+      {
+        std::lock_guard g(mu);
+        if (!(expected[size_t(pg.f)][size_t(pg.p)] == pg.t)) continue;
+        synced[size_t(pg.f)][size_t(pg.p)] = 1;
+      }
+      if (disk_differs(size_t(pg.f), pg.p, pg.t)) {
+        std::lock_guard g(mu);
+        if (expected[size_t(pg.f)][size_t(pg.p)] == pg.t)
+          stale_after_sync[size_t(pg.f)][size_t(pg.p)] = 1;
+      }
+    }
   }
 
-  // Whether the disk (read with O_DIRECT) differs from `t` at page p of f.
+  // The block devices under dir_a and dir_b (-1: none found), so that the
+  // disk is read where the filesystem put the data and not through the file:
+  // an O_DIRECT read of the file first writes back its dirty pages, which
+  // would hide a page a sync left unwritten.
+  int dev_a = -1, dev_b = -1;
+  static int open_device_of(const std::string &dir) {
+    struct stat st {};
+    if (stat(dir.c_str(), &st) != 0) return -1;
+    std::ifstream in("/sys/dev/block/" + std::to_string(major(st.st_dev)) + ":" +
+                     std::to_string(minor(st.st_dev)) + "/uevent");
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind("DEVNAME=", 0) == 0)
+        return open(("/dev/" + line.substr(8)).c_str(), O_RDONLY | int(kODirect));
+    return -1;
+  }
+
+  // Reads page p of file f from the disk into buf (4 KiB, aligned): through
+  // FIEMAP and the block device when both work, else with O_DIRECT on the
+  // file. False when nothing could be read.
+  bool read_disk(size_t f, int p, unsigned char *buf) {
+    const int dev = plan.files[f].dev == 'b' ? dev_b : dev_a;
+    if (dev >= 0) {
+      const int fd = open(path(int(f)).c_str(), O_RDONLY);
+      if (fd < 0) return false;
+      alignas(8) unsigned char raw[sizeof(fiemap) + sizeof(fiemap_extent)] = {};
+      auto *fm = reinterpret_cast<fiemap *>(raw);
+      fm->fm_start = uint64_t(p) * kPage;
+      fm->fm_length = kPage;
+      fm->fm_extent_count = 1;
+      const bool mapped_ok = ioctl(fd, FS_IOC_FIEMAP, fm) == 0;
+      close(fd);
+      if (mapped_ok) {
+        const fiemap_extent &e = fm->fm_extents[0];
+        if (fm->fm_mapped_extents == 0 || (e.fe_flags & FIEMAP_EXTENT_UNWRITTEN)) {
+          std::memset(buf, 0, kPage); // a hole or an unwritten extent reads as zeroes
+          return true;
+        }
+        if (e.fe_flags & (FIEMAP_EXTENT_DELALLOC | FIEMAP_EXTENT_UNKNOWN)) {
+          std::memset(buf, 0xff, kPage); // not on disk yet: matches no token
+          return true;
+        }
+        if (!(e.fe_flags & (FIEMAP_EXTENT_ENCODED | FIEMAP_EXTENT_NOT_ALIGNED)))
+          return pread(dev, buf, kPage,
+                       off_t(e.fe_physical + (uint64_t(p) * kPage - e.fe_logical))) == off_t(kPage);
+      }
+    }
+    const int dfd = open(path(int(f)).c_str(), O_RDONLY | int(kODirect));
+    if (dfd < 0) return false;
+    const bool ok = pread(dfd, buf, kPage, off_t(p) * off_t(kPage)) == off_t(kPage);
+    close(dfd);
+    return ok;
+  }
+
+  // Whether the disk differs from `t` at page p of f.
   bool disk_differs(size_t f, int p, const Token &t) {
     void *mem = nullptr;
     if (posix_memalign(&mem, kPage, 2 * kPage) != 0) return false;
     auto *buf = static_cast<unsigned char *>(mem);
     bool differs = false;
-    const int fd = open(path(int(f)).c_str(), O_RDONLY | int(kODirect));
-    if (fd >= 0) {
-      if (pread(fd, buf, kPage, off_t(p) * off_t(kPage)) == off_t(kPage)) {
-        fill(buf + kPage, t, iter);
-        differs = std::memcmp(buf, buf + kPage, kPage) != 0;
-      }
-      close(fd);
+    if (read_disk(f, p, buf)) {
+      fill(buf + kPage, t, iter);
+      differs = std::memcmp(buf, buf + kPage, kPage) != 0;
     }
     free(mem);
     return differs;
-  }
-
-  // Right after a scenario's sync returned: what it must have persisted is
-  // compared with the disk before anything else can write it (fsync-gap).
-  void check_after_sync(const std::vector<std::pair<int, int>> &pages) {
-    for (const auto &[f, p] : pages) {
-      Token t;
-      {
-        std::lock_guard g(mu);
-        t = expected[size_t(f)][size_t(p)];
-      }
-      if (disk_differs(size_t(f), p, t)) {
-        std::lock_guard g(mu);
-        stale_after_sync[size_t(f)][size_t(p)] = 1;
-      }
-    }
   }
 
   // PG_dirty / PG_writeback of the page mapped at `a`, through pagemap and
@@ -244,14 +318,15 @@ struct Probe {
 
   // What a read of `bytes` from `file` at `off` into `addr` (or a write the
   // other way) did to the expected contents. Called with `mu` held.
-  void transfer(bool rd, int file, int64_t off, uintptr_t addr, size_t bytes, bool task) {
+  void transfer(bool rd, int file, int64_t off, uintptr_t addr, size_t bytes, bool sample) {
     for (size_t i = 0; i * kPage < bytes; ++i) {
       const int fp = int(off / int64_t(kPage)) + int(i);
       if (file < 0 || fp >= plan.files[size_t(file)].pages) break;
       Token &ft = expected[size_t(file)][size_t(fp)];
       if (rd) {
         set_token(addr + i * kPage, ft);
-        if (task) page_state_at_return(addr + i * kPage);
+        int mf, mp;
+        if (sample && file_page(addr + i * kPage, mf, mp)) page_state_at_return(addr + i * kPage);
       } else {
         ft = token_at(addr + i * kPage);
         put[size_t(file)][size_t(fp)] = 1;
@@ -314,7 +389,7 @@ struct Probe {
       r = open(path(file).c_str(), int(arg(1, O_RDONLY)));
       if (r < 0) return -errno;
       std::lock_guard g(mu);
-      fds[int(r)] = {file, 0};
+      fds[int(r)] = {file, (arg(1, 0) & kODirect) != 0, 0};
     } else if (c == "close") {
       {
         std::lock_guard g(mu);
@@ -332,39 +407,43 @@ struct Probe {
         of = fds.count(fd) ? fds[fd] : OpenFd{};
       }
       const int64_t off = positional ? arg(3, 0) : of.pos;
-      if (rd) {
+      // Only O_DIRECT reads are DMA into the pages: race windows.
+      if (rd && of.direct) {
         ++inflight;
         ++gen;
         r = pread(fd, reinterpret_cast<void *>(addr), len, off);
         ++gen;
         --inflight;
+      } else if (rd) {
+        r = pread(fd, reinterpret_cast<void *>(addr), len, off);
       } else {
         r = pwrite(fd, reinterpret_cast<void *>(addr), len, off);
       }
       if (r < 0) return -errno;
       std::lock_guard g(mu);
-      transfer(rd, of.file, off, addr, size_t(r), task);
+      transfer(rd, of.file, off, addr, size_t(r), task && rd && of.direct);
       if (!positional && fds.count(fd)) fds[fd].pos += r;
-      if (rd && (of.file >= 0)) ++dio_reads;
+      if (rd && of.direct && of.file >= 0) ++dio_reads;
     } else if (c == "store") {
       const uintptr_t page = uintptr_t(arg(0, 0)) & ~(kPage - 1);
-      if (!mapped(page)) return -EFAULT; // a failed mmap's address: no SIGSEGV here
-      std::memset(reinterpret_cast<void *>(page), int(arg(1, 'S')), kPage);
+      // A store past EOF after a truncate raises SIGBUS, one to an address
+      // unmapped meanwhile SIGSEGV: the call fails with EFAULT, as the
+      // model's store does, instead of ending the run.
+      if (!guarded([&] { std::memset(reinterpret_cast<void *>(page), int(arg(1, 'S')), kPage); }))
+        return -EFAULT;
       std::lock_guard g(mu);
       set_token(page, Token{Token::Char, 0, 0, int(arg(1, 'S')) & 0xff});
     } else if (c == "load") {
-      if (!mapped(uintptr_t(arg(0, 0)))) return -EFAULT;
-      r = *reinterpret_cast<volatile unsigned char *>(arg(0, 0));
+      if (!guarded([&] { r = *reinterpret_cast<volatile unsigned char *>(arg(0, 0)); }))
+        return -EFAULT;
     } else if (c == "msync") {
-      r = msync(reinterpret_cast<void *>(arg(0, 0)), size_t(arg(1, kPage)), int(arg(2, kMsSync)));
-      if (r == 0 && task && (arg(2, kMsSync) & kMsSync)) {
-        std::vector<std::pair<int, int>> now;
-        {
-          std::lock_guard g(mu);
-          now = mark_synced(-2, uintptr_t(arg(0, 0)), size_t(arg(1, kPage)));
-        }
-        check_after_sync(now);
+      std::vector<Pending> pending;
+      {
+        std::lock_guard g(mu);
+        pending = sync_candidates(-1, uintptr_t(arg(0, 0)), size_t(arg(1, kPage)));
       }
+      r = msync(reinterpret_cast<void *>(arg(0, 0)), size_t(arg(1, kPage)), int(arg(2, kMsSync)));
+      if (r == 0 && task && (arg(2, kMsSync) & kMsSync)) sync_returned(pending);
     } else if (c == "fsync" || c == "fdatasync") {
       int file = -1;
       {
@@ -372,34 +451,21 @@ struct Probe {
         if (fds.count(int(arg(0, -1)))) file = fds[int(arg(0, -1))].file;
       }
       // Pages put before the call began are the ones it must persist.
-      std::vector<std::vector<uint8_t>> before;
+      std::vector<Pending> pending;
       {
         std::lock_guard g(mu);
-        before = put;
+        if (file >= 0) pending = sync_candidates(file);
       }
       r = c == "fsync" ? fsync(int(arg(0, -1))) : fdatasync(int(arg(0, -1)));
-      if (r == 0 && task && file >= 0) {
-        std::vector<std::pair<int, int>> now;
-        {
-          std::lock_guard g(mu);
-          for (size_t p = 0; p < before[size_t(file)].size(); ++p)
-            if (before[size_t(file)][p] && put[size_t(file)][p]) {
-              synced[size_t(file)][p] = 1;
-              now.emplace_back(file, int(p));
-            }
-        }
-        check_after_sync(now);
-      }
+      if (r == 0 && task) sync_returned(pending);
     } else if (c == "sync") {
-      sync();
-      if (task) {
-        std::vector<std::pair<int, int>> now;
-        {
-          std::lock_guard g(mu);
-          now = mark_synced(-1);
-        }
-        check_after_sync(now);
+      std::vector<Pending> pending;
+      {
+        std::lock_guard g(mu);
+        pending = sync_candidates(-1);
       }
+      sync();
+      if (task) sync_returned(pending);
     } else if (c == "madvise") {
       r = madvise(reinterpret_cast<void *>(arg(0, 0)), size_t(arg(1, kPage)), int(arg(2, 21)));
     } else if (c == "posix_fadvise") {
@@ -516,13 +582,19 @@ struct Probe {
                     std::strerror(errno));
         return false;
       }
-      if (ftruncate(fd, off_t(pf.pages) * off_t(kPage)) != 0) return false;
+      auto fail = [&](const char *what) {
+        std::printf("PAGERACE-ERROR %s %s: %s\n", what, path(int(f)).c_str(), std::strerror(errno));
+        close(fd);
+        return false;
+      };
+      if (ftruncate(fd, off_t(pf.pages) * off_t(kPage)) != 0) return fail("cannot size");
       for (int p = 0; p < pf.pages; ++p) {
         const Token t = pf.hole ? Token{} : Token{Token::Pattern, int(f), p, 0};
         expected[f][size_t(p)] = t;
         if (pf.hole) continue;
         fill(buf.data(), t, iter);
-        if (pwrite(fd, buf.data(), kPage, off_t(p) * off_t(kPage)) != off_t(kPage)) return false;
+        if (pwrite(fd, buf.data(), kPage, off_t(p) * off_t(kPage)) != off_t(kPage))
+          return fail("cannot write");
       }
       if (pf.hole)
         fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
@@ -629,6 +701,13 @@ struct Probe {
       th.emplace_back([this, &c] { c.helper ? run_helper(c) : run_task(c); });
     for (auto &t : th)
       t.join();
+    // Requests submitted and never reaped: io_destroy waits for them.
+    for (auto &[id, io] : aios) {
+      syscall(SYS_io_destroy, io.ctx);
+      ++gen;
+      --inflight;
+    }
+    aios.clear();
     for (const Mapping &m : maps)
       munmap(reinterpret_cast<void *>(m.addr), m.len);
     maps.clear();
@@ -689,14 +768,19 @@ int main(int argc, char **argv) {
   pr.var_set = std::vector<std::atomic<bool>>(size_t(pr.plan.nvars));
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  std::signal(SIGBUS, on_fault);
+  std::signal(SIGSEGV, on_fault);
+  pr.dev_a = Probe::open_device_of(pr.dir_a);
+  pr.dev_b = Probe::open_device_of(pr.dir_b);
   pr.kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
   if (pr.kmsg >= 0) lseek(pr.kmsg, 0, SEEK_END);
   pr.pagemap = open("/proc/self/pagemap", O_RDONLY);
   pr.kpageflags = open("/proc/kpageflags", O_RDONLY);
   utsname u{};
   uname(&u);
-  std::printf("PAGERACE-PROBE kernel=%s scenario=%s kmsg=%d kpageflags=%d\n", u.release,
-              pr.plan.scenario.c_str(), pr.kmsg >= 0, pr.kpageflags >= 0);
+  std::printf("PAGERACE-PROBE kernel=%s scenario=%s kmsg=%d kpageflags=%d diskread=%s\n", u.release,
+              pr.plan.scenario.c_str(), pr.kmsg >= 0, pr.kpageflags >= 0,
+              pr.dev_a >= 0 && pr.dev_b >= 0 ? "device" : "file");
   std::fflush(stdout);
   const auto t0 = std::chrono::steady_clock::now();
   auto elapsed = [&] {

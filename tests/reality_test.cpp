@@ -55,6 +55,11 @@ TEST(RealityPlan, BadTextIsRejectedWithItsLine) {
   }
   EXPECT_THROW(reality::read_plan("pagerace-plan 1 s\nvars 1\ncpu task C\nop read -1 cx\n"),
                reality::PlanError);
+  // The probe creates files by these names, as root on the host.
+  EXPECT_THROW(reality::read_plan("pagerace-plan 1 s\nvars 0\nfile ../../etc/x 1 a 1 0\n"),
+               reality::PlanError);
+  EXPECT_THROW(reality::read_plan("pagerace-plan 1 s\nvars 0\nfile .hidden 1 a 1 0\n"),
+               reality::PlanError);
 }
 
 const reality::PlanCpu *cpu_named(const reality::Plan &p, const std::string &name) {

@@ -27,14 +27,20 @@ std::pair<std::string, std::string> variant_for(const std::string &on) {
     int major = 0, minor = 0;
     std::sscanf(u.release, "%d.%d", &major, &minor);
     // Direct I/O pins with FOLL_PIN from 6.4 on (block: Convert
-    // bio_iov_iter_get_pages to use iov_iter_extract_pages).
+    // bio_iov_iter_get_pages to use iov_iter_extract_pages); ext4 reads
+    // directly through iomap from 5.5 on (ext4: introduce direct I/O read
+    // using iomap infrastructure), before that through fs/direct-io.c.
     if (major > 6 || (major == 6 && minor >= 4))
       return {"upstream", fmt::format("this host runs {}, which pins direct-I/O pages with "
                                       "FOLL_PIN as the upstream variant does",
                                       u.release)};
-    return {"v6.1", fmt::format("this host runs {}, older than 6.4: direct I/O takes FOLL_GET "
-                                "references, as in v6.1",
-                                u.release)};
+    if (major == 6 || (major == 5 && minor >= 5))
+      return {"v6.1", fmt::format("this host runs {}: ext4 direct-I/O reads through iomap with "
+                                  "FOLL_GET references, as in v6.1",
+                                  u.release)};
+    return {"v4.15", fmt::format("this host runs {}, older than 5.5: ext4 direct I/O through "
+                                 "fs/direct-io.c with FOLL_GET references, as in v4.15",
+                                 u.release)};
   }
   throw std::invalid_argument("--on: unknown target '" + on +
                               "' (host, qemu:5.10, qemu:6.1, qemu:6.12)");
@@ -50,37 +56,70 @@ std::string probe_path() {
   return PAGERACE_PROBE;
 }
 
-reality::ReproduceReport reproduce(const scenario::Scenario &sc, const ReproduceOptions &opts) {
+namespace {
+
+reality::ReproduceReport reproduce_unchecked(const scenario::Scenario &sc,
+                                             const ReproduceOptions &opts) {
   reality::ReproduceReport rep;
   rep.scenario = sc.name;
   rep.on = opts.on;
+  rep.fs = opts.run.fs;
   std::tie(rep.variant, rep.variant_why) = variant_for(opts.on);
+  if (rep.fs != "ext4" && rep.fs != "xfs" && rep.fs != "btrfs")
+    throw std::invalid_argument("--fs: unknown filesystem '" + rep.fs + "' (ext4, xfs, btrfs)");
   rep.translation = reality::translate(sc);
   const model::Variant *variant = model::find_variant(rep.variant);
   if (!variant) throw std::logic_error("no variant " + rep.variant);
-
-  // The model first: it is deterministic, and a scenario error shows before
-  // a minute of real-kernel time is spent.
-  rep.model = check(rep.translation.scenario, *variant, opts.model);
-  std::set<std::string> kinds;
-  for (const auto &v : rep.model.violations)
-    kinds.insert(v.kind);
-
   reality::RunOptions ro = opts.run;
   if (ro.probe.empty()) ro.probe = probe_path();
-  if (opts.on == "host")
-    rep.run = reality::run_on_host(rep.translation.plan, ro);
-  else
-    rep.run = reality::run_on_qemu(rep.translation.plan, opts.on.substr(5), ro);
+  if (!std::filesystem::exists(ro.probe))
+    throw reality::RealityError("no probe binary at " + ro.probe +
+                                " (build the pagerace-probe target; it is installed beside "
+                                "pagerace)");
+
+  // The model first: it is deterministic, and a scenario error shows before
+  // a minute of real-kernel time is spent. It models ext4 only: on another
+  // filesystem the run is observed, not compared.
+  rep.modelled = rep.fs == "ext4";
+  std::set<std::string> kinds;
+  if (rep.modelled) {
+    rep.model = check(rep.translation.scenario, *variant, opts.model);
+    for (const auto &v : rep.model.violations)
+      kinds.insert(v.kind);
+  }
+
+  if (!reality::interrupted()) {
+    if (opts.on == "host")
+      rep.run = reality::run_on_host(rep.translation.plan, ro);
+    else
+      rep.run = reality::run_on_qemu(rep.translation.plan, opts.on.substr(5), ro);
+  }
   rep.observed = reality::parse_probe_output(rep.run.output);
   rep.interrupted = reality::interrupted();
-  if (!rep.observed.complete && !reality::interrupted())
+  if (!rep.observed.complete && !rep.interrupted)
     throw reality::RealityError(
         "the probe printed no result; its output was:\n" +
         rep.run.output.substr(rep.run.output.size() > 3000 ? rep.run.output.size() - 3000 : 0));
-
   rep.rows = reality::compare(rep.observed, kinds, !rep.model.bounded);
+  // A run that saw nothing cannot agree with anything.
+  const bool empty = !rep.observed.complete || rep.observed.iterations == 0;
+  for (auto &row : rep.rows)
+    if (empty)
+      row.agreement = reality::Agreement::NotObservable;
+    else if (!rep.modelled)
+      row.agreement = reality::Agreement::NoModel;
   return rep;
+}
+
+} // namespace
+
+reality::ReproduceReport reproduce(const scenario::Scenario &sc, const ReproduceOptions &opts) {
+  try {
+    return reproduce_unchecked(sc, opts);
+  } catch (const std::filesystem::filesystem_error &e) {
+    // A cache or temporary directory that cannot be written, a missing file.
+    throw reality::RealityError(e.what());
+  }
 }
 
 } // namespace pagerace::app

@@ -283,6 +283,8 @@ int cmd_reproduce(const ReproduceArgs &a) {
   reality::ReproduceReport rep;
   try {
     rep = app::reproduce(sc, opts);
+  } catch (const scenario::ParseError &e) {
+    return input_error(where(e.pos()) + ": " + e.message());
   } catch (const reality::Refused &e) {
     return input_error(where(e.where()) + ": cannot reproduce on a real kernel: " + e.what());
   } catch (const reality::RealityError &e) {

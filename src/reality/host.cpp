@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
+#include <sstream>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -87,33 +89,65 @@ RunResult run_on_host(const Plan &plan, const RunOptions &opts) {
   if (!mkdtemp(tmpl.data())) throw RealityError("cannot create a directory under /tmp");
   const std::string dir = tmpl;
   undo.push("removing " + dir, [dir] {
+    // Never descend into a filesystem that is still mounted.
+    std::ifstream mounts("/proc/mounts");
+    std::string line;
+    while (std::getline(mounts, line))
+      if (line.find(" " + dir + "/") != std::string::npos) {
+        fmt::print(stderr, "pagerace: {} is still mounted; left in place\n", dir);
+        return;
+      }
     std::error_code ec;
     fs::remove_all(dir, ec);
   });
+  // Teardown runs to its end whatever signal comes, with a time limit.
+  ProcessOptions quiet_undo;
+  quiet_undo.on_interrupt = ProcessOptions::OnInterrupt::Ignore;
+  quiet_undo.timeout_seconds = 60;
 
   std::string devs[2], mounts[2];
   for (int i = 0; i < 2; ++i) {
+    if (interrupted()) return res;
     const std::string img = fmt::format("{}/{}.img", dir, i ? "b" : "a");
     {
       std::ofstream(img).close();
       fs::resize_file(img, 512ull << 20);
     }
-    std::string dev = run_checked({"losetup", "-f", "--show", img});
+    // Detach by image: also a device that losetup attached before it failed
+    // or was killed.
+    undo.push("detaching the loop device of " + img, [img, quiet_undo] {
+      const ProcessResult j = run_process({"losetup", "-j", img}, quiet_undo);
+      std::istringstream in(j.output);
+      std::string line;
+      while (std::getline(in, line))
+        if (const size_t colon = line.find(':');
+            colon != std::string::npos && line.rfind("/dev/loop", 0) == 0)
+          run_process({"losetup", "-d", line.substr(0, colon)}, quiet_undo);
+    });
+    ProcessOptions setup;
+    setup.merge_stderr = false;
+    setup.timeout_seconds = 120;
+    std::string dev = run_checked({"losetup", "-f", "--show", img}, setup);
     while (!dev.empty() && (dev.back() == '\n' || dev.back() == ' '))
       dev.pop_back();
+    if (const size_t nl = dev.rfind('\n'); nl != std::string::npos) dev = dev.substr(nl + 1);
     if (dev.rfind("/dev/loop", 0) != 0) throw RealityError("losetup gave '" + dev + "'");
     devs[i] = dev;
-    undo.push("losetup -d " + dev, [dev] { run_process({"losetup", "-d", dev}); });
     // The mapped files get the filesystem asked for; the O_DIRECT source ext4.
-    run_checked(mkfs_argv(i ? "ext4" : opts.fs, dev));
+    run_checked(mkfs_argv(i ? "ext4" : opts.fs, dev), {.timeout_seconds = 120});
     const std::string mnt = fmt::format("{}/{}", dir, i ? "b" : "a");
     fs::create_directory(mnt);
-    run_checked({"mount", "-t", i ? "ext4" : opts.fs, dev, mnt});
-    mounts[i] = mnt;
-    undo.push("umount " + mnt, [mnt] {
-      if (run_process({"umount", mnt}).status != 0) run_process({"umount", "-l", mnt});
+    undo.push("umount " + mnt, [mnt, quiet_undo] {
+      std::ifstream m("/proc/mounts");
+      std::string all((std::istreambuf_iterator<char>(m)), std::istreambuf_iterator<char>());
+      if (all.find(" " + mnt + " ") == std::string::npos) return;
+      if (run_process({"umount", mnt}, quiet_undo).status != 0)
+        run_process({"umount", "-l", mnt}, quiet_undo);
     });
+    run_checked({"mount", "-t", i ? "ext4" : opts.fs, dev, mnt}, {.timeout_seconds = 60});
+    mounts[i] = mnt;
   }
+  if (interrupted()) return res;
 
   std::string cgroup_procs;
   if (opts.read_bps) {
@@ -138,7 +172,7 @@ RunResult run_on_host(const Plan &plan, const RunOptions &opts) {
   ProcessOptions po;
   po.timeout_seconds = opts.budget_seconds + 60;
   po.cgroup_procs = cgroup_procs;
-  po.forward_interrupt = true;
+  po.on_interrupt = ProcessOptions::OnInterrupt::Forward;
   if (opts.verbose)
     fmt::print(stderr, "pagerace: probing {} on this host for {:.0f} s\n", plan.scenario,
                opts.budget_seconds);

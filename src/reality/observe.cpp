@@ -85,6 +85,7 @@ Observation parse_probe_output(std::string_view text) {
     } else if (auto p = after("PAGERACE-PROBE")) {
       const auto kv = fields(*p);
       if (o.kernel.empty() && kv.count("kernel")) o.kernel = kv.at("kernel");
+      o.disk_from_device = kv.count("diskread") && kv.at("diskread") == "device";
     }
   }
   return o;
@@ -99,6 +100,7 @@ std::string agreement_text(Agreement a) {
   case Agreement::SeenModelBounded: return "seen (model bounded, not reached)";
   case Agreement::NotSeenBounded: return "not seen (model bounded, not reached)";
   case Agreement::NotObservable: return "not observable here";
+  case Agreement::NoModel: return "observed only (only ext4 is modelled)";
   case Agreement::NotComparable:
     return "not compared (the model checks it on stable-page devices only)";
   }

@@ -20,6 +20,7 @@ struct Observation {
   uint64_t clean_at_return = 0, wb_at_return = 0; // pages, at the return of a read into them
   uint64_t nobuf = 0, warnings = 0, oopses = 0, errors = 0;
   bool kmsg = false, kpageflags = false; // what the probe could read
+  bool disk_from_device = false;         // the disk was read through FIEMAP and the block device
   std::vector<std::string> kmsg_lines;   // matched kernel log records, "iter=N text"
   std::vector<std::string> probe_errors; // PAGERACE-ERROR lines
 };
@@ -37,6 +38,7 @@ enum class Agreement : uint8_t {
   NotSeenBounded,   // not seen; the model's search was bounded and did not reach it
   NotObservable,    // the probe could not look (no /dev/kmsg, no kpageflags)
   NotComparable,    // the model's invariant presumes what the real run lacks
+  NoModel,          // the run used a filesystem the model does not have
 };
 
 struct Comparison {

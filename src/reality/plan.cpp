@@ -6,34 +6,31 @@
 //   op|setup <call> <target> <arg>...    arg: c<value> or v<index>+<offset>
 #include "reality/plan.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <sstream>
 
 namespace pagerace::reality {
 
-std::string write_plan(const Plan &p) {
-  std::ostringstream o;
-  o << "pagerace-plan 1 " << p.scenario << "\nvars " << p.nvars << "\n";
-  for (const PlanFile &f : p.files)
-    o << "file " << f.name << ' ' << f.pages << ' ' << f.dev << ' ' << int(f.cached) << ' '
-      << int(f.hole) << "\n";
-  for (const PlanCpu &c : p.cpus) {
-    o << "cpu " << (c.helper ? "helper" : "task") << ' ' << c.name << "\n";
-    for (const PlanOp &op : c.ops) {
-      o << (op.setup ? "setup " : "op ") << op.call << ' ' << op.target;
-      for (const PlanArg &a : op.args) {
-        if (a.var)
-          o << " v" << a.index << (a.value < 0 ? "" : "+") << a.value;
-        else
-          o << " c" << a.value;
-      }
-      o << "\n";
-    }
-  }
-  return o.str();
+namespace {
+
+// Names become file names under the probe's directories and words of the
+// plan: letters, digits, '_', '-', '.', not starting with '.'.
+bool safe_name(std::string_view n) {
+  if (n.empty() || n[0] == '.') return false;
+  for (char c : n)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.')
+      return false;
+  return true;
 }
 
-namespace {
+std::string word(std::string_view n) {
+  std::string out;
+  for (char c : n)
+    out +=
+        std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ? c : '_';
+  return out.empty() ? "_" : out;
+}
 
 std::vector<std::string_view> words(std::string_view line) {
   std::vector<std::string_view> w;
@@ -79,6 +76,28 @@ PlanArg arg(std::string_view s, int line) {
 
 } // namespace
 
+std::string write_plan(const Plan &p) {
+  std::ostringstream o;
+  o << "pagerace-plan 1 " << word(p.scenario) << "\nvars " << p.nvars << "\n";
+  for (const PlanFile &f : p.files)
+    o << "file " << word(f.name) << ' ' << f.pages << ' ' << f.dev << ' ' << int(f.cached) << ' '
+      << int(f.hole) << "\n";
+  for (const PlanCpu &c : p.cpus) {
+    o << "cpu " << (c.helper ? "helper" : "task") << ' ' << word(c.name) << "\n";
+    for (const PlanOp &op : c.ops) {
+      o << (op.setup ? "setup " : "op ") << op.call << ' ' << op.target;
+      for (const PlanArg &a : op.args) {
+        if (a.var)
+          o << " v" << a.index << (a.value < 0 ? "" : "+") << a.value;
+        else
+          o << " c" << a.value;
+      }
+      o << "\n";
+    }
+  }
+  return o.str();
+}
+
 Plan read_plan(std::string_view text) {
   Plan p;
   int line = 0;
@@ -109,6 +128,9 @@ Plan read_plan(std::string_view text) {
       need(6);
       PlanFile f;
       f.name = std::string(w[1]);
+      if (!safe_name(f.name))
+        throw PlanError("plan line " + std::to_string(line) + ": '" + f.name +
+                        "' is not a plain file name");
       f.pages = static_cast<int>(number(w[2], line));
       f.dev = w[3] == "b" ? 'b' : 'a';
       f.cached = w[4] == "1";

@@ -26,8 +26,8 @@ void catch_interrupts() {
   struct sigaction sa {};
   sa.sa_handler = on_interrupt;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT})
+    sigaction(sig, &sa, nullptr);
 }
 
 bool interrupted() {
@@ -37,13 +37,21 @@ bool interrupted() {
 ProcessResult run_process(const std::vector<std::string> &argv, const ProcessOptions &opts) {
   ProcessResult res;
   int pipefd[2];
-  if (argv.empty() || pipe2(pipefd, O_CLOEXEC) != 0) return res;
+  if (argv.empty()) {
+    res.error = "no command";
+    return res;
+  }
+  if (pipe2(pipefd, O_CLOEXEC) != 0) {
+    res.error = std::string("pipe: ") + std::strerror(errno);
+    return res;
+  }
   std::vector<char *> args;
   for (const std::string &a : argv)
     args.push_back(const_cast<char *>(a.c_str()));
   args.push_back(nullptr);
   const pid_t pid = fork();
   if (pid < 0) {
+    res.error = std::string("fork: ") + std::strerror(errno);
     close(pipefd[0]);
     close(pipefd[1]);
     return res;
@@ -64,6 +72,9 @@ ProcessResult run_process(const std::vector<std::string> &argv, const ProcessOpt
     execvp(args[0], args.data());
     _exit(127);
   }
+  // Both sides set the group, so that a kill(-pid) right after fork cannot
+  // miss it.
+  setpgid(pid, pid);
   close(pipefd[1]);
   const int log = opts.stdout_file.empty() ? -1
                                            : open(opts.stdout_file.c_str(),
@@ -72,8 +83,8 @@ ProcessResult run_process(const std::vector<std::string> &argv, const ProcessOpt
   char buf[65536];
   bool forwarded = false;
   for (;;) {
-    if (g_interrupted && !forwarded) {
-      kill(-pid, opts.forward_interrupt ? SIGINT : SIGKILL);
+    if (g_interrupted && !forwarded && opts.on_interrupt != ProcessOptions::OnInterrupt::Ignore) {
+      kill(-pid, opts.on_interrupt == ProcessOptions::OnInterrupt::Forward ? SIGINT : SIGKILL);
       forwarded = true;
     }
     int wait_ms = 200;
@@ -101,8 +112,19 @@ ProcessResult run_process(const std::vector<std::string> &argv, const ProcessOpt
   }
   close(pipefd[0]);
   if (log >= 0) close(log);
+  // The pipe can close before the child exits (or a grandchild can keep it
+  // open): the time limit holds for the wait too.
   int st = 0;
-  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  for (;;) {
+    const pid_t w = waitpid(pid, &st, WNOHANG);
+    if (w == pid || (w < 0 && errno != EINTR)) break;
+    const double waited =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (opts.timeout_seconds > 0 && waited > opts.timeout_seconds && !res.timed_out) {
+      res.timed_out = true;
+      kill(-pid, SIGKILL);
+    }
+    poll(nullptr, 0, 20);
   }
   if (!res.timed_out && WIFEXITED(st)) res.status = WEXITSTATUS(st);
   return res;
@@ -116,11 +138,12 @@ std::string run_checked(const std::vector<std::string> &argv, const ProcessOptio
       cmd += (cmd.empty() ? "" : " ") + a;
     std::string out = r.output;
     if (out.size() > 2000) out = "..." + out.substr(out.size() - 2000);
-    throw RealityError(fmt::format("`{}` {}{}", cmd,
-                                   r.timed_out    ? "timed out"
-                                   : r.status < 0 ? "was killed"
-                                                  : fmt::format("failed (exit {})", r.status),
-                                   out.empty() ? "" : ":\n" + out));
+    std::string what = !r.error.empty()  ? "could not start: " + r.error
+                       : r.timed_out     ? std::string("timed out")
+                       : r.status < 0    ? std::string("was killed")
+                       : r.status == 127 ? std::string("could not be run (not installed?)")
+                                         : fmt::format("failed (exit {})", r.status);
+    throw RealityError(fmt::format("`{}` {}{}", cmd, what, out.empty() ? "" : ":\n" + out));
   }
   return r.output;
 }

@@ -12,20 +12,25 @@ namespace pagerace::reality {
 struct ProcessResult {
   int status = -1; // exit status; -1 when killed by a signal or the time limit
   bool timed_out = false;
+  std::string error;  // non-empty: the process could not be started (why)
   std::string output; // stdout, and stderr when merged
 };
 
 struct ProcessOptions {
   double timeout_seconds = 0; // 0: none
   bool merge_stderr = true;
-  std::string cwd;                // empty: unchanged
-  std::string cgroup_procs;       // non-empty: the child writes its pid there before exec
-  std::string stdout_file;        // non-empty: stdout also appended there as it comes
-  bool forward_interrupt = false; // on SIGINT (see catch_interrupts) send it to the child
+  std::string cwd;          // empty: unchanged
+  std::string cgroup_procs; // non-empty: the child writes its pid there before exec
+  std::string stdout_file;  // non-empty: stdout also appended there as it comes
+  // On SIGINT (see catch_interrupts): Forward sends the child SIGINT (the
+  // probe then prints what it saw), Kill ends it (a long set-up step), Ignore
+  // lets it finish (teardown, which must run whatever happens).
+  enum class OnInterrupt { Ignore, Forward, Kill } on_interrupt = OnInterrupt::Kill;
 };
 
-// From now on SIGINT and SIGTERM only set a flag, so that the reproducer can
-// end its run and tear down what it made; interrupted() reads the flag.
+// From now on SIGINT, SIGTERM, SIGHUP and SIGQUIT only set a flag, so that
+// the reproducer can end its run and tear down what it made; interrupted()
+// reads the flag.
 void catch_interrupts();
 bool interrupted();
 

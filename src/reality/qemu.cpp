@@ -100,7 +100,35 @@ std::string newest_package(const KernelSpec &k, const std::vector<std::string> &
       [&](const std::string &a, const std::string &b) { return key(a) < key(b); });
 }
 
-// vmlinuz of the newest package for the version, downloaded once.
+// Unpacks vmlinuz and the modules xfs needs (xfs.ko, libcrc32c.ko; .ko.xz
+// from 6.12 on, decompressed here since busybox insmod reads plain ELF) into
+// `dest`.
+void unpack_kernel(const std::string &deb, const std::string &dest) {
+  const std::string x = dest + ".x";
+  fs::remove_all(x);
+  run_checked({"dpkg-deb", "-x", deb, x}, {.timeout_seconds = 300});
+  std::string vmlinuz;
+  for (const auto &e : fs::directory_iterator(x + "/boot"))
+    if (e.path().filename().string().rfind("vmlinuz-", 0) == 0) vmlinuz = e.path().string();
+  if (vmlinuz.empty()) throw RealityError(deb + " holds no boot/vmlinuz-*");
+  fs::create_directories(dest + "/modules");
+  for (const auto &e : fs::recursive_directory_iterator(x + "/lib/modules")) {
+    const std::string name = e.path().filename().string();
+    for (const char *m : {"xfs.ko", "libcrc32c.ko"}) {
+      if (name == m)
+        fs::copy_file(e.path(), dest + "/modules/" + m, fs::copy_options::overwrite_existing);
+      if (name == std::string(m) + ".xz") {
+        fs::copy_file(e.path(), dest + "/modules/" + name, fs::copy_options::overwrite_existing);
+        if (have_tool("xz")) run_checked({"xz", "-d", "-f", dest + "/modules/" + name});
+      }
+    }
+  }
+  fs::copy_file(vmlinuz, dest + "/vmlinuz", fs::copy_options::overwrite_existing);
+  fs::remove_all(x);
+}
+
+// The unpacked newest package for the version (vmlinuz, modules/),
+// downloaded once.
 std::string fetch_kernel(const KernelSpec &k, const std::string &cache, bool verbose,
                          std::string &package) {
   const std::string kdir = cache + "/kernels/" + k.version;
@@ -128,31 +156,43 @@ std::string fetch_kernel(const KernelSpec &k, const std::string &cache, bool ver
   for (const auto &e : fs::directory_iterator(kdir))
     if (e.is_directory() && fs::exists(e.path() / "vmlinuz")) {
       package = e.path().filename().string();
-      return (e.path() / "vmlinuz").string();
+      if (!fs::exists(e.path() / "modules"))
+        for (const auto &d : fs::directory_iterator(kdir))
+          if (d.path().extension() == ".deb" &&
+              d.path().filename().string().rfind(package + "_", 0) == 0)
+            unpack_kernel(d.path().string(), e.path().string());
+      return e.path().string();
     }
-  package = newest_package(k, apt_opts);
-  if (verbose) fmt::print(stderr, "pagerace: downloading {}\n", package);
-  std::vector<std::string> dl = {"apt-get"};
-  dl.insert(dl.end(), apt_opts.begin(), apt_opts.end());
-  dl.insert(dl.end(), {"download", package});
-  run_checked(dl, {.timeout_seconds = 600, .cwd = kdir});
+  auto download = [&] {
+    package = newest_package(k, apt_opts);
+    if (verbose) fmt::print(stderr, "pagerace: downloading {}\n", package);
+    std::vector<std::string> dl = {"apt-get"};
+    dl.insert(dl.end(), apt_opts.begin(), apt_opts.end());
+    dl.insert(dl.end(), {"download", package});
+    run_checked(dl, {.timeout_seconds = 600, .cwd = kdir});
+  };
+  try {
+    download();
+  } catch (const RealityError &) {
+    if (!k.bullseye) throw;
+    // The private list may be stale (a package replaced by a newer ABI):
+    // refresh it once.
+    fs::remove(cache + "/apt-bullseye/updated");
+    std::vector<std::string> argv = {"apt-get"};
+    argv.insert(argv.end(), apt_opts.begin(), apt_opts.end());
+    argv.push_back("update");
+    run_checked(argv, {.timeout_seconds = 300});
+    std::ofstream(cache + "/apt-bullseye/updated") << "1\n";
+    download();
+  }
   std::string deb;
   for (const auto &e : fs::directory_iterator(kdir))
     if (e.path().extension() == ".deb" && e.path().filename().string().rfind(package + "_", 0) == 0)
       deb = e.path().string();
   if (deb.empty()) throw RealityError("apt-get download left no .deb for " + package);
-  const std::string x = kdir + "/" + package + ".x";
-  fs::remove_all(x);
-  run_checked({"dpkg-deb", "-x", deb, x}, {.timeout_seconds = 300});
-  std::string vmlinuz;
-  for (const auto &e : fs::directory_iterator(x + "/boot"))
-    if (e.path().filename().string().rfind("vmlinuz-", 0) == 0) vmlinuz = e.path().string();
-  if (vmlinuz.empty()) throw RealityError(deb + " holds no boot/vmlinuz-*");
   const std::string dest = kdir + "/" + package;
-  fs::create_directories(dest);
-  fs::copy_file(vmlinuz, dest + "/vmlinuz", fs::copy_options::overwrite_existing);
-  fs::remove_all(x);
-  return dest + "/vmlinuz";
+  unpack_kernel(deb, dest);
+  return dest;
 }
 
 // Whether an ELF file asks for a dynamic loader (PT_INTERP): busybox must be
@@ -172,7 +212,7 @@ mkdir -p /proc /sys /dev /mnt/a /mnt/b /tmp
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
-A=$(findfs LABEL=rkA)
+@MODULES@A=$(findfs LABEL=rkA)
 B=$(findfs LABEL=rkB)
 if mount -t @FS@ "$A" /mnt/a && mount -t ext4 "$B" /mnt/b; then
   echo PAGERACE-BOOTED
@@ -190,10 +230,12 @@ reboot -f
 
 RunResult run_on_qemu(const Plan &plan, const std::string &version, const RunOptions &opts) {
   const KernelSpec k = kernel_spec(version);
-  if (opts.fs != "ext4")
+  if (opts.fs != "ext4" && opts.fs != "xfs")
     throw RealityError("--fs " + opts.fs +
-                       ": the QEMU mode boots without modules, and only ext4 "
-                       "is built into Debian's cloud kernels; use --on host for xfs and btrfs");
+                       ": the QEMU mode has ext4 (built into Debian's cloud kernels) and xfs (its "
+                       "modules loaded from the package); use --on host for btrfs");
+  if (opts.fs == "xfs" && !have_tool("mkfs.xfs"))
+    throw RealityError("--fs xfs needs `mkfs.xfs` (the xfsprogs package)");
   for (const char *tool :
        {"qemu-system-x86_64", "cpio", "gzip", "mkfs.ext4", "apt-get", "apt-cache", "dpkg-deb"})
     if (!have_tool(tool))
@@ -206,7 +248,8 @@ RunResult run_on_qemu(const Plan &plan, const std::string &version, const RunOpt
   RunResult res;
   res.where = "qemu:" + version;
   const std::string cache = opts.cache_dir.empty() ? default_cache_dir() : opts.cache_dir;
-  const std::string vmlinuz = fetch_kernel(k, cache, opts.verbose, res.kernel_package);
+  const std::string kernel_dir = fetch_kernel(k, cache, opts.verbose, res.kernel_package);
+  const std::string vmlinuz = kernel_dir + "/vmlinuz";
 
   std::string tmpl = (fs::temp_directory_path() / "pagerace-qemu-XXXXXX").string();
   if (!mkdtemp(tmpl.data())) throw RealityError("cannot create a directory under /tmp");
@@ -224,8 +267,20 @@ RunResult run_on_qemu(const Plan &plan, const std::string &version, const RunOpt
   fs::copy_file(busybox, root + "/bin/busybox");
   fs::copy_file(opts.probe, root + "/probe");
   std::ofstream(root + "/plan") << write_plan(plan);
+  std::string modules;
+  if (opts.fs == "xfs") {
+    fs::create_directories(root + "/lib");
+    for (const char *m : {"libcrc32c.ko", "xfs.ko"}) {
+      if (!fs::exists(kernel_dir + "/modules/" + m))
+        throw RealityError(std::string("the kernel package has no ") + m +
+                           " (or `xz` is missing to decompress it)");
+      fs::copy_file(kernel_dir + "/modules/" + m, root + "/lib/" + m);
+      modules += std::string("insmod /lib/") + m + "\n";
+    }
+  }
   std::string init = kInit;
   init.replace(init.find("@FS@"), 4, opts.fs);
+  init.replace(init.find("@MODULES@"), 9, modules);
   init.replace(init.find("@SECONDS@"), 9, fmt::format("{}", opts.budget_seconds));
   std::ofstream(root + "/init") << init;
   fs::permissions(root + "/init", fs::perms::owner_all | fs::perms::group_read |
@@ -238,9 +293,13 @@ RunResult run_on_qemu(const Plan &plan, const std::string &version, const RunOpt
   for (const char *d : {"a", "b"}) {
     const std::string img = fmt::format("{}/{}.img", dir, d);
     std::ofstream(img).close();
-    fs::resize_file(img, 256ull << 20);
-    run_checked({"mkfs.ext4", "-q", "-F", "-L", std::string("rk") + char(std::toupper(*d)), img},
-                {.timeout_seconds = 120});
+    // xfs wants at least 300 MiB.
+    fs::resize_file(img, 512ull << 20);
+    const std::string label = std::string("rk") + char(std::toupper(*d));
+    if (*d == 'a' && opts.fs == "xfs")
+      run_checked({"mkfs.xfs", "-q", "-f", "-L", label, img}, {.timeout_seconds = 120});
+    else
+      run_checked({"mkfs.ext4", "-q", "-F", "-L", label, img}, {.timeout_seconds = 120});
   }
 
   std::vector<std::string> argv = {

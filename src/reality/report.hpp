@@ -14,12 +14,14 @@ namespace pagerace::reality {
 struct ReproduceReport {
   std::string scenario;
   std::string on;      // host, qemu:6.1, ...
+  std::string fs;      // of the mapped files: ext4, xfs, btrfs
   std::string variant; // the model's variant for that kernel
   std::string variant_why;
   Translation translation;
   RunResult run;
   Observation observed;
-  trace::Result model; // the model's check of the translated scenario
+  bool modelled = true; // false: a filesystem the model does not have (xfs, btrfs)
+  trace::Result model;  // the model's check of the translated scenario
   std::vector<Comparison> rows;
   bool interrupted = false;
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace pagerace::reality {
@@ -72,16 +73,24 @@ std::string statement(const scenario::Scenario &sc, const Op &op) {
   return v + " = " + op.text;
 }
 
+// A TOML basic string.
+std::string toml_string(const std::string &v) {
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out + "\"";
+}
+
 std::string quoted(const std::vector<std::string> &run) {
   std::string s = "[";
-  for (size_t i = 0; i < run.size(); ++i) {
-    std::string esc;
-    for (char c : run[i]) {
-      if (c == '"' || c == '\\') esc += '\\';
-      esc += c;
-    }
-    s += fmt::format("{}\"{}\"", i ? ", " : "", esc);
-  }
+  for (size_t i = 0; i < run.size(); ++i)
+    s += (i ? ", " : "") + toml_string(run[i]);
   return s + "]";
 }
 
@@ -89,6 +98,14 @@ std::string quoted(const std::vector<std::string> &run) {
 
 Translation translate(const scenario::Scenario &sc) {
   for (const auto &f : sc.files) {
+    const bool plain = !f.name.empty() && f.name[0] != '.' &&
+                       std::all_of(f.name.begin(), f.name.end(), [](char c) {
+                         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+                       });
+    if (!plain)
+      throw Refused(f.pos, fmt::format("file '{}': the probe creates files by these names, so "
+                                       "they must be letters, digits, '_' and '-'",
+                                       f.name));
     if (f.stable_writes)
       throw Refused(f.pos, fmt::format("file '{}' needs a device that requires stable pages; the "
                                        "reproducer's loop and NVMe devices do not",
@@ -128,10 +145,13 @@ Translation translate(const scenario::Scenario &sc) {
   for (const SharedMap &m : shared)
     mapped.insert(m.file);
 
+  std::string safe;
+  for (char c : sc.name)
+    safe += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
   std::string text = fmt::format(
       "name = \"{}-real\"\ndescription = \"{} (as run on a real kernel by pagerace reproduce)\"\n"
       "\n[files]\n",
-      sc.name, sc.name);
+      safe, safe);
   for (const auto &f : sc.files) {
     text += fmt::format("{} = {{ pages = {}", f.name, f.pages);
     if (!f.cached) text += ", cached = false";
@@ -180,13 +200,21 @@ Translation translate(const scenario::Scenario &sc) {
         for (int f : mapped)
           run.push_back(fmt::format("fdatasync(rk_chk{}_{})", c, f));
     }
-    text += fmt::format("\n[[cpu]]\nname = \"{}\"\nrun = {}\n", cpu.name, quoted(run));
+    text += fmt::format("\n[[cpu]]\nname = {}\nrun = {}\n", toml_string(cpu.name), quoted(run));
   }
 
   Translation t;
   t.text = text;
-  t.scenario = scenario::parse_scenario(text, "<reproduce>/" + sc.name + "-real.toml");
-  t.scenario.source = sc.name + "-real";
+  try {
+    t.scenario = scenario::parse_scenario(text, "<reproduce>/" + safe + "-real.toml");
+  } catch (const scenario::ParseError &e) {
+    // The calls added for the drivers and the durability points can take a
+    // CPU over a limit of the scenario language.
+    throw Refused(sc.cpus.empty() ? scenario::SourcePos{} : sc.cpus[0].pos,
+                  "the translated scenario is not valid (" + e.message() +
+                      "); pagerace reproduce --show prints it");
+  }
+  t.scenario.source = safe + "-real";
 
   Plan &p = t.plan;
   p.scenario = sc.name;

@@ -9,6 +9,7 @@ namespace pagerace::report {
 namespace {
 
 std::string model_line(const reality::ReproduceReport &r) {
+  if (!r.modelled) return "not checked: the model has ext4 only";
   std::string kinds;
   for (const auto &v : r.model.violations)
     kinds += (kinds.empty() ? "" : ", ") + v.kind;
@@ -25,7 +26,7 @@ std::string render_reproduce_text(const reality::ReproduceReport &r) {
   std::string s = fmt::format("reproduce {} on {}", r.scenario, r.on);
   if (!o.kernel.empty()) s += fmt::format(" (Linux {})", o.kernel);
   if (!r.run.kernel_package.empty()) s += fmt::format(", package {}", r.run.kernel_package);
-  s += "\n";
+  s += fmt::format(", {}\n", r.fs);
   s += fmt::format("real kernel: {} iterations in {:.1f} s, {} O_DIRECT reads, {} race windows "
                    "({} with writeback then reclaim inside one read)\n",
                    o.iterations, o.seconds, o.dio_reads, o.windows, o.race1_windows);
@@ -33,11 +34,16 @@ std::string render_reproduce_text(const reality::ReproduceReport &r) {
     s += fmt::format("{} call(s) failed on the real kernel (as they may in the model: a call's "
                      "error is part of the scenario)\n",
                      o.errors);
-  if (r.interrupted) s += "interrupted: what the probe saw until then\n";
+  if (r.interrupted)
+    s += o.complete ? "interrupted: what the probe saw until then\n"
+                    : "interrupted before the probe reported anything\n";
   s += fmt::format("model: {}\n", model_line(r));
   s += fmt::format("variant: {} ({})\n", r.variant, r.variant_why);
   for (const std::string &n : r.run.notes)
     s += "note: " + n + "\n";
+  if (!o.disk_from_device)
+    s += "note: the disk was read through the files with O_DIRECT (no FIEMAP or block device), "
+         "which writes dirty pages back first and can hide a late page\n";
   if (!o.kmsg) s += "note: /dev/kmsg was not readable: kernel warnings not observed\n";
   if (!o.kpageflags) s += "note: /proc/kpageflags was not readable: page states not observed\n";
   s += "\n";
@@ -50,10 +56,18 @@ std::string render_reproduce_text(const reality::ReproduceReport &r) {
                    "verdict");
   for (const auto &c : r.rows)
     s += fmt::format("{:<{}}  {:<{}}  {:<9}  {}\n", c.invariant, w0, c.observed, w1,
-                     c.model_reaches   ? "reachable"
+                     !r.modelled       ? "-"
+                     : c.model_reaches ? "reachable"
                      : r.model.bounded ? "not found"
                                        : "clean",
                      reality::agreement_text(c.agreement));
+  for (const auto &c : r.rows)
+    if (c.agreement == reality::Agreement::Disagrees)
+      s += fmt::format("\n{}: the kernel showed what the model proves unreachable in one pass of "
+                       "the driver loops. Either the model misses a kernel path, or it takes more "
+                       "than one pass (the kernel repeats them): a finding to read, with the "
+                       "kernel log below",
+                       c.invariant);
   for (const auto &c : r.rows)
     if (c.agreement == reality::Agreement::NotSeenReachable)
       s += fmt::format("\n{}: the model reaches it and {} race window(s) ran without showing it: "
@@ -82,9 +96,10 @@ std::string render_reproduce_markdown(const reality::ReproduceReport &r) {
   for (const auto &v : r.model.violations)
     kinds += (kinds.empty() ? "" : ", ") + v.kind;
   s += "\n" + rule + "\n";
-  s += fmt::format("| {} | {} | {} | {}: {}{} | {} | {} ({}) |", r.scenario, r.on, o.kernel,
-                   r.variant, kinds.empty() ? "clean" : kinds, r.model.bounded ? " (bounded)" : "",
-                   o.iterations, o.windows, o.race1_windows);
+  s += fmt::format("| {} | {}{} | {} | {}: {}{} | {} | {} ({}) |", r.scenario, r.on,
+                   r.fs == "ext4" ? "" : " (" + r.fs + ")", o.kernel,
+                   r.modelled ? r.variant : "no model", kinds.empty() ? "clean" : kinds,
+                   r.model.bounded ? " (bounded)" : "", o.iterations, o.windows, o.race1_windows);
   for (const auto &c : r.rows) {
     const uint64_t n = c.invariant == "lost-write"              ? o.lost_pages
                        : c.invariant == "fsync-gap"             ? o.late_pages
@@ -111,8 +126,11 @@ std::string render_reproduce_json(const reality::ReproduceReport &r) {
   for (const auto &v : r.model.violations)
     kinds.push_back(v.kind);
   json j = {
+      {"schema", "pagerace-reproduce/1"},
       {"scenario", r.scenario},
       {"on", r.on},
+      {"fs", r.fs},
+      {"modelled", r.modelled},
       {"kernel", o.kernel},
       {"kernel_package", r.run.kernel_package},
       {"interrupted", r.interrupted},
@@ -136,6 +154,7 @@ std::string render_reproduce_json(const reality::ReproduceReport &r) {
         {"failed_calls", o.errors},
         {"kmsg_readable", o.kmsg},
         {"kpageflags_readable", o.kpageflags},
+        {"disk_read_from_device", o.disk_from_device},
         {"kmsg", o.kmsg_lines}}},
       {"model",
        {{"scenario", r.translation.scenario.name},
