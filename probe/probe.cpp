@@ -202,12 +202,13 @@ struct Probe {
   };
   // The pages of `file` (-1: every file), or of [from, from + len) when
   // len > 0, that calls put data in. `mu` held.
-  std::vector<Pending> sync_candidates(int file, uintptr_t from = 0, size_t len = 0) {
+  std::vector<Pending> sync_candidates(int file, uintptr_t from = 0, size_t len = 0,
+                                       bool range = false) {
     std::vector<Pending> out;
     auto add = [&](size_t f, size_t p) {
       if (put[f][p]) out.push_back({int(f), int(p), expected[f][p]});
     };
-    if (len == 0)
+    if (!range)
       for (size_t f = 0; f < plan.files.size(); ++f)
         if (file < 0 || int(f) == file)
           for (size_t p = 0; p < expected[f].size(); ++p)
@@ -278,9 +279,13 @@ struct Probe {
           std::memset(buf, 0xff, kPage); // not on disk yet: matches no token
           return true;
         }
-        if (!(e.fe_flags & (FIEMAP_EXTENT_ENCODED | FIEMAP_EXTENT_NOT_ALIGNED)))
-          return pread(dev, buf, kPage,
-                       off_t(e.fe_physical + (uint64_t(p) * kPage - e.fe_logical))) == off_t(kPage);
+        // The extent must hold the whole page (blocks can be smaller than
+        // a page); otherwise the file is read instead.
+        const uint64_t start = uint64_t(p) * kPage;
+        if (!(e.fe_flags & (FIEMAP_EXTENT_ENCODED | FIEMAP_EXTENT_NOT_ALIGNED)) &&
+            e.fe_logical <= start && e.fe_logical + e.fe_length >= start + kPage)
+          return pread(dev, buf, kPage, off_t(e.fe_physical + (start - e.fe_logical))) ==
+                 off_t(kPage);
       }
     }
     const int dfd = open(path(int(f)).c_str(), O_RDONLY | int(kODirect));
@@ -440,7 +445,7 @@ struct Probe {
       std::vector<Pending> pending;
       {
         std::lock_guard g(mu);
-        pending = sync_candidates(-1, uintptr_t(arg(0, 0)), size_t(arg(1, kPage)));
+        pending = sync_candidates(-1, uintptr_t(arg(0, 0)), size_t(arg(1, kPage)), true);
       }
       r = msync(reinterpret_cast<void *>(arg(0, 0)), size_t(arg(1, kPage)), int(arg(2, kMsSync)));
       if (r == 0 && task && (arg(2, kMsSync) & kMsSync)) sync_returned(pending);
@@ -731,6 +736,10 @@ std::string read_file(const char *p) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // First of all: a SIGINT forwarded by pagerace while the probe starts
+  // must end the run with a result, not kill it.
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
   std::string plan_path, dir_a, dir_b;
   double seconds = 10;
   uint64_t max_iter = 0;
@@ -766,8 +775,6 @@ int main(int argc, char **argv) {
   pr.dir_a = dir_a;
   pr.dir_b = dir_b.empty() ? dir_a : dir_b;
   pr.var_set = std::vector<std::atomic<bool>>(size_t(pr.plan.nvars));
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   std::signal(SIGBUS, on_fault);
   std::signal(SIGSEGV, on_fault);
   pr.dev_a = Probe::open_device_of(pr.dir_a);

@@ -170,7 +170,7 @@ bool cannot_run_here(const Spawned &r) {
 
 void qemu_shows(const std::string &version, bool race1) {
   ScratchDir tmp;
-  const Spawned r = run({"reproduce", "seed-race1", "--on", "qemu:" + version, "--budget", "30s",
+  const Spawned r = run({"reproduce", "seed-race1", "--on", "qemu:" + version, "--budget", "45s",
                          "--json", "-j", "1"},
                         tmp.path());
   if (cannot_run_here(r))
@@ -181,7 +181,7 @@ void qemu_shows(const std::string &version, bool race1) {
   EXPECT_EQ(j["kernel"].get<std::string>().rfind(version + ".", 0), 0u) << j["kernel"];
   const uint64_t lost = j["real"]["lost_pages"], nobuf = j["real"]["no_buffers_warnings"];
   if (race1)
-    EXPECT_TRUE(lost > 0 || nobuf > 0) << "no race 1 on " << version << " in 30 s:\n" << show(r);
+    EXPECT_TRUE(lost > 0 || nobuf > 0) << "no race 1 on " << version << " in 45 s:\n" << show(r);
   else
     EXPECT_TRUE(lost == 0 && nobuf == 0) << "race 1 on " << version << ":\n" << show(r);
   expect_torn_down(tmp.path());

@@ -4,6 +4,8 @@
 #include "scenario/builtin.hpp"
 #include "scenario/parser.hpp"
 
+#include "run_pagerace.hpp"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -109,32 +111,16 @@ void expect_var(const Arg &a, int var, int64_t offset) {
   EXPECT_EQ(a.value, offset);
 }
 
-// A scratch directory removed at the end of the test.
-class TempDir {
+// A scratch directory removed at the end of the test, to write scenario
+// files into.
+class TempDir : public testutil::ScratchDir {
 public:
-  TempDir() {
-    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path_ = fs::temp_directory_path() /
-            ("pagerace-parser-test-" + std::to_string(::getpid()) + "-" + std::to_string(stamp));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir &) = delete;
-  TempDir &operator=(const TempDir &) = delete;
-
   std::string write(const std::string &name, std::string_view content) const {
-    const fs::path p = path_ / name;
+    const fs::path p = path() / name;
     std::ofstream out(p, std::ios::binary);
     out << content;
     return p.string();
   }
-  const fs::path &path() const { return path_; }
-
-private:
-  fs::path path_;
 };
 
 std::string read_bytes(const std::string &path) {

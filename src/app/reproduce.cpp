@@ -88,11 +88,17 @@ reality::ReproduceReport reproduce_unchecked(const scenario::Scenario &sc,
       kinds.insert(v.kind);
   }
 
-  if (!reality::interrupted()) {
-    if (opts.on == "host")
-      rep.run = reality::run_on_host(rep.translation.plan, ro);
-    else
-      rep.run = reality::run_on_qemu(rep.translation.plan, opts.on.substr(5), ro);
+  try {
+    if (!reality::interrupted()) {
+      if (opts.on == "host")
+        rep.run = reality::run_on_host(rep.translation.plan, ro);
+      else
+        rep.run = reality::run_on_qemu(rep.translation.plan, opts.on.substr(5), ro);
+    }
+  } catch (const reality::RealityError &) {
+    // A set-up step killed by the interrupt: an interrupted run, not an error.
+    if (!reality::interrupted()) throw;
+    rep.run = {};
   }
   rep.observed = reality::parse_probe_output(rep.run.output);
   rep.interrupted = reality::interrupted();
@@ -100,6 +106,9 @@ reality::ReproduceReport reproduce_unchecked(const scenario::Scenario &sc,
     throw reality::RealityError(
         "the probe printed no result; its output was:\n" +
         rep.run.output.substr(rep.run.output.size() > 3000 ? rep.run.output.size() - 3000 : 0));
+  if (rep.observed.complete && rep.observed.iterations == 0 && !rep.observed.probe_errors.empty())
+    throw reality::RealityError("the probe could not run an iteration: " +
+                                rep.observed.probe_errors.front());
   rep.rows = reality::compare(rep.observed, kinds, !rep.model.bounded);
   // A run that saw nothing cannot agree with anything.
   const bool empty = !rep.observed.complete || rep.observed.iterations == 0;

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -34,8 +36,9 @@ public:
       try {
         it->second();
       } catch (...) {
-        // Go on undoing the rest; a step that failed leaves a note on stderr.
-        fmt::print(stderr, "pagerace: tearing down: {} failed\n", it->first);
+        // Go on undoing the rest; a step that failed leaves a note on stderr
+        // (fprintf: nothing here may throw, stderr may be gone after SIGHUP).
+        std::fprintf(stderr, "pagerace: tearing down: %s failed\n", it->first.c_str());
       }
     }
   }
@@ -43,6 +46,30 @@ public:
 private:
   std::vector<std::pair<std::string, std::function<void()>>> steps_;
 };
+
+// Mount points of /proc/mounts, with its octal escapes (\040 for a space)
+// decoded.
+std::vector<std::string> mount_points() {
+  std::vector<std::string> out;
+  std::ifstream in("/proc/mounts");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream w(line);
+    std::string dev, mp;
+    w >> dev >> mp;
+    std::string decoded;
+    for (size_t i = 0; i < mp.size(); ++i) {
+      if (mp[i] == '\\' && i + 3 < mp.size()) {
+        decoded += static_cast<char>(std::stoi(mp.substr(i + 1, 3), nullptr, 8));
+        i += 3;
+      } else {
+        decoded += mp[i];
+      }
+    }
+    out.push_back(decoded);
+  }
+  return out;
+}
 
 std::string mkfs_tool(const std::string &fs_name) {
   if (fs_name == "ext4" || fs_name == "xfs" || fs_name == "btrfs") return "mkfs." + fs_name;
@@ -87,14 +114,14 @@ RunResult run_on_host(const Plan &plan, const RunOptions &opts) {
   Teardown undo;
   std::string tmpl = (fs::temp_directory_path() / "pagerace-host-XXXXXX").string();
   if (!mkdtemp(tmpl.data())) throw RealityError("cannot create a directory under /tmp");
-  const std::string dir = tmpl;
+  // /proc/mounts names mount points by their resolved path.
+  const std::string dir = fs::canonical(tmpl).string();
   undo.push("removing " + dir, [dir] {
     // Never descend into a filesystem that is still mounted.
-    std::ifstream mounts("/proc/mounts");
-    std::string line;
-    while (std::getline(mounts, line))
-      if (line.find(" " + dir + "/") != std::string::npos) {
-        fmt::print(stderr, "pagerace: {} is still mounted; left in place\n", dir);
+    for (const std::string &m : mount_points())
+      if (m.rfind(dir + "/", 0) == 0) {
+        std::fprintf(stderr, "pagerace: %s is still mounted; %s left in place\n", m.c_str(),
+                     dir.c_str());
         return;
       }
     std::error_code ec;
@@ -138,9 +165,8 @@ RunResult run_on_host(const Plan &plan, const RunOptions &opts) {
     const std::string mnt = fmt::format("{}/{}", dir, i ? "b" : "a");
     fs::create_directory(mnt);
     undo.push("umount " + mnt, [mnt, quiet_undo] {
-      std::ifstream m("/proc/mounts");
-      std::string all((std::istreambuf_iterator<char>(m)), std::istreambuf_iterator<char>());
-      if (all.find(" " + mnt + " ") == std::string::npos) return;
+      const auto mps = mount_points();
+      if (std::find(mps.begin(), mps.end(), mnt) == mps.end()) return;
       if (run_process({"umount", mnt}, quiet_undo).status != 0)
         run_process({"umount", "-l", mnt}, quiet_undo);
     });
@@ -176,10 +202,12 @@ RunResult run_on_host(const Plan &plan, const RunOptions &opts) {
   if (opts.verbose)
     fmt::print(stderr, "pagerace: probing {} on this host for {:.0f} s\n", plan.scenario,
                opts.budget_seconds);
+  if (interrupted()) return res;
   ProcessResult r = run_process({opts.probe, "--plan", plan_file, "--dir-a", mounts[0], "--dir-b",
                                  mounts[1], "--seconds", fmt::format("{}", opts.budget_seconds)},
                                 po);
   res.output = r.output;
+  if (interrupted()) return res;
   if (r.timed_out)
     res.notes.push_back("the probe did not finish in time and was killed");
   else if (r.status != 0)

@@ -62,7 +62,7 @@ ProcessResult run_process(const std::vector<std::string> &argv, const ProcessOpt
     if (opts.merge_stderr) dup2(pipefd[1], STDERR_FILENO);
     const int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, STDIN_FILENO);
-    if (!opts.cwd.empty() && chdir(opts.cwd.c_str()) != 0) _exit(127);
+    if (!opts.cwd.empty() && chdir(opts.cwd.c_str()) != 0) _exit(125);
     if (!opts.cgroup_procs.empty()) {
       const int fd = open(opts.cgroup_procs.c_str(), O_WRONLY);
       const std::string me = std::to_string(getpid());
@@ -80,52 +80,53 @@ ProcessResult run_process(const std::vector<std::string> &argv, const ProcessOpt
                                            : open(opts.stdout_file.c_str(),
                                                   O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
   char buf[65536];
-  bool forwarded = false;
-  for (;;) {
-    if (g_interrupted && !forwarded && opts.on_interrupt != ProcessOptions::OnInterrupt::Ignore) {
+  bool forwarded = false, reaped = false, eof = false;
+  int st = 0;
+  // Reads until the pipe closes and the child is reaped. A grandchild can
+  // keep the pipe open after the child exits: then the pipe is drained for
+  // one more second, no longer.
+  double drain_until = 0;
+  while (!(eof && reaped)) {
+    if (g_interrupted && !forwarded && !reaped &&
+        opts.on_interrupt != ProcessOptions::OnInterrupt::Ignore) {
       kill(-pid, opts.on_interrupt == ProcessOptions::OnInterrupt::Forward ? SIGINT : SIGKILL);
       forwarded = true;
     }
-    int wait_ms = 200;
-    if (opts.timeout_seconds > 0) {
-      const double left =
-          opts.timeout_seconds -
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (left <= 0) {
-        res.timed_out = true;
-        kill(-pid, SIGKILL);
-        break;
+    if (!reaped) {
+      const pid_t w = waitpid(pid, &st, WNOHANG);
+      if (w == pid || (w < 0 && errno != EINTR && errno != EAGAIN)) {
+        reaped = true;
+        drain_until = elapsed() + 1;
       }
-      wait_ms = std::min(wait_ms, static_cast<int>(left * 1000) + 1);
+    }
+    if (reaped && !eof && elapsed() > drain_until) break;
+    if (opts.timeout_seconds > 0 && elapsed() > opts.timeout_seconds && !res.timed_out) {
+      res.timed_out = true;
+      kill(-pid, SIGKILL);
+    }
+    if (eof) {
+      poll(nullptr, 0, 20);
+      continue;
     }
     pollfd p{pipefd[0], POLLIN, 0};
-    const int r = poll(&p, 1, wait_ms);
-    if (r < 0 && errno == EINTR) continue;
+    const int r = poll(&p, 1, 50);
     if (r <= 0) continue;
     const ssize_t n = read(pipefd[0], buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n <= 0) {
+      eof = true;
+      continue;
+    }
     res.output.append(buf, static_cast<size_t>(n));
     if (log >= 0 && write(log, buf, static_cast<size_t>(n)) < 0) {
     }
   }
   close(pipefd[0]);
   if (log >= 0) close(log);
-  // The pipe can close before the child exits (or a grandchild can keep it
-  // open): the time limit holds for the wait too.
-  int st = 0;
-  for (;;) {
-    const pid_t w = waitpid(pid, &st, WNOHANG);
-    if (w == pid || (w < 0 && errno != EINTR)) break;
-    const double waited =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (opts.timeout_seconds > 0 && waited > opts.timeout_seconds && !res.timed_out) {
-      res.timed_out = true;
-      kill(-pid, SIGKILL);
-    }
-    poll(nullptr, 0, 20);
-  }
   if (!res.timed_out && WIFEXITED(st)) res.status = WEXITSTATUS(st);
   return res;
 }
