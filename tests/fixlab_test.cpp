@@ -86,7 +86,7 @@ TEST(FixLab, RefcountCheckClosesRaceOneOnlyAndCostsReclaimProgress) {
 
 // The kernel's own answers: 6.1's plain DIO references leave race 1 and lose
 // the write; upstream's pins close race 1 but not race 2, and the waiter woken
-// before bio_dirty_fn leaves the durability gap (realkernel-notes).
+// before bio_dirty_fn leaves the durability gap (docs/REALITY.md).
 TEST(FixLab, PinsCloseRaceOneButNotRaceTwoOrTheDurabilityGap) {
   const Found v61 = explore("seed-race1", "v6.1");
   EXPECT_TRUE(v61.safety.count("dirty-without-buffers"));

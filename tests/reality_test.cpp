@@ -82,20 +82,26 @@ TEST(RealityTranslate, KernelThreadsBecomeModelledUserSpaceDrivers) {
   ASSERT_NE(cpu1, nullptr);
   EXPECT_FALSE(cpu1->helper);
   EXPECT_EQ(calls(*cpu1), (std::vector<std::string>{"open", "mmap", "open", "read", "fdatasync"}));
-  // kswapd() -> madvise(MADV_PAGEOUT) of the mapping, waiting for its address.
+  // kswapd() -> madvise(MADV_COLD), madvise(MADV_PAGEOUT) of the mapping,
+  // waiting for its address.
   const auto *ksw = cpu_named(t.plan, "CPU2");
   ASSERT_NE(ksw, nullptr);
   EXPECT_TRUE(ksw->helper);
-  ASSERT_EQ(calls(*ksw), std::vector<std::string>{"madvise"});
+  ASSERT_EQ(calls(*ksw), (std::vector<std::string>{"madvise", "madvise"}));
   EXPECT_TRUE(ksw->ops[0].args[0].var);
-  EXPECT_EQ(ksw->ops[0].args[2].value, scenario::flags::MADV_PAGEOUT);
-  // writeback() -> open once, then fdatasync in the loop.
+  EXPECT_EQ(ksw->ops[0].args[2].value, scenario::flags::MADV_COLD);
+  EXPECT_EQ(ksw->ops[1].args[2].value, scenario::flags::MADV_PAGEOUT);
+  // writeback() -> open once, then fdatasync, msync and sync_file_range in
+  // the loop.
   const auto *wb = cpu_named(t.plan, "CPU3");
   ASSERT_NE(wb, nullptr);
   EXPECT_TRUE(wb->helper);
-  ASSERT_EQ(calls(*wb), (std::vector<std::string>{"open", "fdatasync"}));
+  ASSERT_EQ(calls(*wb),
+            (std::vector<std::string>{"open", "fdatasync", "msync", "sync_file_range"}));
   EXPECT_TRUE(wb->ops[0].setup);
-  EXPECT_FALSE(wb->ops[1].setup);
+  for (size_t i = 1; i < wb->ops.size(); ++i)
+    EXPECT_FALSE(wb->ops[i].setup);
+  EXPECT_EQ(wb->ops[2].args[2].value, scenario::flags::MS_SYNC);
   // The O_DIRECT source sits on the throttled device; the mapped file does not.
   ASSERT_EQ(t.plan.files.size(), 2u);
   EXPECT_EQ(t.plan.files[0].dev, 'a');

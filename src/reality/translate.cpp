@@ -173,8 +173,17 @@ Translation translate(const scenario::Scenario &sc) {
     if (first == OpCode::Writeback) {
       for (int f : flushed)
         run.push_back(fmt::format("rk_wb{} = open({}, O_RDWR)", f, sc.files[size_t(f)].name));
+      // The three ways user space makes the kernel write a file back, as
+      // the flusher would: data integrity sync, the mapping's sync, and the
+      // range writeout that waits before and after.
       for (int f : flushed)
         run.push_back(fmt::format("fdatasync(rk_wb{})", f));
+      for (const SharedMap &m : shared)
+        run.push_back(fmt::format("msync({}, {}, MS_SYNC)", m.var, m.len));
+      for (int f : flushed)
+        run.push_back(fmt::format("sync_file_range(rk_wb{}, SYNC_FILE_RANGE_WAIT_BEFORE | "
+                                  "SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER)",
+                                  f));
       helpers.insert(cpu.name);
     } else if (first == OpCode::Kswapd) {
       if (shared.empty())
@@ -182,6 +191,10 @@ Translation translate(const scenario::Scenario &sc) {
                       "kswapd() is driven with madvise(MADV_PAGEOUT) on the scenario's shared file "
                       "mappings, and it has none (user space can only push mapped pages to "
                       "reclaim)");
+      // MADV_COLD moves the pages to the inactive list, MADV_PAGEOUT runs
+      // them through shrink_page_list: what kswapd does to them.
+      for (const SharedMap &m : shared)
+        run.push_back(fmt::format("madvise({}, {}, MADV_COLD)", m.var, m.len));
       for (const SharedMap &m : shared)
         run.push_back(fmt::format("madvise({}, {}, MADV_PAGEOUT)", m.var, m.len));
       helpers.insert(cpu.name);

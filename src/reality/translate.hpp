@@ -1,8 +1,9 @@
 // A scenario as real system calls: what `pagerace reproduce` runs on a real
 // kernel and what the model checks beside it. The scenario's CPUs keep their
 // calls; the kernel threads become user-space drivers that are themselves
-// modelled calls (writeback() -> fdatasync of the files it would write back,
-// kswapd() -> madvise(MADV_PAGEOUT) of the shared mappings), and each CPU that
+// modelled calls (writeback() -> fdatasync, msync(MS_SYNC) and
+// sync_file_range of what it would write back, kswapd() -> madvise(MADV_COLD)
+// and madvise(MADV_PAGEOUT) of the shared mappings), and each CPU that
 // reads into a shared mapping ends with fdatasync of the mapped files, the
 // durability point at which the probe compares the disk (fsync-gap).
 #pragma once

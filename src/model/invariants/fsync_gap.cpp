@@ -3,7 +3,7 @@
 // fdatasync, msync(MS_SYNC) or sync of the file returns, unless the page has
 // been rewritten since. Real 6.1-6.18 kernels break it after race 2: the
 // O_DIRECT read returns before bio_dirty_fn re-dirties the page it filled, so
-// an fsync right then writes nothing (realkernel-notes: "late" iterations).
+// an fsync right then writes nothing (docs/REALITY.md: "late" pages).
 #include "model/invariants/invariant.hpp"
 #include "model/kernel/ctx.hpp"
 

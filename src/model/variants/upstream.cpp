@@ -20,8 +20,8 @@ const Variant kVariantUpstream = [] {
       "bio waiting for bio_dirty_fn) are not.",
       "920756a3306a and 1ccf164ec866 (6.5, DIO pins); 8ac268436e6d, a6e79df92e4a "
       "(6.5, LONGTERM file pins refused); d824ec2a1546 (6.4); mm/gup.c and "
-      "fs/iomap/direct-io.c of 6.12/6.18; realkernel-notes: no race 1 on 6.12/6.18, "
-      "late re-dirty on 6.1..6.18");
+      "fs/iomap/direct-io.c of 6.12/6.18; docs/REALITY.md: no race 1 on 6.12 and on the "
+      "6.18 host, the durability gap on 6.12");
   return v;
 }();
 

@@ -21,7 +21,7 @@ const Variant kVariantV6_1{
         "not check references before releasing buffers and the reclaim pin test is absent.",
     .sources = "Debian linux 6.1.192 (linux-source-6.1); cc5095747edf (5.18); d824ec2a1546 "
                "(6.4, backported to 6.1.y); 3faa52c03f44 (5.7 pin counting); "
-               "realkernel-notes: race 1 and lost writes reproduced on 6.1.192",
+               "docs/REALITY.md: race 1 and lost writes reproduced on Debian 6.1 under QEMU",
     .linux_version = 601,
     .dio_path = DioPath::Iomap,
     .dio_gup = DioGup::Get,
