@@ -112,7 +112,7 @@ std::string uname_release() {
 TEST(RealityHost, RunsTheProbeAndTearsDown) {
   if (geteuid() != 0) GTEST_SKIP() << "the host mode needs root (loop devices, mounts)";
   ScratchDir tmp;
-  const Spawned r = run({"reproduce", "seed-race1", "--on", "host", "--budget", "4s", "--json",
+  const Spawned r = run({"reproduce", "seed-race2", "--on", "host", "--budget", "4s", "--json",
                          "--model-budget", "60s", "-j", "1"},
                         tmp.path());
   ASSERT_TRUE(r.code == 0 || r.code == 1) << show(r); // 1: a disagreement, itself a finding

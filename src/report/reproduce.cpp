@@ -96,10 +96,13 @@ std::string render_reproduce_markdown(const reality::ReproduceReport &r) {
   for (const auto &v : r.model.violations)
     kinds += (kinds.empty() ? "" : ", ") + v.kind;
   s += "\n" + rule + "\n";
-  s += fmt::format("| {} | {}{} | {} | {}: {}{} | {} | {} ({}) |", r.scenario, r.on,
-                   r.fs == "ext4" ? "" : " (" + r.fs + ")", o.kernel,
-                   r.modelled ? r.variant : "no model", kinds.empty() ? "clean" : kinds,
-                   r.model.bounded ? " (bounded)" : "", o.iterations, o.windows, o.race1_windows);
+  const std::string model =
+      !r.modelled ? "not modelled (" + r.fs + ")"
+                  : fmt::format("{}: {}{}", r.variant, kinds.empty() ? "clean" : kinds,
+                                r.model.bounded ? " (bounded)" : "");
+  s += fmt::format("| {} | {}{} | {} | {} | {} | {} ({}) |", r.scenario, r.on,
+                   r.fs == "ext4" ? "" : " (" + r.fs + ")", o.kernel, model, o.iterations,
+                   o.windows, o.race1_windows);
   for (const auto &c : r.rows) {
     const uint64_t n = c.invariant == "lost-write"              ? o.lost_pages
                        : c.invariant == "fsync-gap"             ? o.late_pages
