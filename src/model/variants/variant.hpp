@@ -38,17 +38,17 @@ enum class ReclaimPinCheck {
 
 // What writeback does with a page that may be pinned for DMA.
 enum class WritebackPinned {
-  Ignore,           // every kernel so far: folio_clear_dirty_for_io() has no pin test
-  SkipOrBounce,     // Kara's 2023 RFC: background writeback skips it and keeps it dirty;
-                    // integrity writeback writes a bounce copy
-  WaitForUnpin,     // pin-wait: writeback waits until the pins drop before cleaning
+  Ignore,       // every kernel so far: folio_clear_dirty_for_io() has no pin test
+  SkipOrBounce, // Kara's 2023 RFC: background writeback skips it and keeps it dirty;
+                // integrity writeback writes a bounce copy
+  WaitForUnpin, // pin-wait: writeback waits until the pins drop before cleaning
 };
 
 struct Variant {
   const char *name;
-  const char *summary;  // one paragraph
-  const char *sources;  // kernel versions, commits and mails it comes from
-  int linux_version;    // the release whose system calls it has: major * 100 + minor
+  const char *summary; // one paragraph
+  const char *sources; // kernel versions, commits and mails it comes from
+  int linux_version;   // the release whose system calls it has: major * 100 + minor
   DioPath dio_path = DioPath::DirectIo;
   DioGup dio_gup = DioGup::Get;
   // GUP_PIN_COUNTING_BIAS as the model uses it; 0: no FOLL_PIN accounting
