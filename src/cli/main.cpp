@@ -11,6 +11,7 @@
 #include "model/variants/variant.hpp"
 #include "reality/process.hpp"
 #include "report/bench.hpp"
+#include "report/html.hpp"
 #include "report/json.hpp"
 #include "report/matrix.hpp"
 #include "report/reproduce.hpp"
@@ -21,7 +22,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <optional>
 #include <unistd.h>
@@ -143,8 +146,27 @@ void add_search_options(CLI::App *cmd, SearchArgs &a) {
 struct Common {
   std::string kernel;
   bool json = false;
+  std::string html; // file for the HTML timeline
   SearchArgs search;
 };
+
+// Writes `text` to `path` through a temporary file renamed over it, so that
+// a failed write never leaves half a file. False, with a message, on error.
+bool write_output_file(const std::string &path, const std::string &text) {
+  const std::string tmp = path + ".pagerace-tmp";
+  std::FILE *f = std::fopen(tmp.c_str(), "wb");
+  if (!f) {
+    fmt::print(stderr, "pagerace: {}: cannot write: {}\n", path, std::strerror(errno));
+    return false;
+  }
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (std::fclose(f) != 0 || !ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    fmt::print(stderr, "pagerace: {}: cannot write: {}\n", path, std::strerror(errno));
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
 
 int cmd_check(const std::vector<std::string> &names, const Common &c, bool judge_by_expect) {
   std::vector<trace::Result> results;
@@ -155,8 +177,9 @@ int cmd_check(const std::vector<std::string> &names, const Common &c, bool judge
       scenario::Scenario sc = scenario::load_scenario(name);
       const model::Variant &v = app::select_variant(sc, c.kernel);
       std::string error;
-      const auto opts = c.search.options(error);
+      auto opts = c.search.options(error);
       if (!opts) return input_error(error);
+      opts->trace_states = !c.html.empty();
       r = app::check(sc, v, *opts);
     } catch (const scenario::ParseError &e) {
       return input_error(where(e.pos()) + ": " + e.message());
@@ -183,6 +206,8 @@ int cmd_check(const std::vector<std::string> &names, const Common &c, bool judge
     results.push_back(std::move(r));
   }
   if (c.json) fmt::print("{}\n", report::render_result_json(results));
+  if (!c.html.empty() && !write_output_file(c.html, report::render_result_html(results)))
+    return kExitInput;
   return code;
 }
 
@@ -306,6 +331,7 @@ struct MatrixArgs {
   std::string kernels;                // comma-separated; empty: every variant
   bool json = false;
   bool markdown = false;
+  std::string html;
   SearchArgs search;
   unsigned jobs = 0;
 };
@@ -336,7 +362,10 @@ int cmd_matrix(const MatrixArgs &a) {
   opts.check.limits.progress = nullptr; // cells run in parallel: one progress line would garble
   opts.check.jobs = 1;                  // the cells are what runs in parallel
   opts.jobs = a.jobs;
+  opts.check.trace_states = !a.html.empty();
   const trace::Matrix m = app::run_matrix(scenarios, variants, opts);
+  if (!a.html.empty() && !write_output_file(a.html, report::render_matrix_html(m)))
+    return kExitInput;
   if (a.json)
     fmt::print("{}", report::render_matrix_json(m));
   else if (a.markdown)
@@ -443,6 +472,8 @@ int main(int argc, char **argv) {
   check->add_option("scenario", names, "scenario file or built-in name")->required();
   check->add_option("--kernel", c.kernel, "kernel variant (see `pagerace list`)");
   check->add_flag("--json", c.json, "print the result as JSON (docs/JSON.md)");
+  check->add_option("--html", c.html,
+                    "also write the counterexamples as one self-contained HTML timeline");
   add_search_options(check, c.search);
   check
       ->add_option("-j,--jobs", c.search.jobs,
@@ -469,6 +500,8 @@ int main(int argc, char **argv) {
   auto *mjson = matrix->add_flag("--json", ma.json, "print the matrix as JSON (docs/JSON.md)");
   auto *mmd = matrix->add_flag("--markdown", ma.markdown, "print the matrix as a Markdown table");
   mjson->excludes(mmd);
+  matrix->add_option("--html", ma.html,
+                     "also write the matrix and every cell's counterexamples as one HTML file");
   add_search_options(matrix, ma.search);
   matrix->add_option("--jobs", ma.jobs, "cells checked at once (default: one per hardware thread)");
 
