@@ -12,10 +12,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <unistd.h>
 
@@ -45,16 +45,29 @@ KernelSpec kernel_spec(const std::string &v) {
   throw RealityError("--on qemu:" + v + ": no such kernel here (qemu:5.10, qemu:6.1, qemu:6.12)");
 }
 
-// The machine's configured Debian mirror, for the private bullseye list.
+// The machine's configured Debian mirror, for the private bullseye list:
+// the first ".../debian" URI of a deb822 "URIs:" line or a one-line "deb"
+// entry (its [options] skipped).
 std::string debian_mirror() {
   for (const char *f : {"/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"}) {
     std::ifstream in(f);
     std::string line;
     while (std::getline(in, line)) {
-      std::smatch m;
-      if (std::regex_search(line, m, std::regex(R"(^URIs:\s*(\S+/debian)\s*$)")) ||
-          std::regex_search(line, m, std::regex(R"(^deb\s+(?:\[[^\]]*\]\s+)?(\S+/debian)\s)")))
-        return m[1];
+      std::istringstream w(line);
+      std::string first, uri;
+      w >> first;
+      if (first == "URIs:") {
+        w >> uri;
+      } else if (first == "deb") {
+        w >> uri;
+        if (!uri.empty() && uri[0] == '[')
+          while (w && uri.find(']') == std::string::npos)
+            w >> uri;
+        if (!uri.empty() && uri.find(']') != std::string::npos) w >> uri;
+      }
+      const std::string tail = "/debian";
+      if (uri.size() > tail.size() && uri.compare(uri.size() - tail.size(), tail.size(), tail) == 0)
+        return uri;
     }
   }
   return "http://deb.debian.org/debian";
@@ -87,11 +100,15 @@ std::string newest_package(const KernelSpec &k, const std::vector<std::string> &
   // Compare by the numbers in the name, so that -56 sorts after -9.
   auto key = [](const std::string &n) {
     std::vector<long> v;
-    std::smatch m;
-    std::string s = n;
-    while (std::regex_search(s, m, std::regex(R"([0-9]+)"))) {
-      v.push_back(std::stol(m[0]));
-      s = m.suffix();
+    for (size_t i = 0; i < n.size();) {
+      if (!std::isdigit(static_cast<unsigned char>(n[i]))) {
+        ++i;
+        continue;
+      }
+      long x = 0;
+      for (; i < n.size() && std::isdigit(static_cast<unsigned char>(n[i])); ++i)
+        x = x * 10 + (n[i] - '0');
+      v.push_back(x);
     }
     return v;
   };
