@@ -55,7 +55,7 @@ code, .ev, .tracks td, .state td { font-family: ui-monospace, monospace; font-si
 .lanes .hd { position: sticky; top: 0; background: #f4f4f4; font-weight: 600; padding: 2px 6px; border-bottom: 1px solid var(--line); }
 .step { display: contents; }
 .step > div { padding: 1px 6px; border-bottom: 1px solid #f0f0f0; min-width: 16em; }
-.step > .no { min-width: 3em; color: var(--mut); text-align: right; cursor: pointer; }
+.step > .no { min-width: 3.5em; color: var(--mut); text-align: right; cursor: pointer; }
 .step.sel > div { background: var(--sel); }
 .step.bad > .no { color: var(--bad); font-weight: 700; }
 .ev { white-space: pre-wrap; }
@@ -152,7 +152,7 @@ std::string event_class(trace::EventKind k) {
 std::string lanes(const trace::Trace &t, int &bad_step) {
   const size_t na = t.actors.size();
   std::string s = fmt::format("<div class=\"scroll\"><div class=\"lanes\" role=\"grid\" "
-                              "style=\"grid-template-columns: 3em repeat({}, minmax(16em, "
+                              "style=\"grid-template-columns: 3.5em repeat({}, minmax(16em, "
                               "1fr))\">\n<div class=\"hd\">step</div>",
                               na);
   for (const auto &a : t.actors)
