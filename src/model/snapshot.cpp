@@ -76,6 +76,33 @@ trace::Snapshot System::snapshot(const State &s) const {
                                     : "-"});
     snap.objects.push_back(std::move(o));
   }
+  // Each file: its size, its page cache and, per page index, the disk.
+  for (size_t f = 0; f < sc_.files.size() && f < static_cast<size_t>(kMaxFiles); ++f) {
+    const Inode &ino = s.inodes[f];
+    trace::Object o{"inode", sc_.files[f].name, {}};
+    o.fields.push_back({"i_size (pages)", std::to_string(ino.i_size)});
+    o.fields.push_back({"I_DIRTY_PAGES", flag(ino.i_state & I_DIRTY_PAGES)});
+    for (int i = 0; i < kMaxFilePages && i < sc_.files[f].pages; ++i) {
+      const int16_t blk = ino.block[i];
+      o.fields.push_back(
+          {fmt::format("page cache [{}]", i), ino.page[i] >= 0 ? page_name(ino.page[i]) : "-"});
+      o.fields.push_back({fmt::format("disk [{}]", i),
+                          blk >= 0 ? fmt::format("block {}: {}", blk, token_name(sc_, s.disk[blk]))
+                          : blk == kDelayed ? "delalloc"
+                                            : "hole"});
+    }
+    snap.objects.push_back(std::move(o));
+  }
+  {
+    trace::Object o{"lru", "LRU lists", {}};
+    for (int l = 0; l < 2; ++l) {
+      std::string pages;
+      for (int i = 0; i < s.lru_len[l]; ++i)
+        pages += (i ? ", " : "") + page_name(s.lru[l][i]);
+      o.fields.push_back({l ? "active file" : "inactive file", pages.empty() ? "-" : pages});
+    }
+    snap.objects.push_back(std::move(o));
+  }
   for (int b = 0; b < kMaxBios; ++b) {
     const Bio &bio = s.bios[b];
     if (bio.state == BioState::Free) continue;
@@ -97,6 +124,8 @@ trace::Snapshot System::snapshot(const State &s) const {
                                  : task.state == TaskState::Running ? "running"
                                                                     : "idle"});
     o.fields.push_back({"frames", std::to_string(task.nframes)});
+    if (task.nframes)
+      o.fields.push_back({"in", fn_name(static_cast<Fn>(task.frames[task.nframes - 1].fn))});
     snap.objects.push_back(std::move(o));
   }
   return snap;

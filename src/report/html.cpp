@@ -97,7 +97,8 @@ const char *kScript = R"JS(
     if (!data || !panel) return;
     var states = JSON.parse(data.textContent);
     var st = states[i + 1] || states[states.length - 1];
-    var h = '<b>State after step ' + i + '</b><br>';
+    var rowEl = sec.querySelector('.step[data-step="' + i + '"]');
+    var h = '<b>State after step ' + (rowEl ? rowEl.dataset.modelStep : i) + '</b><br>';
     (st.objects || []).forEach(function (o) {
       h += '<table><tr><th colspan=2>' + esc(o.name) + '</th></tr>';
       o.fields.forEach(function (f) { h += '<tr><td>' + esc(f.name) + '</td><td>' + esc(f.value) + '</td></tr>'; });

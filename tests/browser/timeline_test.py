@@ -78,10 +78,13 @@ def main():
             if f not in track_text:
                 fail("the tracks have no %s row" % f)
         # Click the first step: the state panel shows the state after it.
+        def model_step(row):
+            return sec.find_element(By.CSS_SELECTOR, '.step[data-step="%d"]' % row) \
+                      .get_attribute("data-model-step")
         first = sec.find_element(By.CSS_SELECTOR, '.step[data-step="0"] .no')
         first.click()
         panel = sec.find_element(By.CSS_SELECTOR, ".state")
-        if "State after step 0" not in panel.text:
+        if "State after step %s" % model_step(0) not in panel.text:
             fail("the state panel did not follow the click: %r" % panel.text[:200])
         # Keyboard: down twice, then End.
         body = d.find_element(By.TAG_NAME, "body")
@@ -90,7 +93,7 @@ def main():
         sel = sec.find_elements(By.CSS_SELECTOR, ".step.sel")
         if len(sel) != 1 or sel[0].get_attribute("data-step") != "2":
             fail("ArrowDown twice did not select step 2")
-        if "State after step 2" not in panel.text:
+        if "State after step %s" % model_step(2) not in panel.text:
             fail("the state panel did not follow the keyboard")
         body.send_keys(Keys.END)
         last = len(sec.find_elements(By.CSS_SELECTOR, ".step")) - 1
