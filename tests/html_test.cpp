@@ -54,7 +54,8 @@ TEST(HtmlTimeline, TextIsEscaped) {
       "name = \"esc\"\n[files]\nfile1 = { pages = 1 }\nfile2 = { pages = 1 }\n"
       "[[cpu]]\nname = \"<b>CPU</b>\"\nrun = [\"addr = mmap(file1, MAP_SHARED)\", "
       "\"fd2 = open(file2, O_DIRECT | O_RDONLY)\", \"read(fd2, addr, 4096)\"]\n"
-      "[[cpu]]\nname = \"</script><i>\"\nrun = [\"writeback()\"]\n",
+      "[[cpu]]\nname = \"</script><i>\"\nrun = [\"writeback()\"]\n"
+      "[[cpu]]\nname = \"<!--<script>\"\nrun = [\"kswapd()\"]\n",
       "esc.toml");
   const auto r = checked(sc, "v4.15", true);
   ASSERT_FALSE(r.violations.empty());
@@ -62,6 +63,12 @@ TEST(HtmlTimeline, TextIsEscaped) {
   EXPECT_EQ(html.find("<b>CPU</b>"), std::string::npos);
   EXPECT_NE(html.find("&lt;b&gt;CPU&lt;/b&gt;"), std::string::npos);
   EXPECT_EQ(html.find("</script><i>"), std::string::npos);
+  EXPECT_EQ(html.find("<!--<script>"), std::string::npos);
+  // Inside the states' JSON, '<' is never written as itself.
+  const size_t json = html.find("class=\"states\">");
+  ASSERT_NE(json, std::string::npos);
+  const size_t end = html.find("</script>", json);
+  EXPECT_EQ(html.substr(json + 16, end - json - 16).find('<'), std::string::npos);
 }
 
 } // namespace

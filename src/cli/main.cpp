@@ -27,6 +27,7 @@
 #include <cstring>
 #include <iostream>
 #include <optional>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -150,21 +151,35 @@ struct Common {
   SearchArgs search;
 };
 
-// Writes `text` to `path` through a temporary file renamed over it, so that
-// a failed write never leaves half a file. False, with a message, on error.
+// Writes `text` to `path` through a fresh temporary file (mkstemp, in the
+// same directory), synced and renamed over it, so that a failed write never
+// leaves half a file. False, with a message, on error.
 bool write_output_file(const std::string &path, const std::string &text) {
-  const std::string tmp = path + ".pagerace-tmp";
-  std::FILE *f = std::fopen(tmp.c_str(), "wb");
-  if (!f) {
+  const size_t slash = path.rfind('/');
+  std::string tmp =
+      (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + ".pagerace-XXXXXX";
+  const int fd = mkstemp(tmp.data());
+  auto fail = [&](bool made) {
     fmt::print(stderr, "pagerace: {}: cannot write: {}\n", path, std::strerror(errno));
+    if (made) unlink(tmp.c_str());
     return false;
+  };
+  if (fd < 0) return fail(false);
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      close(fd);
+      return fail(true);
+    }
+    done += static_cast<size_t>(n);
   }
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (std::fclose(f) != 0 || !ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    fmt::print(stderr, "pagerace: {}: cannot write: {}\n", path, std::strerror(errno));
-    std::remove(tmp.c_str());
-    return false;
+  if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
+    close(fd);
+    return fail(true);
   }
+  if (close(fd) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) return fail(true);
   return true;
 }
 
@@ -364,14 +379,15 @@ int cmd_matrix(const MatrixArgs &a) {
   opts.jobs = a.jobs;
   opts.check.trace_states = !a.html.empty();
   const trace::Matrix m = app::run_matrix(scenarios, variants, opts);
-  if (!a.html.empty() && !write_output_file(a.html, report::render_matrix_html(m)))
-    return kExitInput;
   if (a.json)
     fmt::print("{}", report::render_matrix_json(m));
   else if (a.markdown)
     fmt::print("{}", report::render_matrix_markdown(m));
   else
     fmt::print("{}", report::render_matrix_text(m));
+  // After the table: a failed write must not cost the user a long run's output.
+  if (!a.html.empty() && !write_output_file(a.html, report::render_matrix_html(m)))
+    return kExitInput;
   // Errors also go to stderr, one line each, so that they are seen whatever
   // the format of stdout.
   for (const auto &c : m.cells) {

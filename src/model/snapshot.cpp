@@ -32,7 +32,9 @@ std::string bh_state(uint8_t b) {
 
 trace::Snapshot System::snapshot(const State &s) const {
   trace::Snapshot snap;
-  auto page_name = [&](int id) {
+  auto page_name = [&](int id) -> std::string {
+    if (id == kZeroPage) return "ZERO_PAGE";
+    if (id < 0 || id >= kMaxPages) return "-";
     const Page &p = s.pages[id];
     if (p.mapping >= 0)
       return fmt::format("page {} of {}", p.index, sc_.files[static_cast<size_t>(p.mapping)].name);
@@ -42,7 +44,7 @@ trace::Snapshot System::snapshot(const State &s) const {
   for (int id = 0; id < kMaxPages; ++id) {
     const Page &p = s.pages[id];
     if (!p.in_use) continue;
-    trace::Object o{"page", page_name(id), {}};
+    trace::Object o{"page", page_name(id), {}, fmt::format("page#{}", id)};
     auto add = [&](const char *n, std::string v) { o.fields.push_back({n, std::move(v)}); };
     add("PG_locked", flag(p.flags & PG_locked));
     add("PG_dirty", flag(p.flags & PG_dirty));
@@ -66,14 +68,12 @@ trace::Snapshot System::snapshot(const State &s) const {
   for (int v = 0; v < kMaxVpages; ++v) {
     const Pte &pte = s.mm.pte[v];
     if (!pte.bits && !pte.page) continue;
-    trace::Object o{"pte", fmt::format("PTE {}", v), {}};
+    trace::Object o{"pte", fmt::format("PTE {}", v), {}, fmt::format("pte#{}", v)};
     o.fields.push_back({"present", flag(pte.bits & PTE_P)});
     o.fields.push_back({"writable", flag(pte.bits & PTE_W)});
     o.fields.push_back({"dirty", flag(pte.bits & PTE_D)});
     o.fields.push_back({"young", flag(pte.bits & PTE_A)});
-    o.fields.push_back({"page", (pte.bits & PTE_P)
-                                    ? (pte.page == kZeroPage ? "ZERO_PAGE" : page_name(pte.page))
-                                    : "-"});
+    o.fields.push_back({"page", (pte.bits & PTE_P) ? page_name(pte.page) : "-"});
     snap.objects.push_back(std::move(o));
   }
   // Each file: its size, its page cache and, per page index, the disk.
@@ -115,10 +115,15 @@ trace::Snapshot System::snapshot(const State &s) const {
     o.fields.push_back({"pages", pages});
     snap.objects.push_back(std::move(o));
   }
-  for (int t = 0; t < num_actors() && t < kMaxTasks; ++t) {
+  // Actors to tasks as System::step maps them; the device has no task.
+  for (int a = 0; a < num_actors(); ++a) {
+    if (a == cfg_.device_actor()) continue;
+    const int t = a < cfg_.ncpus              ? a
+                  : a == cfg_.kworker_actor() ? cfg_.kworker_task()
+                                              : cfg_.final_task();
     const Task &task = s.tasks[t];
     if (task.state == TaskState::Idle && task.nframes == 0 && task.stmt == 0) continue;
-    trace::Object o{"task", actor_name(t), {}};
+    trace::Object o{"task", actor_name(a), {}};
     o.fields.push_back({"state", task.state == TaskState::Done      ? "done"
                                  : task.wait != Wait::None          ? "waiting"
                                  : task.state == TaskState::Running ? "running"

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -30,17 +31,21 @@ std::string esc(std::string_view s) {
   return o;
 }
 
-// JSON inside <script type="application/json">: "</" must not close it.
+// JSON inside <script type="application/json">: no '<', '>' or '&' at all
+// (JSON escapes them), so that neither "</script>" nor "<!--" can end or
+// change the script element.
 std::string script_json(const nlohmann::json &j) {
   std::string s = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::string o;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '<' && i + 1 < s.size() && s[i + 1] == '/') {
-      o += "<\\/";
-      ++i;
-    } else {
-      o += s[i];
-    }
+  for (char c : s) {
+    if (c == '<')
+      o += "\\u003c";
+    else if (c == '>')
+      o += "\\u003e";
+    else if (c == '&')
+      o += "\\u0026";
+    else
+      o += c;
   }
   return o;
 }
@@ -52,7 +57,7 @@ h1 { font-size: 1.3em; } h2 { font-size: 1.15em; margin-top: 2em; } h3 { font-si
 code, .ev, .tracks td, .state td { font-family: ui-monospace, monospace; font-size: 12px; }
 .scroll { overflow-x: auto; }
 .lanes { display: grid; border-top: 1px solid var(--line); min-width: max-content; }
-.lanes .hd { position: sticky; top: 0; background: #f4f4f4; font-weight: 600; padding: 2px 6px; border-bottom: 1px solid var(--line); }
+.lanes .hd { background: #f4f4f4; font-weight: 600; padding: 2px 6px; border-bottom: 1px solid var(--line); }
 .step { display: contents; }
 .step > div { padding: 1px 6px; border-bottom: 1px solid #f0f0f0; min-width: 16em; }
 .step > .no { min-width: 3.5em; color: var(--mut); text-align: right; cursor: pointer; }
@@ -78,12 +83,12 @@ code, .ev, .tracks td, .state td { font-family: ui-monospace, monospace; font-si
 .why { color: var(--bad); }
 .help { color: var(--mut); font-size: 12px; }
 @media (max-width: 700px) { body { margin: .3em; } .step > div { min-width: 12em; } }
-@media print { .state, .help { display: none; } .scroll { overflow: visible; } .lanes .hd { position: static; } a { color: inherit; } }
+@media print { .state, .help { display: none; } .scroll { overflow: visible; } a { color: inherit; } }
 )CSS";
 
 const char *kScript = R"JS(
 (function () {
-  function show(sec, i) {
+  function show(sec, i, scroll) {
     var steps = sec.querySelectorAll('.step');
     if (!steps.length) return;
     i = Math.max(0, Math.min(steps.length - 1, i));
@@ -95,7 +100,8 @@ const char *kScript = R"JS(
     var data = sec.querySelector('script.states');
     var panel = sec.querySelector('.state');
     if (!data || !panel) return;
-    var states = JSON.parse(data.textContent);
+    if (!sec._states) sec._states = JSON.parse(data.textContent);
+    var states = sec._states;
     var st = states[i + 1] || states[states.length - 1];
     var rowEl = sec.querySelector('.step[data-step="' + i + '"]');
     var h = '<b>State after step ' + (rowEl ? rowEl.dataset.modelStep : i) + '</b><br>';
@@ -106,7 +112,7 @@ const char *kScript = R"JS(
     });
     panel.innerHTML = h;
     var row = sec.querySelector('.step[data-step="' + i + '"] .no');
-    if (row && row.scrollIntoView) row.scrollIntoView({block: 'nearest'});
+    if (scroll && row && row.scrollIntoView) row.scrollIntoView({block: 'nearest'});
   }
   function esc(s) {
     return String(s).replace(/[&<>"']/g, function (c) {
@@ -118,20 +124,21 @@ const char *kScript = R"JS(
     sec.addEventListener('click', function (e) {
       var s = e.target.closest('.step');
       current = sec;
-      if (s) show(sec, +s.dataset.step);
+      if (s) show(sec, +s.dataset.step, false);
     });
     sec.addEventListener('focusin', function () { current = sec; });
-    if (current === null) current = sec;
-    show(sec, +(sec.dataset.bad || 0));
+    show(sec, +(sec.dataset.bad || 0), false);
   });
   document.addEventListener('keydown', function (e) {
-    if (!current) return;
+    // Only in a trace the reader clicked or focused, and never with a
+    // modifier: the page's own scrolling keys stay the browser's.
+    if (!current || e.ctrlKey || e.altKey || e.metaKey || e.shiftKey) return;
     var i = +(current.dataset.sel || 0);
     var n = current.querySelectorAll('.step').length;
-    if (e.key === 'ArrowDown' || e.key === 'j') show(current, i + 1);
-    else if (e.key === 'ArrowUp' || e.key === 'k') show(current, i - 1);
-    else if (e.key === 'Home') show(current, 0);
-    else if (e.key === 'End') show(current, n - 1);
+    if (e.key === 'ArrowDown' || e.key === 'j') show(current, i + 1, true);
+    else if (e.key === 'ArrowUp' || e.key === 'k') show(current, i - 1, true);
+    else if (e.key === 'Home') show(current, 0, true);
+    else if (e.key === 'End') show(current, n - 1, true);
     else return;
     e.preventDefault();
   });
@@ -198,19 +205,32 @@ std::string tracks(const trace::Trace &t, int bad_step) {
   for (const auto &e : t.events)
     if (seen.insert(e.step).second) shown.push_back(e.step);
   std::sort(shown.begin(), shown.end());
-  std::vector<std::pair<std::string, std::string>> rows; // (object, field) in first-seen order
+  // Rows: (object key, field) in first-seen order; an object is labelled
+  // with every name it had (a page can leave the cache and change name).
+  auto key_of = [](const trace::Object &o) { return o.key.empty() ? o.name : o.key; };
+  std::vector<std::pair<std::string, std::string>> rows;
   std::set<std::pair<std::string, std::string>> have;
+  std::map<std::string, std::vector<std::string>> names;
   for (const auto &st : t.states)
     for (const auto &o : st.objects)
-      if (o.kind == "page" || o.kind == "pte")
+      if (o.kind == "page" || o.kind == "pte") {
+        auto &n = names[key_of(o)];
+        if (std::find(n.begin(), n.end(), o.name) == n.end()) n.push_back(o.name);
         for (const auto &f : o.fields)
-          if (have.insert({o.name, f.name}).second) rows.emplace_back(o.name, f.name);
+          if (have.insert({key_of(o), f.name}).second) rows.emplace_back(key_of(o), f.name);
+      }
   auto value = [&](const trace::Snapshot &st, const std::string &obj, const std::string &field) {
     for (const auto &o : st.objects)
-      if (o.name == obj)
+      if (key_of(o) == obj)
         for (const auto &f : o.fields)
           if (f.name == field) return f.value;
     return std::string("·");
+  };
+  auto label = [&](const std::string &key) {
+    std::string l;
+    for (const auto &n : names[key])
+      l += (l.empty() ? "" : " / ") + n;
+    return l;
   };
   std::string s =
       "<h3>Tracks</h3><div class=\"scroll\"><table class=\"tracks\"><tr><th "
@@ -221,7 +241,7 @@ std::string tracks(const trace::Trace &t, int bad_step) {
   s += "</tr>\n";
   std::string last_obj;
   for (const auto &[obj, field] : rows) {
-    s += "<tr><th class=\"obj\">" + (obj == last_obj ? std::string() : esc(obj)) +
+    s += "<tr><th class=\"obj\">" + (obj == last_obj ? std::string() : esc(label(obj))) +
          "</th><th class=\"obj\">" + esc(field) + "</th>";
     last_obj = obj;
     std::string prev = value(t.states[0], obj, field);

@@ -33,8 +33,9 @@ struct Field {
 };
 struct Object {
   std::string kind; // "page", "pte", "disk", "bio", "task": what tracks group by
-  std::string name;
+  std::string name; // as shown now ("page 0 of file1"); it can change
   std::vector<Field> fields;
+  std::string key; // the same object across states ("page#3"); empty: the name
 };
 struct Snapshot {
   std::vector<Object> objects;

@@ -40,6 +40,10 @@ def main():
             return 2
 
     page = os.path.join(out, "seed-race1.html")
+    mpage = os.path.join(out, "matrix.html")
+    for old in (page, mpage):  # a page left by an earlier run must not pass
+        if os.path.exists(old):
+            os.remove(old)
     r = subprocess.run([pagerace, "check", "seed-race1", "--kernel", "v4.15", "--html", page,
                         "--quiet", "-j", "1"], capture_output=True, text=True)
     if r.returncode != 1 or not os.path.exists(page):
@@ -54,12 +58,17 @@ def main():
               "--window-size=1400,1000"):
         o.add_argument(a)
     o.binary_location = "/usr/bin/chromium"
-    d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+    from selenium.common.exceptions import WebDriverException
+    try:
+        d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+    except WebDriverException as e:
+        print("FAIL: headless Chromium did not start: %s" % e)
+        return 2
     try:
         d.get("file://" + os.path.abspath(page))
         sections = d.find_elements(By.CSS_SELECTOR, "section.trace")
-        if len(sections) != 2:
-            fail("seed-race1 under v4.15 has two kinds, the page shows %d traces" % len(sections))
+        if not sections:
+            fail("seed-race1 under v4.15 violates, and the page shows no trace")
         sec = sections[0]
         heads = [h.text for h in sec.find_elements(By.CSS_SELECTOR, ".lanes .hd")]
         for lane in ("CPU1", "CPU2", "CPU3", "device"):
@@ -70,8 +79,9 @@ def main():
             fail("the violating step is not marked")
         if not sec.find_elements(By.CSS_SELECTOR, ".step.bad .ev.violation"):
             fail("the marked step does not show the violation")
-        if "dirty-without-buffers" not in sec.find_element(By.TAG_NAME, "h2").text:
-            fail("the first trace is not dirty-without-buffers")
+        kinds = [s.find_element(By.TAG_NAME, "h2").text for s in sections]
+        if not any("dirty-without-buffers" in k for k in kinds):
+            fail("no trace of dirty-without-buffers: %s" % kinds)
         # Tracks of the page: its flags over the steps.
         track_text = sec.find_element(By.CSS_SELECTOR, "table.tracks").text
         for f in ("PG_dirty", "PG_writeback", "PG_private", "_refcount", "present"):
@@ -92,13 +102,13 @@ def main():
         body.send_keys(Keys.ARROW_DOWN)
         sel = sec.find_elements(By.CSS_SELECTOR, ".step.sel")
         if len(sel) != 1 or sel[0].get_attribute("data-step") != "2":
-            fail("ArrowDown twice did not select step 2")
+            fail("ArrowDown twice did not select the third step")
         if "State after step %s" % model_step(2) not in panel.text:
             fail("the state panel did not follow the keyboard")
         body.send_keys(Keys.END)
         last = len(sec.find_elements(By.CSS_SELECTOR, ".step")) - 1
         sel = sec.find_elements(By.CSS_SELECTOR, ".step.sel")
-        if sel[0].get_attribute("data-step") != str(last):
+        if len(sel) != 1 or sel[0].get_attribute("data-step") != str(last):
             fail("End did not select the last step")
         if "PG_dirty" not in panel.text:
             fail("the state panel has no page flags")
@@ -118,11 +128,11 @@ def main():
         d.save_screenshot(os.path.join(out, "seed-race1-narrow.png"))
         d.set_window_size(1400, 1000)
 
-        mpage = os.path.join(out, "matrix.html")
         r = subprocess.run([pagerace, "matrix", "seed-race1", "seed-race2", "--kernels",
-                            "v4.15,upstream,dio-bounce", "--html", mpage],
+                            "v4.15,upstream,dio-bounce", "--html", mpage, "--jobs", "2"],
                            capture_output=True, text=True)
-        if not os.path.exists(mpage):
+        # Every cell matches the scenarios' [expect]: exit 0.
+        if r.returncode != 0 or not os.path.exists(mpage):
             fail("pagerace matrix --html wrote nothing: exit %d\n%s" % (r.returncode, r.stderr))
         d.get("file://" + os.path.abspath(mpage))
         cells = d.find_elements(By.CSS_SELECTOR, "table.matrix td")
