@@ -7,7 +7,9 @@ packages=(g++ cmake ninja-build pkg-config libfmt-dev nlohmann-json3-dev libcli1
           # pagerace reproduce: the static probe (libc6-dev), the host mode's
           # filesystems, and the QEMU mode (docs/REALITY.md). xfsprogs and
           # btrfs-progs are optional (--fs xfs|btrfs on the host).
-          libc6-dev e2fsprogs util-linux mount qemu-system-x86 busybox-static cpio gzip)
+          libc6-dev e2fsprogs util-linux mount qemu-system-x86 busybox-static cpio gzip
+          # the HTML timeline's browser test (tests/browser/timeline_test.py)
+          chromium chromium-driver python3-selenium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

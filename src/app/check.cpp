@@ -37,13 +37,14 @@ std::string replay_prefix(const scenario::Scenario &sc, const model::Variant &va
 }
 
 Replay replay(const scenario::Scenario &sc, const model::Variant &variant,
-              const engine::Schedule &schedule) {
+              const engine::Schedule &schedule, bool with_states) {
   model::System sys(sc, variant);
   Replay r;
   trace::Trace &t = r.trace;
   for (int a = 0; a < sys.num_actors(); ++a)
     t.actors.push_back(sys.actor_name(a));
   model::State s = sys.initial();
+  if (with_states) t.states.push_back(sys.snapshot(s));
   std::vector<model::Choice> choices;
   for (size_t i = 0; i < schedule.size(); ++i) {
     sys.enabled(s, choices);
@@ -54,6 +55,7 @@ Replay replay(const scenario::Scenario &sc, const model::Variant &variant,
       return r;
     }
     sys.step(s, c, &t, static_cast<int>(i));
+    if (with_states) t.states.push_back(sys.snapshot(s));
   }
   t.steps = static_cast<int>(schedule.size());
   t.context_switches = engine::context_switches(schedule);
@@ -146,7 +148,7 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
   res.replay_command_prefix = replay_prefix(sc, variant);
   res.reached = sys.reached_names(ex.reached);
   for (const auto &f : ex.found) {
-    Replay r = replay(sc, variant, f.schedule);
+    Replay r = replay(sc, variant, f.schedule, opts.trace_states);
     const std::string kind = sys.kind_name(f.kind);
     trace::Violation v;
     v.kind = kind;

@@ -23,6 +23,8 @@ struct CheckOptions {
   // Threads of the breadth-first search and of sampling; the depth-first
   // searches run on one. Verdicts and traces do not depend on it.
   int jobs = 1;
+  // Counterexample traces carry the model state at every step (--html).
+  bool trace_states = false;
 };
 
 // One per hardware thread (at least 1): the default of `-j`.
@@ -62,8 +64,10 @@ struct Replay {
   std::string error; // non-empty: the schedule does not fit the scenario
 };
 
+// With `with_states`, the trace also holds the model state before the first
+// step and after each (the HTML timeline's tracks and state panel).
 Replay replay(const scenario::Scenario &sc, const model::Variant &variant,
-              const engine::Schedule &schedule);
+              const engine::Schedule &schedule, bool with_states = false);
 
 std::string replay_prefix(const scenario::Scenario &sc, const model::Variant &variant);
 

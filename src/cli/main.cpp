@@ -11,6 +11,7 @@
 #include "model/variants/variant.hpp"
 #include "reality/process.hpp"
 #include "report/bench.hpp"
+#include "report/html.hpp"
 #include "report/json.hpp"
 #include "report/matrix.hpp"
 #include "report/reproduce.hpp"
@@ -21,9 +22,12 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <optional>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -143,8 +147,41 @@ void add_search_options(CLI::App *cmd, SearchArgs &a) {
 struct Common {
   std::string kernel;
   bool json = false;
+  std::string html; // file for the HTML timeline
   SearchArgs search;
 };
+
+// Writes `text` to `path` through a fresh temporary file (mkstemp, in the
+// same directory), synced and renamed over it, so that a failed write never
+// leaves half a file. False, with a message, on error.
+bool write_output_file(const std::string &path, const std::string &text) {
+  const size_t slash = path.rfind('/');
+  std::string tmp =
+      (slash == std::string::npos ? std::string() : path.substr(0, slash + 1)) + ".pagerace-XXXXXX";
+  const int fd = mkstemp(tmp.data());
+  auto fail = [&](bool made) {
+    fmt::print(stderr, "pagerace: {}: cannot write: {}\n", path, std::strerror(errno));
+    if (made) unlink(tmp.c_str());
+    return false;
+  };
+  if (fd < 0) return fail(false);
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      close(fd);
+      return fail(true);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
+    close(fd);
+    return fail(true);
+  }
+  if (close(fd) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) return fail(true);
+  return true;
+}
 
 int cmd_check(const std::vector<std::string> &names, const Common &c, bool judge_by_expect) {
   std::vector<trace::Result> results;
@@ -155,8 +192,9 @@ int cmd_check(const std::vector<std::string> &names, const Common &c, bool judge
       scenario::Scenario sc = scenario::load_scenario(name);
       const model::Variant &v = app::select_variant(sc, c.kernel);
       std::string error;
-      const auto opts = c.search.options(error);
+      auto opts = c.search.options(error);
       if (!opts) return input_error(error);
+      opts->trace_states = !c.html.empty();
       r = app::check(sc, v, *opts);
     } catch (const scenario::ParseError &e) {
       return input_error(where(e.pos()) + ": " + e.message());
@@ -183,6 +221,8 @@ int cmd_check(const std::vector<std::string> &names, const Common &c, bool judge
     results.push_back(std::move(r));
   }
   if (c.json) fmt::print("{}\n", report::render_result_json(results));
+  if (!c.html.empty() && !write_output_file(c.html, report::render_result_html(results)))
+    return kExitInput;
   return code;
 }
 
@@ -306,6 +346,7 @@ struct MatrixArgs {
   std::string kernels;                // comma-separated; empty: every variant
   bool json = false;
   bool markdown = false;
+  std::string html;
   SearchArgs search;
   unsigned jobs = 0;
 };
@@ -336,6 +377,7 @@ int cmd_matrix(const MatrixArgs &a) {
   opts.check.limits.progress = nullptr; // cells run in parallel: one progress line would garble
   opts.check.jobs = 1;                  // the cells are what runs in parallel
   opts.jobs = a.jobs;
+  opts.check.trace_states = !a.html.empty();
   const trace::Matrix m = app::run_matrix(scenarios, variants, opts);
   if (a.json)
     fmt::print("{}", report::render_matrix_json(m));
@@ -343,6 +385,9 @@ int cmd_matrix(const MatrixArgs &a) {
     fmt::print("{}", report::render_matrix_markdown(m));
   else
     fmt::print("{}", report::render_matrix_text(m));
+  // After the table: a failed write must not cost the user a long run's output.
+  if (!a.html.empty() && !write_output_file(a.html, report::render_matrix_html(m)))
+    return kExitInput;
   // Errors also go to stderr, one line each, so that they are seen whatever
   // the format of stdout.
   for (const auto &c : m.cells) {
@@ -443,6 +488,8 @@ int main(int argc, char **argv) {
   check->add_option("scenario", names, "scenario file or built-in name")->required();
   check->add_option("--kernel", c.kernel, "kernel variant (see `pagerace list`)");
   check->add_flag("--json", c.json, "print the result as JSON (docs/JSON.md)");
+  check->add_option("--html", c.html,
+                    "also write the counterexamples as one self-contained HTML timeline");
   add_search_options(check, c.search);
   check
       ->add_option("-j,--jobs", c.search.jobs,
@@ -469,6 +516,8 @@ int main(int argc, char **argv) {
   auto *mjson = matrix->add_flag("--json", ma.json, "print the matrix as JSON (docs/JSON.md)");
   auto *mmd = matrix->add_flag("--markdown", ma.markdown, "print the matrix as a Markdown table");
   mjson->excludes(mmd);
+  matrix->add_option("--html", ma.html,
+                     "also write the matrix and every cell's counterexamples as one HTML file");
   add_search_options(matrix, ma.search);
   matrix->add_option("--jobs", ma.jobs, "cells checked at once (default: one per hardware thread)");
 

@@ -57,6 +57,8 @@ public:
   // Why a stuck state is stuck, one line; and whether a CPU waits for a
   // variable nobody will assign (a scenario error, not a deadlock).
   std::string describe_stuck(const State &s) const;
+  // The state as the HTML timeline shows it (model/snapshot.cpp).
+  trace::Snapshot snapshot(const State &s) const;
   const scenario::Op *stuck_on_variable(const State &s) const;
 
   const Config &config() const { return cfg_; }

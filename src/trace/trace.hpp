@@ -24,9 +24,29 @@ struct Event {
   std::string text;
 };
 
+// The model state at one point of a trace, as the model chooses to show it:
+// named objects ("page 0 of file1", "PTE 0") with named fields ("PG_dirty",
+// "refcount"). Renderers show it without knowing what a page is.
+struct Field {
+  std::string name;
+  std::string value;
+};
+struct Object {
+  std::string kind; // "page", "pte", "disk", "bio", "task": what tracks group by
+  std::string name; // as shown now ("page 0 of file1"); it can change
+  std::vector<Field> fields;
+  std::string key; // the same object across states ("page#3"); empty: the name
+};
+struct Snapshot {
+  std::vector<Object> objects;
+};
+
 struct Trace {
   std::vector<std::string> actors; // column names: CPUs as in the scenario, then "device"
   std::vector<Event> events;
+  // Filled only when asked for (the HTML timeline): states[0] is the initial
+  // state, states[i + 1] the state after step i.
+  std::vector<Snapshot> states;
   std::string schedule; // compact schedule string for `pagerace replay`
   int steps = 0;
   int context_switches = 0;
