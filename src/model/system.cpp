@@ -50,6 +50,17 @@ System::System(const scenario::Scenario &sc, const Variant &variant) : sc_(sc) {
   cfg_.ncpus = static_cast<int>(sc.cpus.size());
   if (cfg_.ncpus + 2 > kMaxTasks || sc.files.size() > kMaxFiles)
     throw std::invalid_argument("scenario exceeds the model's size limits");
+  // The initial page cache must fit the struct page pool, with room to run.
+  int cached = 0;
+  for (const scenario::FileSpec &f : sc.files) {
+    cached += f.cached ? f.pages : 0;
+    if (cached > kMaxPages)
+      throw ScenarioRuntimeError(
+          f.pos, fmt::format("the scenario is too large for the model: its files start with {} "
+                             "cached pages, more than the {} struct pages the model has; make "
+                             "files smaller or cached = false",
+                             cached, kMaxPages));
+  }
   check_availability(sc, variant);
 }
 

@@ -59,6 +59,11 @@ public:
   std::string describe_stuck(const State &s) const;
   // The state as the HTML timeline shows it (model/snapshot.cpp).
   trace::Snapshot snapshot(const State &s) const;
+  // The model's own consistency checks (CONFIG_DEBUG_VM-like): empty when
+  // `s` is consistent, else one line naming the first broken rule and the
+  // object (model/consistency.cpp). For fuzzing and tests; never called by
+  // the search itself.
+  std::string check_consistency(const State &s) const;
   const scenario::Op *stuck_on_variable(const State &s) const;
 
   const Config &config() const { return cfg_; }

@@ -15,7 +15,7 @@ int bio_alloc(Ctx &k, BioOp op, BioEndIo end_io, int owner) {
     b.owner = static_cast<int8_t>(owner);
     return i;
   }
-  k.model_error("out of bios (raise kMaxBios)");
+  k.capacity_error("bios", kMaxBios);
 }
 
 void bio_add_page(Ctx &k, int bio, int page, int block) {

@@ -99,7 +99,7 @@ Flow do_direct_IO(Ctx &k, Frame &f) {
     if (f.a[4] != 0 && block < 0) {
       // Writes into a hole allocate here; 4.15 ext4 allocates an unwritten
       // extent and converts it at end_io (simplified: allocated written).
-      if (k.next_block() >= kMaxBlocks) k.model_error("out of disk blocks (raise kMaxBlocks)");
+      if (k.next_block() >= kMaxBlocks) k.capacity_error("disk blocks", kMaxBlocks);
       block = static_cast<int16_t>(k.next_block()++);
       k.inode(ino).block[index] = block;
     }

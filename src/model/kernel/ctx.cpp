@@ -129,6 +129,32 @@ void Ctx::model_error(const std::string &what) const {
                          (stack.empty() ? "" : " [" + stack + "]"));
 }
 
+void Ctx::capacity_error(const char *what, int limit) const {
+  scenario_error(
+      fmt::format("the scenario is too large for the model: it needs more than the {} {} "
+                  "the model has; use fewer or smaller files, mappings or requests",
+                  limit, what));
+}
+
+void Ctx::scenario_error(const std::string &what) const {
+  const scenario::Scenario &sc = *cfg.sc;
+  scenario::SourcePos pos{sc.source, 0, 0};
+  std::string who = "the initial state";
+  if (tid_ >= 0 && tid_ < cfg.ncpus) {
+    const scenario::Cpu &cpu = sc.cpus[static_cast<size_t>(tid_)];
+    const size_t stmt = s_.tasks[tid_].stmt;
+    if (stmt < cpu.ops.size()) pos = cpu.ops[stmt].pos;
+    who = cpu.name;
+  } else if (actor_ == cfg.device_actor()) {
+    who = "the device";
+  } else if (tid_ == cfg.kworker_task()) {
+    who = "the kworker";
+  } else if (tid_ == cfg.final_task()) {
+    who = "the end-of-scenario sync";
+  }
+  throw ScenarioRuntimeError(pos, fmt::format("{} (in {})", what, who));
+}
+
 std::string Ctx::page_name(int id) const {
   if (id == kZeroPage) return "ZERO_PAGE";
   const Page &p = s_.pages[id];

@@ -161,6 +161,12 @@ public:
   void violate(int kind, const char *site, const std::string &reason);
   void bug(const char *site, const std::string &reason); // BUG(): ends the execution
   [[noreturn]] void model_error(const std::string &what) const;
+  // A scenario the model cannot run, found at run time (ScenarioRuntimeError,
+  // exit code 2), at the call the current CPU runs: not a model bug.
+  [[noreturn]] void scenario_error(const std::string &what) const;
+  // The scenario needs more of a fixed-size pool (`what`: "struct pages",
+  // "disk blocks", ...) than State has; `limit` is the pool's size.
+  [[noreturn]] void capacity_error(const char *what, int limit) const;
 
   // Page names for traces: "page 0 of file1" etc.
   std::string page_name(int id) const;

@@ -35,13 +35,27 @@ Flow sys_close(Ctx &k, Frame &f) {
   return k.ret(0);
 }
 
-// read/pread: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos).
+// The end of read/write: 4.15 fs/read_write.c file_pos_write() updates the
+// struct file the call took with fdget_pos() at its start. The model has no
+// struct file apart from its fd slot, so the update goes to the slot only
+// while it still holds the same file; a close() that raced with the call
+// (the kernel's file lives on until the call's fdput) loses it, as the
+// kernel's does once the file is freed. Simplified: a close() and an open()
+// of the same file at the same fd during the call would see the update.
+void file_pos_write(Ctx &k, int fd, int ino, int pages) {
+  if (pages > 0 && inode_of_fd(k, fd) == ino)
+    k.fd(fd).f_pos = static_cast<int16_t>(k.fd(fd).f_pos + pages);
+}
+
+// read/pread: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos);
+// local a4 the file's inode (fdget at the start).
 // O_DIRECT goes to fs/direct-io.c (4.15) or iomap (dio_path == Iomap).
 Flow sys_read(Ctx &k, Frame &f) {
   switch (f.pc) {
   case 0: {
     const int ino = inode_of_fd(k, f.a[0]);
     if (ino == kNone || !(k.fd(f.a[0]).f_flags & kFileRead)) return k.ret(-kEBADF);
+    f.a[4] = static_cast<int16_t>(ino);
     const int index = f.a[3] >= 0 ? f.a[3] : k.fd(f.a[0]).f_pos;
     const int n = std::min<int>(f.a[2], k.inode(ino).i_size - index);
     if (n <= 0) return k.ret(0);
@@ -55,31 +69,40 @@ Flow sys_read(Ctx &k, Frame &f) {
   }
   case 1: {
     const int r = k.retval();
-    if (r > 0 && f.a[3] < 0)
-      k.fd(f.a[0]).f_pos = static_cast<int16_t>(k.fd(f.a[0]).f_pos + r / 4096);
+    if (r > 0 && f.a[3] < 0) file_pos_write(k, f.a[0], f.a[4], r / 4096);
     return k.ret(r);
   }
   }
   k.model_error("sys_read: bad pc");
 }
 
-// write/pwrite: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos).
+// write/pwrite: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos);
+// locals a4 the file's inode, a5 the offset in pages, a6 its f_flags, all
+// taken at the start as 4.15 fs/read_write.c ksys_write() does (fdget_pos(),
+// file_pos_read()) before vfs_write().
 // ext4_file_write_iter() holds i_rwsem exclusive for both buffered and direct.
 // O_DIRECT writes take fs/direct-io.c's path in every variant (docs/MODEL.md).
 Flow sys_write(Ctx &k, Frame &f) {
-  const int ino = inode_of_fd(k, f.a[0]);
+  const int ino = f.a[4];
   switch (f.pc) {
-  case 0:
-    if (ino == kNone || !(k.fd(f.a[0]).f_flags & kFileWrite)) return k.ret(-kEBADF);
-    return k.sleep(f, 1, Wait::IRwsemWrite, ino); // inode_lock()
+  case 0: {
+    const int file = inode_of_fd(k, f.a[0]);
+    if (file == kNone || !(k.fd(f.a[0]).f_flags & kFileWrite)) return k.ret(-kEBADF);
+    f.a[4] = static_cast<int16_t>(file);
+    f.a[5] = f.a[3] >= 0 ? f.a[3] : k.fd(f.a[0]).f_pos;
+    f.a[6] = k.fd(f.a[0]).f_flags;
+    return k.sleep(f, 1, Wait::IRwsemWrite, file); // inode_lock()
+  }
   case 1: {
     k.inode(ino).i_rwsem.writer = static_cast<int8_t>(k.tid());
-    const int index = f.a[3] >= 0 ? f.a[3] : k.fd(f.a[0]).f_pos;
-    if (index + f.a[2] > kMaxFilePages) k.model_error("write beyond the model's file size limit");
-    if (k.fd(f.a[0]).f_flags & kFileDirect) {
+    const int index = f.a[5];
+    if (index + f.a[2] > kMaxFilePages)
+      k.scenario_error(
+          fmt::format("write beyond the model's file size limit of {} pages", kMaxFilePages));
+    if (f.a[6] & kFileDirect) {
       if (k.task().dio.active || k.task().dio.is_async) dio_busy_error(k, "write");
       if (index + f.a[2] > k.inode(ino).i_size)
-        k.model_error("O_DIRECT write beyond end of file is not modelled");
+        k.scenario_error("O_DIRECT write beyond the end of the file is not modelled");
       return k.call(f, 2, Fn::ext4_direct_IO, ino, index, f.a[2], f.a[1], 1);
     }
     return k.call(f, 2, Fn::generic_perform_write, ino, index, f.a[2], f.a[1]);
@@ -87,8 +110,7 @@ Flow sys_write(Ctx &k, Frame &f) {
   case 2: {
     const int r = k.retval();
     k.inode(ino).i_rwsem.writer = kNone;
-    if (r > 0 && f.a[3] < 0)
-      k.fd(f.a[0]).f_pos = static_cast<int16_t>(k.fd(f.a[0]).f_pos + r / 4096);
+    if (r > 0 && f.a[3] < 0) file_pos_write(k, f.a[0], ino, r / 4096);
     return k.ret(r);
   }
   }

@@ -41,7 +41,7 @@ bool try_grab_page(Ctx &k, int page, int gup_flags) {
   Page &p = k.page(page);
   if (p._refcount == 0) return false;
   if (p._refcount + pin_refs(k) > std::numeric_limits<int16_t>::max())
-    k.model_error("page refcount overflow (too many pins for the model's int16 _refcount)");
+    k.scenario_error("too many pins of one page for the model's 16-bit _refcount");
   p._refcount = static_cast<int16_t>(p._refcount + pin_refs(k));
   ++p.pins;
   return true;

@@ -13,12 +13,12 @@ namespace pagerace::model {
 static void gup_push(Ctx &k, int dest, int page) {
   if (dest == kGupToDio) {
     Dio &dio = k.task().dio;
-    if (dio.tail >= kDioPages) k.model_error("dio->pages[] overflow (raise kDioPages)");
+    if (dio.tail >= kDioPages) k.capacity_error("pages a direct-I/O request holds", kDioPages);
     dio.pages[dio.tail++] = static_cast<int8_t>(page);
     return;
   }
   PinSet &pin = k.pin(dest - kGupToPinSet);
-  if (pin.npages >= kDioPages) k.model_error("pin set overflow (raise kDioPages)");
+  if (pin.npages >= kDioPages) k.capacity_error("pages a pin set holds", kDioPages);
   pin.page[pin.npages++] = static_cast<int8_t>(page);
 }
 
@@ -58,7 +58,8 @@ static int check_vma_flags(Ctx &k, int vma, int flags) {
   }
   if (!(v.vm_flags & VM_WRITE)) {
     if (!(flags & kFollForce) || (v.vm_flags & VM_SHARED)) return -kEFAULT; // !is_cow_mapping()
-    k.model_error("FOLL_FORCE write to a read-only private mapping (COW by GUP) is not modelled");
+    k.scenario_error(
+        "FOLL_FORCE write to a read-only private mapping (COW by GUP) is not modelled");
   }
   return 0;
 }

@@ -18,7 +18,7 @@ int alloc_page(Ctx &k) {
     p.bh.b_blocknr = kHole;
     return i;
   }
-  k.model_error("out of struct pages (raise kMaxPages)");
+  k.capacity_error("struct pages", kMaxPages);
 }
 
 static void free_page(Ctx &k, int id) {

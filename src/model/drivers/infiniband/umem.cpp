@@ -65,7 +65,7 @@ Flow ib_umem_get(Ctx &k, Frame &f) {
     int slot = 0;
     while (slot < kMaxPins && k.pin(slot).flags)
       ++slot;
-    if (slot == kMaxPins) k.model_error("out of pin sets (raise kMaxPins)");
+    if (slot == kMaxPins) k.capacity_error("long-term pin sets", kMaxPins);
     PinSet &pin = k.pin(slot);
     pin.flags = static_cast<uint8_t>(PIN_USED | (f.a[2] & (PIN_WRITE | PIN_LONGTERM)) |
                                      (counted_pins(k) ? PIN_COUNTED : 0));

@@ -58,7 +58,7 @@ static void ext4_map_blocks(Ctx &k, int id) {
   Scope s(k, Fn::ext4_map_blocks);
   Page &p = k.page(id);
   int16_t block = static_cast<int16_t>(k.next_block()++);
-  if (block >= kMaxBlocks) k.model_error("out of disk blocks (raise kMaxBlocks)");
+  if (block >= kMaxBlocks) k.capacity_error("disk blocks", kMaxBlocks);
   k.inode(p.mapping).block[p.index] = block;
   p.bh.b_blocknr = block;
   p.bh.b_state = uint8_t((p.bh.b_state | BH_Mapped) & ~(BH_Delay | BH_New));
