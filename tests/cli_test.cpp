@@ -756,7 +756,8 @@ TEST(CliMatrix, OutputIsDeterministicWhateverTheNumberOfJobs) {
 }
 
 // The search's threads change timings only: the same verdicts, traces and
-// counts, byte for byte once the timings are dropped.
+// counts, byte for byte once the timings are dropped; in JSON and in text,
+// and for every search (the depth-first ones use threads to shrink traces).
 TEST(CliCheck, OutputIsTheSameWhateverTheNumberOfThreads) {
   auto without_timings = [](const std::string &out) {
     json j = json::parse(out);
@@ -766,16 +767,33 @@ TEST(CliCheck, OutputIsTheSameWhateverTheNumberOfThreads) {
     }
     return j.dump(1);
   };
-  for (const char *search : {"bfs", "pct"}) {
-    std::vector<std::string> args = {"check", "seed-race1", "seed-race2", "--json"};
-    if (std::string(search) == "pct") args.insert(args.end(), {"--random", "150", "--seed", "5"});
-    std::vector<std::string> one = args, three = args;
-    one.insert(one.end(), {"-j", "1"});
-    three.insert(three.end(), {"--jobs", "3"});
-    const Outcome a = pagerace(one), b = pagerace(three);
-    ASSERT_EQ(a.code, kViolation) << show(a);
-    ASSERT_EQ(b.code, kViolation) << show(b);
-    EXPECT_EQ(without_timings(a.out), without_timings(b.out)) << search;
+  auto text_without_timings = [](const std::string &out) {
+    std::istringstream in(out);
+    std::string line, kept;
+    while (std::getline(in, line))
+      if (line.rfind("explored ", 0) != 0) kept += line + "\n";
+    return kept;
+  };
+  for (const char *search : {"bfs", "pct", "dpor-cache"}) {
+    for (const bool json_out : {true, false}) {
+      std::vector<std::string> args = {"check", "seed-race1", "seed-race2"};
+      if (json_out) args.push_back("--json");
+      if (std::string(search) == "pct") args.insert(args.end(), {"--random", "150", "--seed", "5"});
+      if (std::string(search) == "dpor-cache") args.insert(args.end(), {"--search", "dpor-cache"});
+      std::vector<std::string> one = args, three = args;
+      one.insert(one.end(), {"-j", "1"});
+      three.insert(three.end(), {"--jobs", "3"});
+      const Outcome a = pagerace(one), b = pagerace(three), again = pagerace(one);
+      ASSERT_EQ(a.code, kViolation) << show(a);
+      ASSERT_EQ(b.code, kViolation) << show(b);
+      if (json_out) {
+        EXPECT_EQ(without_timings(a.out), without_timings(b.out)) << search;
+        EXPECT_EQ(without_timings(a.out), without_timings(again.out)) << search;
+      } else {
+        EXPECT_EQ(text_without_timings(a.out), text_without_timings(b.out)) << search;
+        EXPECT_EQ(text_without_timings(a.out), text_without_timings(again.out)) << search;
+      }
+    }
   }
   const Outcome bad = pagerace({"check", "seed-race2", "-j", "0"});
   EXPECT_EQ(bad.code, kInput) << show(bad);
@@ -795,6 +813,47 @@ TEST(CliCheck, RunTimeScenarioErrorOnThreadsExitsTwoWithItsPosition) {
         << "-j " << jobs << ": expected " << where << "\n"
         << show(r);
   }
+}
+
+// SIGINT stops the search where it is and prints what it found: a bounded
+// verdict naming the interruption (exit 3), or the violations found so far
+// (exit 1), in the format asked for.
+TEST(CliCheck, SigintEndsTheSearchWithABoundedVerdict) {
+  // Far more states than the search can visit before the signal.
+  const Outcome r = testutil::pagerace_interrupted(
+      {"check", "scale-2-2", "--kernel", "dio-bounce", "-j", "1", "--json"},
+      std::chrono::milliseconds(1500));
+  ASSERT_EQ(r.code, kBounded) << show(r);
+  const json j = json::parse(r.out);
+  const json &res = j["results"][0];
+  EXPECT_EQ(res["verdict"], "bounded");
+  EXPECT_EQ(res["bound_reason"], "interrupted");
+  EXPECT_GT(res["statistics"]["states"].get<uint64_t>(), 1000u);
+}
+
+TEST(CliCheck, SigintKeepsTheViolationsFoundSoFar) {
+  // The seed race shows within the first few hundred PCT runs of seed 3
+  // (checked first, without a signal); the runs asked for take hours.
+  const Outcome few = pagerace({"check", "seed-race1", "--random", "300", "--seed", "3"});
+  ASSERT_EQ(few.code, kViolation) << show(few);
+  const Outcome r = testutil::pagerace_interrupted(
+      {"check", "seed-race1", "--random", "100000000", "--seed", "3", "-j", "2"},
+      std::chrono::milliseconds(3000));
+  ASSERT_EQ(r.code, kViolation) << show(r);
+  EXPECT_NE(r.out.find("dirty-without-buffers"), std::string::npos) << show(r);
+  EXPECT_NE(r.out.find("interrupted"), std::string::npos) << show(r);
+  // The trace printed replays (its replay command is in the text).
+  const size_t at = r.out.find("pagerace replay ");
+  ASSERT_NE(at, std::string::npos) << show(r);
+  const std::string line = r.out.substr(at, r.out.find('\n', at) - at);
+  const size_t sched = line.find("--schedule ");
+  ASSERT_NE(sched, std::string::npos) << line;
+  std::string schedule = line.substr(sched + 11);
+  if (schedule.size() >= 2 && schedule.front() == '\'')
+    schedule = schedule.substr(1, schedule.size() - 2);
+  const Outcome rep =
+      pagerace({"replay", "seed-race1", "--kernel", "v4.15", "--schedule", schedule});
+  EXPECT_EQ(rep.code, kViolation) << show(rep);
 }
 
 // ---------------------------------------------------------------------------

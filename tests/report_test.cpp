@@ -526,7 +526,7 @@ TEST(Json, DocumentHasEveryDocumentedField) {
   ASSERT_EQ(r["violations"].size(), 1U);
   const json &v = r["violations"][0];
   EXPECT_EQ(keys(v), (std::set<std::string>{"kind", "site", "reason", "schedule", "steps",
-                                            "context_switches", "replay", "trace"}));
+                                            "context_switches", "canonical", "replay", "trace"}));
   EXPECT_EQ(v["kind"], "dirty-without-buffers");
   EXPECT_EQ(v["site"], "fs/buffer.c:__set_page_dirty_buffers");
   EXPECT_EQ(v["schedule"], "0.0.1.1.2.0");

@@ -3,12 +3,16 @@
 #pragma once
 
 #include <chrono>
+#include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <string>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -71,6 +75,59 @@ inline Outcome pagerace(const std::vector<std::string> &args) {
   const int status = std::system(cmd.c_str());
   Outcome r;
   if (status != -1 && WIFEXITED(status)) r.code = WEXITSTATUS(status);
+  r.out = read_bytes(out);
+  r.err = read_bytes(err);
+  return r;
+}
+
+// Whether process `pid` catches SIGINT (/proc/PID/status, SigCgt).
+inline bool catches_sigint(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("SigCgt:", 0) == 0) {
+      std::istringstream hex(line.substr(7));
+      unsigned long long mask = 0;
+      hex >> std::hex >> mask;
+      return (mask >> (SIGINT - 1)) & 1;
+    }
+  return false;
+}
+
+// Runs `pagerace ARGS...` like pagerace(), and sends it one SIGINT `after`
+// it has installed its SIGINT handler.
+inline Outcome pagerace_interrupted(const std::vector<std::string> &args,
+                                    std::chrono::milliseconds after) {
+  ScratchDir dir;
+  const fs::path out = dir.path() / "stdout", err = dir.path() / "stderr";
+  const pid_t pid = fork();
+  if (pid == 0) { // no <fcntl.h>: its O_DIRECT macro would hide flags::O_DIRECT
+    if (!std::freopen(out.c_str(), "w", stdout) || !std::freopen(err.c_str(), "w", stderr) ||
+        !std::freopen("/dev/null", "r", stdin))
+      _exit(126);
+    std::vector<char *> argv{const_cast<char *>(PAGERACE_BINARY)};
+    for (const auto &a : args)
+      argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(PAGERACE_BINARY, argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  bool sent = false;
+  auto caught_at = std::chrono::steady_clock::time_point::max();
+  while (waitpid(pid, &status, WNOHANG) != pid) {
+    const auto now = std::chrono::steady_clock::now();
+    if (caught_at == std::chrono::steady_clock::time_point::max() && catches_sigint(pid))
+      caught_at = now;
+    if (!sent && caught_at != std::chrono::steady_clock::time_point::max() &&
+        now - caught_at >= after) {
+      kill(pid, SIGINT);
+      sent = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  Outcome r;
+  if (WIFEXITED(status)) r.code = WEXITSTATUS(status);
   r.out = read_bytes(out);
   r.err = read_bytes(err);
   return r;

@@ -2,6 +2,7 @@
 
 #include "engine/dfs.hpp"
 #include "engine/explorer.hpp"
+#include "engine/shrink.hpp"
 #include "model/invariants/invariant.hpp"
 #include "model/system.hpp"
 
@@ -119,6 +120,14 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
     ex.bounded = true;
     ex.bound_reason = "out of memory before --max-memory was reached; nothing could be kept";
   }
+  // The BFS's traces are canonical already, or, when a bound cut it short,
+  // the best of the layers it expanded (only shrunk locally here); the other
+  // searches' are made canonical (or shrunk), so that every search prints
+  // the same trace for a kind.
+  engine::ShrinkOptions shrink;
+  shrink.threads = opts.jobs;
+  if (opts.search == engine::Search::Bfs && opts.sampling.runs == 0) shrink.max_expanded = 0;
+  engine::Shrinker<model::System>(sys, opts.limits, shrink).run(ex);
   if (ex.stuck_on_variable) {
     model::State st = sys.initial();
     for (const auto &step : *ex.stuck_on_variable)
@@ -162,6 +171,7 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
       throw std::logic_error("pagerace: a counterexample for " + kind +
                              " did not replay to the same violation");
     v.trace = std::move(r.trace);
+    v.canonical = f.canonical;
     (is_liveness_kind(kind) ? res.liveness : res.violations).push_back(std::move(v));
   }
   res.bounded = ex.bounded;

@@ -22,7 +22,9 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -43,6 +45,24 @@ std::string where(const scenario::SourcePos &p) {
 int input_error(const std::string &msg) {
   fmt::print(stderr, "pagerace: {}\n", msg);
   return kExitInput;
+}
+
+// Set by the first SIGINT: the running search stops where it is and reports
+// what it found (a bounded verdict, "interrupted"). The handler resets
+// itself, so a second SIGINT ends the process at once.
+std::atomic<bool> g_interrupt{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+
+extern "C" void on_sigint(int) {
+  g_interrupt.store(true, std::memory_order_relaxed);
+}
+
+void catch_sigint() {
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
 }
 
 // One line on stderr, rewritten in place; cleared when the search ends.
@@ -108,6 +128,7 @@ struct SearchArgs {
       o.limits.budget_seconds = *d;
     }
     if (!quiet && isatty(STDERR_FILENO)) o.limits.progress = print_progress;
+    o.limits.interrupt = &g_interrupt;
     o.limits.max_memory = engine::default_memory_limit();
     if (!max_memory.empty()) {
       auto b = engine::parse_bytes(max_memory);
@@ -575,6 +596,7 @@ int main(int argc, char **argv) {
     return rc == 0 ? 0 : kExitInput;
   }
   try {
+    if (*check || *matrix || *bench) catch_sigint();
     if (*check) return cmd_check(names, c, judge);
     if (*bench) return cmd_bench(ba);
     if (*rep) return cmd_replay(scenario_name, schedule, c);

@@ -495,7 +495,9 @@ private:
       bound("--max-steps " + std::to_string(limits_.max_steps) + " reached");
     else if ((ex_.steps & 1023) == 0) {
       report_progress(false);
-      if (limits_.budget_seconds > 0 && elapsed() >= limits_.budget_seconds)
+      if (limits_.interrupted())
+        bound(kInterrupted);
+      else if (limits_.budget_seconds > 0 && elapsed() >= limits_.budget_seconds)
         bound("--budget " + format_duration(limits_.budget_seconds) + " reached");
       else if (limits_.max_memory && memory() >= limits_.max_memory) {
         if (caching() && !compact_)

@@ -47,6 +47,17 @@ public:
   // the order one thread would insert them (expand_and_merge()).
   void threads(int n) { threads_ = std::max(1, n); }
 
+  // For shrinking what other searches found (shrink.hpp): stop once the
+  // canonical traces of the kinds in `kinds` (bit per kind) are known, that
+  // is once every state shallower than each kind's shortest trace is
+  // expanded; and expand no more than the first `max_expanded` states
+  // (0: no cap), exactly those whatever the threads, so that what is
+  // canonical does not depend on them.
+  void target(uint32_t kinds, uint64_t max_expanded) {
+    target_kinds_ = kinds;
+    max_expanded_ = max_expanded;
+  }
+
   Exploration run() {
     const auto t0 = std::chrono::steady_clock::now();
     Exploration ex;
@@ -63,7 +74,14 @@ public:
     std::vector<Expansion> expansions(batch);
     auto scratch = std::make_unique<Scratch>();
     uint32_t next_check = 0;
-    for (uint32_t i = 0;;) {
+    uint32_t i = 0;
+    for (;;) {
+      if (target_kinds_ && i < store.size() && all_known(target_kinds_, m.depth[i])) break;
+      if (max_expanded_ && i >= max_expanded_) {
+        ex.bounded = true;
+        ex.bound_reason = "the first " + std::to_string(max_expanded_) + " states expanded";
+        break;
+      }
       if (limits_.max_states && store.size() >= limits_.max_states) {
         ex.bounded = true;
         ex.bound_reason = "--max-states " + std::to_string(limits_.max_states) + " reached";
@@ -85,6 +103,11 @@ public:
           p.done = limits_.fraction(p);
           limits_.progress(p, false);
         }
+        if (limits_.interrupted()) {
+          ex.bounded = true;
+          ex.bound_reason = kInterrupted;
+          break;
+        }
         if (limits_.budget_seconds > 0 && now >= limits_.budget_seconds) {
           ex.bounded = true;
           ex.bound_reason = "--budget " + format_duration(limits_.budget_seconds) + " reached";
@@ -97,7 +120,8 @@ public:
           break;
         }
       }
-      const uint32_t n = std::min<uint32_t>(batch, static_cast<uint32_t>(store.size()) - i);
+      uint32_t n = std::min<uint32_t>(batch, static_cast<uint32_t>(store.size()) - i);
+      if (max_expanded_) n = static_cast<uint32_t>(std::min<uint64_t>(n, max_expanded_ - i));
       if (n == 0) break;
       if (threads_ == 1) {
         expand_one(store, i, expansions[0], *scratch);
@@ -112,14 +136,19 @@ public:
     terminal.resize(store.size(), 0);
     if (collect_outcomes_) {
       outcomes_.clear();
-      for (uint32_t i = 0; i < store.size(); ++i)
-        if (terminal[i]) outcomes_.push_back(Store::hash(store[i]));
+      for (uint32_t s = 0; s < store.size(); ++s)
+        if (terminal[s]) outcomes_.push_back(Store::hash(store[s]));
       std::sort(outcomes_.begin(), outcomes_.end());
     }
     ex.states = store.size();
     ex.memory_bytes = store.bytes() + edges_.capacity() * sizeof(Edge);
     count_executions(ex, terminal);
     minimise(ex, m.depth, m.stuck);
+    // Every state expanded: every trace is canonical. Else those of the
+    // kinds whose shortest traces lie within the expanded layers.
+    const uint32_t frontier = i < store.size() ? m.depth[i] : UINT32_MAX;
+    for (KindFound &f : ex.found)
+      f.canonical = frontier == UINT32_MAX || all_known(1u << f.kind, frontier);
     ex.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return ex;
   }
@@ -206,11 +235,17 @@ private:
         if (!m.ex.stuck_on_variable) m.ex.stuck_on_variable = path_to(at);
       } else {
         m.stuck.emplace_back(at, e.stuck_kind);
+        uint32_t &d = stuck_depth_[static_cast<size_t>(e.stuck_kind)];
+        d = std::min(d, m.depth[at]);
       }
     }
     return false;
   }
   void record_edge(Merge &m, uint32_t at, const Successor &succ, uint32_t j, bool inserted) {
+    for (uint32_t v = succ.violations; v; v &= v - 1) {
+      uint32_t &d = violation_depth_[static_cast<size_t>(__builtin_ctz(v))];
+      d = std::min(d, m.depth[at] + 1);
+    }
     if (inserted) {
       m.depth.push_back(m.depth[at] + 1);
       parent_.push_back({at, succ.choice});
@@ -568,9 +603,30 @@ private:
     }
   }
 
+  // Whether, with every state shallower than `frontier` expanded, the
+  // canonical traces of `kinds` are known: a violation on an edge into
+  // depth d needs the states of depth d - 1 expanded, a stuck state of
+  // depth d those of depth d.
+  bool all_known(uint32_t kinds, uint32_t frontier) const {
+    for (uint32_t v = kinds; v; v &= v - 1) {
+      const auto k = static_cast<size_t>(__builtin_ctz(v));
+      if (violation_depth_[k] > frontier && !(stuck_depth_[k] < frontier)) return false;
+    }
+    return true;
+  }
+
   const Sys &sys_;
   Limits limits_;
   int threads_ = 1;
+  uint32_t target_kinds_ = 0;
+  uint64_t max_expanded_ = 0;
+  std::array<uint32_t, 32> violation_depth_ = filled(UINT32_MAX); // shallowest, per kind
+  std::array<uint32_t, 32> stuck_depth_ = filled(UINT32_MAX);
+  static constexpr std::array<uint32_t, 32> filled(uint32_t v) {
+    std::array<uint32_t, 32> a{};
+    a.fill(v);
+    return a;
+  }
   bool collect_outcomes_ = false;
   std::vector<uint64_t> outcomes_;
   std::vector<Edge> edges_;

@@ -4,6 +4,7 @@
 #include "engine/schedule.hpp"
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -39,14 +40,25 @@ struct Limits {
   double budget_seconds = 0; // 0: unbounded
   uint64_t max_memory = 0;   // bytes; 0: unbounded
   ProgressFn progress;       // empty: silent
+  // Set from outside (the CLI's SIGINT handler) to stop the search where it
+  // is: a bounded verdict, bound_reason kInterrupted, and what was found
+  // kept. Polled as often as the time budget.
+  const std::atomic<bool> *interrupt = nullptr;
+  bool interrupted() const { return interrupt && interrupt->load(std::memory_order_relaxed); }
 
   // The fraction of the nearest bound `p` has reached, -1 when unbounded.
   double fraction(const Progress &p) const;
 };
 
+inline constexpr const char *kInterrupted = "interrupted";
+
 struct KindFound {
   int kind = 0;
   Schedule schedule;
+  // The schedule is the kind's canonical trace: the preferred() one among
+  // every trace of the kind in the whole state space. Else it is the best
+  // the search met, perhaps shrunk (shrink.hpp), and longer than need be.
+  bool canonical = false;
 };
 
 struct Exploration {

@@ -64,7 +64,7 @@ public:
     }
     std::atomic<uint64_t> steps{first ? static_cast<uint64_t>(k) : 0}, done{first};
     std::atomic<bool> stop{false};
-    enum { kBudget = 1, kMaxSteps = 2 };
+    enum { kBudget = 1, kMaxSteps = 2, kInterrupt = 3 };
     std::atomic<int> bound{0}; // the bound that stopped the sampling first
     std::exception_ptr error;  // of the lowest run that raised one, as one thread would report
     uint64_t error_run = UINT64_MAX;
@@ -93,7 +93,9 @@ public:
       for (uint64_t run = first; run < sampling_.runs; ++run) {
         if (stop.load(std::memory_order_relaxed)) continue;
         int why = 0;
-        if (limits_.budget_seconds > 0 && elapsed() >= limits_.budget_seconds)
+        if (limits_.interrupted())
+          why = kInterrupt;
+        else if (limits_.budget_seconds > 0 && elapsed() >= limits_.budget_seconds)
           why = kBudget;
         else if (limits_.max_steps && steps.load() >= limits_.max_steps)
           why = kMaxSteps;
@@ -130,6 +132,8 @@ public:
       ex.bound_reason = "--budget " + format_duration(limits_.budget_seconds) + " reached; ";
     else if (bound == kMaxSteps)
       ex.bound_reason = "--max-steps " + std::to_string(limits_.max_steps) + " reached; ";
+    else if (bound == kInterrupt)
+      ex.bound_reason = std::string(kInterrupted) + "; ";
     ex.bound_reason += fmt_runs(done);
     ex.states = ex.executions;
     for (int kind = 0; kind < sys_.num_kinds(); ++kind)

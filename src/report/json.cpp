@@ -16,6 +16,7 @@ json violation_to_json(const trace::Result &result, const trace::Violation &v) {
       {"schedule", v.trace.schedule},
       {"steps", v.trace.steps},
       {"context_switches", v.trace.context_switches},
+      {"canonical", v.canonical},
       {"replay", replay_command(result, v)},
       {"trace", trace_to_json(v.trace)},
   };

@@ -301,7 +301,10 @@ std::string violation_block(const trace::Result &result, const trace::Violation 
   out += render_trace_text(v.trace);
   out += "schedule: " + v.trace.schedule + '\n';
   out += "replay: " + replay_command(result, v) + '\n';
-  out += fmt::format("steps: {}, context switches: {}\n", v.trace.steps, v.trace.context_switches);
+  out += fmt::format("steps: {}, context switches: {}{}\n", v.trace.steps, v.trace.context_switches,
+                     v.canonical ? ""
+                                 : " (shrunk, but not proven the shortest: the search for the "
+                                   "canonical trace reached its cap)");
   return out;
 }
 

@@ -57,6 +57,10 @@ struct Violation {
   std::string site;   // kernel site, e.g. "fs/buffer.c:__set_page_dirty_buffers"
   std::string reason; // one line
   Trace trace;
+  // The trace is the kind's canonical one (fewest steps, then fewest context
+  // switches, then the smallest schedule, over the whole state space); else
+  // it is shrunk but not proven so (engine/shrink.hpp).
+  bool canonical = true;
 };
 
 struct Stats {
