@@ -9,7 +9,10 @@ packages=(g++ cmake ninja-build pkg-config libfmt-dev nlohmann-json3-dev libcli1
           # btrfs-progs are optional (--fs xfs|btrfs on the host).
           libc6-dev e2fsprogs util-linux mount qemu-system-x86 busybox-static cpio gzip
           # the HTML timeline's browser test (tests/browser/timeline_test.py)
-          chromium chromium-driver python3-selenium)
+          chromium chromium-driver python3-selenium
+          # the libFuzzer targets (fuzz/): clang 14 rejects some of libstdc++
+          # 12's C++20 headers, clang 19 does not
+          clang-19 libclang-rt-19-dev libomp-19-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
