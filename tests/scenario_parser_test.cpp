@@ -917,3 +917,41 @@ TEST(ScenarioBuiltins, EveryShippedScenarioParses) {
 }
 
 } // namespace
+
+// ---------------------------------------------------------------------------
+// Limits that keep the parser's recursion shallow: deep nesting and long
+// chains are errors at the token that goes over, never a stack overflow.
+
+TEST(ScenarioParserLimits, DeepNestingIsAnErrorNotACrash) {
+  for (const char *open : {"(", "-", "(-"}) {
+    std::string call = "kswapd(";
+    for (int i = 0; i < 100; ++i) // within the token limit
+      call += open;
+    call += "1";
+    // the argument starts at byte 7; level 33 is byte 7 + 32
+    EXPECT_TRUE(call_error({call}, 0, 39, "nested too deeply: at most 32 levels")) << open;
+  }
+  std::string ok = "kswapd(";
+  for (int i = 0; i < 31; ++i)
+    ok += "(";
+  ok += "1";
+  for (int i = 0; i < 31; ++i)
+    ok += ")";
+  ok += ")";
+  EXPECT_NO_THROW(parse_ok(one_cpu({ok})));
+}
+
+TEST(ScenarioParserLimits, LongCallIsAnErrorAtTheFirstTokenOver) {
+  std::string call = "kswapd(1";
+  for (int i = 0; i < 200000; ++i)
+    call += "+1";
+  call += ")";
+  // tokens 0-2 are "kswapd", "(", "1", then pairs "+" "1" from byte 8:
+  // token 256, the 257th, is the "1" of pair 126, at byte 9 + 2 * 126
+  EXPECT_TRUE(call_error({call}, 0, 261, "call too long: at most 256 tokens"));
+  std::string ok = "kswapd(1";
+  for (int i = 0; i < 120; ++i)
+    ok += "+0";
+  ok += ")";
+  EXPECT_NO_THROW(parse_ok(one_cpu({ok})));
+}

@@ -398,6 +398,10 @@ constexpr int64_t kMaxKswapdPasses = 16;
 constexpr size_t kMaxCpus = 6;
 constexpr size_t kMaxFiles = 4;
 constexpr size_t kMaxCallsPerCpu = 32;
+// The call parser and everything that walks its expression trees recurse:
+// these keep the recursion shallow whatever a call string holds.
+constexpr size_t kMaxCallTokens = 256;
+constexpr int kMaxNesting = 32; // levels of '(' and unary '-'
 constexpr int64_t kMaxPages = 8;
 
 // ---------------------------------------------------------------------------
@@ -866,6 +870,9 @@ public:
   explicit CallParser(Stmt &st) : st_(st), toks_(lex(st.src)) {}
 
   void parse() {
+    if (toks_.size() > kMaxCallTokens + 1) // the last token is End
+      fail_at(st_.src, toks_[kMaxCallTokens].off,
+              fmt::format("call too long: at most {} tokens in one call", kMaxCallTokens));
     if (peek().kind == Tok::End) fail_at(st_.src, peek().off, "empty call");
     if (peek().kind == Tok::Ident && toks_[pos_ + 1].kind == Tok::Assign) {
       st_.target = next().text;
@@ -973,8 +980,22 @@ private:
     return e;
   }
 
+  // Counts a level of nesting while a parse_unary() runs.
+  struct Nest {
+    explicit Nest(int &d) : depth(++d) {}
+    ~Nest() { --depth; }
+    Nest(const Nest &) = delete;
+    Nest &operator=(const Nest &) = delete;
+    int &depth;
+  };
+
   Expr parse_unary() {
     const Token &t = peek();
+    const Nest nest(depth_);
+    if (depth_ > kMaxNesting)
+      fail_at(st_.src, t.off,
+              fmt::format("expression nested too deeply: at most {} levels of '(' and '-'",
+                          kMaxNesting));
     Expr e;
     e.off = t.off;
     switch (t.kind) {
@@ -1021,6 +1042,7 @@ private:
   Stmt &st_;
   std::vector<Token> toks_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 // ---------------------------------------------------------------------------
