@@ -932,13 +932,31 @@ TEST(ScenarioParserLimits, DeepNestingIsAnErrorNotACrash) {
     EXPECT_TRUE(call_error({call}, 0, 39, "nested too deeply: at most 32 levels")) << open;
   }
   std::string ok = "kswapd(";
-  for (int i = 0; i < 31; ++i)
-    ok += "(";
+  for (int i = 0; i < 16; ++i)
+    ok += "(-";
   ok += "1";
-  for (int i = 0; i < 31; ++i)
+  for (int i = 0; i < 16; ++i)
     ok += ")";
   ok += ")";
-  EXPECT_NO_THROW(parse_ok(one_cpu({ok})));
+  EXPECT_NO_THROW(parse_ok(one_cpu({ok}))) << "32 levels are allowed";
+}
+
+TEST(ScenarioParserLimits, MoreVariablesThanTheModelKeepsIsAnError) {
+  std::vector<std::string> calls;
+  for (int i = 0; i < 25; ++i)
+    calls.push_back("r" + std::to_string(i) + " = sync()");
+  std::string text = "name = \"t\"\n[[cpu]]\nrun = [\n";
+  for (const auto &c : calls)
+    text += "  \"" + c + "\",\n";
+  text += "]\n";
+  // the 25th call is on line 4 + 24, its variable at column 4
+  EXPECT_TRUE(error_at(text, 28, 4, "too many variables: at most 24"));
+  calls.pop_back();
+  std::string ok = "name = \"t\"\n[[cpu]]\nrun = [\n";
+  for (const auto &c : calls)
+    ok += "  \"" + c + "\",\n";
+  ok += "]\n";
+  EXPECT_NO_THROW(parse_ok(ok));
 }
 
 TEST(ScenarioParserLimits, LongCallIsAnErrorAtTheFirstTokenOver) {

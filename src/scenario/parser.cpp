@@ -401,7 +401,8 @@ constexpr size_t kMaxCallsPerCpu = 32;
 // The call parser and everything that walks its expression trees recurse:
 // these keep the recursion shallow whatever a call string holds.
 constexpr size_t kMaxCallTokens = 256;
-constexpr int kMaxNesting = 32; // levels of '(' and unary '-'
+constexpr int kMaxNesting = 32;      // levels of '(' and unary '-'
+constexpr size_t kMaxVariables = 24; // model::kMaxVars: State keeps every variable
 constexpr int64_t kMaxPages = 8;
 
 // ---------------------------------------------------------------------------
@@ -989,23 +990,30 @@ private:
     int &depth;
   };
 
-  Expr parse_unary() {
-    const Token &t = peek();
-    const Nest nest(depth_);
+  void nest_check(const Token &t) const {
     if (depth_ > kMaxNesting)
       fail_at(st_.src, t.off,
               fmt::format("expression nested too deeply: at most {} levels of '(' and '-'",
                           kMaxNesting));
+  }
+
+  Expr parse_unary() {
+    const Token &t = peek();
     Expr e;
     e.off = t.off;
     switch (t.kind) {
-    case Tok::Minus:
+    case Tok::Minus: {
+      const Nest nest(depth_);
+      nest_check(t);
       next();
       e.kind = Expr::Kind::Neg;
       e.op_off = t.off;
       e.kids.push_back(parse_unary());
       return e;
+    }
     case Tok::LParen: {
+      const Nest nest(depth_);
+      nest_check(t);
       next();
       Expr inner = parse_or();
       if (peek().kind != Tok::RParen) {
@@ -1382,6 +1390,10 @@ private:
                             "across all CPUs, and '{}' is first assigned at {}",
                             name, name, where(sc_.vars[static_cast<size_t>(v->second)].pos)));
     }
+    if (sc_.vars.size() == kMaxVariables)
+      fail(pos, fmt::format("too many variables: at most {} are supported, and '{}' would be "
+                            "one more",
+                            kMaxVariables, name));
     var_index_[name] = static_cast<int>(sc_.vars.size());
     sc_.vars.push_back(Var{name, st.spec->ret, pos});
     var_where_.push_back({st.cpu, st.index, st.spec});

@@ -77,9 +77,14 @@ Flow sys_read(Ctx &k, Frame &f) {
 }
 
 // write/pwrite: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos);
-// locals a4 the file's inode, a5 the offset in pages, a6 its f_flags, all
-// taken at the start as 4.15 fs/read_write.c ksys_write() does (fdget_pos(),
-// file_pos_read()) before vfs_write().
+// locals a4 the file's inode and a6 its f_flags, taken at the start as 4.15
+// fs/read_write.c SYSCALL_DEFINE3(write) does with fdget_pos(), and a5 the
+// offset in pages. 4.15 reads f_pos before vfs_write(), under f_pos_lock,
+// which fdget_pos() takes for a file shared by threads and holds to the end,
+// so that writes through one fd go one after the other. The model has no
+// f_pos_lock and reads f_pos under i_rwsem instead, which orders the writes
+// the same way; it falls back to the offset at the start if the fd was
+// closed meanwhile.
 // ext4_file_write_iter() holds i_rwsem exclusive for both buffered and direct.
 // O_DIRECT writes take fs/direct-io.c's path in every variant (docs/MODEL.md).
 Flow sys_write(Ctx &k, Frame &f) {
@@ -95,6 +100,7 @@ Flow sys_write(Ctx &k, Frame &f) {
   }
   case 1: {
     k.inode(ino).i_rwsem.writer = static_cast<int8_t>(k.tid());
+    if (f.a[3] < 0 && inode_of_fd(k, f.a[0]) == ino) f.a[5] = k.fd(f.a[0]).f_pos;
     const int index = f.a[5];
     if (index + f.a[2] > kMaxFilePages)
       k.scenario_error(
