@@ -27,8 +27,11 @@ int model(const uint8_t *data, size_t size) {
   try {
     const model::System sys(sc, variant);
     walk(sys, XXH64(data, size, 1), 4, 4000);
-  } catch (const model::ScenarioRuntimeError &) {
-    return 0; // a call the variant lacks, an unaligned offset, ...: refused with its place
+  } catch (const model::ScenarioRuntimeError &e) {
+    // A call the variant lacks, an unaligned offset, ...: refused with its place.
+    if (e.pos().file != "generated.toml" || e.pos().line < 0)
+      throw Failure(fmt::format("run-time scenario error without a position: '{}'", e.what()));
+    return 0;
   } catch (const std::logic_error &e) { // a Failure, or a model error
     throw Failure(fmt::format("{}\nunder {}, scenario:\n{}", e.what(), variant.name, text));
   }

@@ -120,14 +120,6 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
     ex.bounded = true;
     ex.bound_reason = "out of memory before --max-memory was reached; nothing could be kept";
   }
-  // The BFS's traces are canonical already, or, when a bound cut it short,
-  // the best of the layers it expanded (only shrunk locally here); the other
-  // searches' are made canonical (or shrunk), so that every search prints
-  // the same trace for a kind.
-  engine::ShrinkOptions shrink;
-  shrink.threads = opts.jobs;
-  if (opts.search == engine::Search::Bfs && opts.sampling.runs == 0) shrink.max_expanded = 0;
-  engine::Shrinker<model::System>(sys, opts.limits, shrink).run(ex);
   if (ex.stuck_on_variable) {
     model::State st = sys.initial();
     for (const auto &step : *ex.stuck_on_variable)
@@ -139,6 +131,14 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
                     "run ({}); schedule {}",
                     op ? op->text : "?", engine::format_schedule(*ex.stuck_on_variable)));
   }
+  // The BFS's traces are canonical already, or, when a bound cut it short,
+  // the best of the layers it expanded (only shrunk locally here); the other
+  // searches' are made canonical (or shrunk), so that every search prints
+  // the same trace for a kind.
+  engine::ShrinkOptions shrink;
+  shrink.threads = opts.jobs;
+  if (opts.search == engine::Search::Bfs && opts.sampling.runs == 0) shrink.max_expanded = 0;
+  engine::Shrinker<model::System>(sys, opts.limits, shrink).run(ex);
 
   trace::Result res;
   res.scenario = sc.name;

@@ -60,7 +60,7 @@ extern "C" void on_sigint(int) {
 void catch_sigint() {
   struct sigaction sa {};
   sa.sa_handler = on_sigint;
-  sa.sa_flags = SA_RESETHAND;
+  sa.sa_flags = SA_RESETHAND | SA_RESTART; // output interrupted mid-write goes on
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
 }

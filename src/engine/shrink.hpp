@@ -16,8 +16,13 @@
 //     is preferred(); until nothing helps. The trace is then only shorter,
 //     not proven canonical, and KindFound::canonical stays false.
 //
-// Both stages are deterministic: the cap counts expanded states, never time,
-// so the printed trace does not depend on the machine or the threads.
+// Both stages are deterministic: the cap counts expanded states, so the
+// printed trace does not depend on the threads. Only the bounds the user
+// gave can cut stage 1 shorter: --max-memory, --budget (stage 1 gets as
+// long again) and SIGINT, which also ends stage 2. Shrinking is best
+// effort: a candidate that raises an error (a scenario error on a path the
+// search never took) does not count, and an error in stage 1 leaves the
+// found traces to stage 2.
 #pragma once
 
 #include "engine/explorer.hpp"
@@ -26,7 +31,7 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <new>
+#include <exception>
 #include <optional>
 #include <vector>
 
@@ -43,7 +48,7 @@ template <class Sys> class Shrinker {
   using Choice = typename Sys::ChoiceType;
 
 public:
-  // `limits`: only max_memory and interrupt apply.
+  // `limits`: only max_memory, budget_seconds and interrupt apply.
   Shrinker(const Sys &sys, Limits limits, ShrinkOptions options)
       : sys_(sys), limits_(limits), options_(options) {}
 
@@ -55,6 +60,7 @@ public:
     if (options_.max_expanded && !limits_.interrupted()) {
       Limits bfs_limits;
       bfs_limits.max_memory = limits_.max_memory;
+      bfs_limits.budget_seconds = limits_.budget_seconds;
       bfs_limits.interrupt = limits_.interrupt;
       Explorer<Sys> bfs(sys_, bfs_limits);
       bfs.threads(options_.threads);
@@ -62,7 +68,7 @@ public:
       std::optional<Exploration> exact;
       try {
         exact = bfs.run();
-      } catch (const std::bad_alloc &) { // stage 2 needs little memory
+      } catch (...) { // out of memory, or an error off the search's paths: stage 2
       }
       if (exact)
         for (KindFound &f : ex.found)
@@ -81,15 +87,16 @@ public:
   Schedule shrink(int kind, Schedule s) const {
     uint64_t tries = 0;
     if (auto cut = reaches(kind, s)) s = std::move(*cut);
-    for (bool better = true; better && tries < options_.max_replays;) {
+    const auto go_on = [&] { return tries < options_.max_replays && !limits_.interrupted(); };
+    for (bool better = true; better && go_on();) {
       better = false;
-      for (size_t i = s.size(); i-- > 0 && tries < options_.max_replays;) { // drop step i
+      for (size_t i = s.size(); i-- > 0 && go_on();) { // drop step i
         if (i >= s.size()) continue;
         Schedule t = s;
         t.erase(t.begin() + static_cast<std::ptrdiff_t>(i));
         better |= accept(kind, s, t, tries);
       }
-      for (size_t i = 0; i + 1 < s.size() && tries < options_.max_replays; ++i) { // swap i, i+1
+      for (size_t i = 0; i + 1 < s.size() && go_on(); ++i) { // swap i, i+1
         if (s[i].actor == s[i + 1].actor) continue;
         Schedule t = s;
         std::swap(t[i], t[i + 1]);
@@ -111,8 +118,15 @@ private:
 
   // `s` cut after the first step that violates `kind`, or, for a liveness
   // kind, `s` itself when it ends stuck as `kind`; nullopt when a step is
-  // not enabled or the kind is not reached.
+  // not enabled, the kind is not reached, or the replay raises an error.
   std::optional<Schedule> reaches(int kind, const Schedule &s) const {
+    try {
+      return replay_to(kind, s);
+    } catch (const std::exception &) {
+      return std::nullopt;
+    }
+  }
+  std::optional<Schedule> replay_to(int kind, const Schedule &s) const {
     State st = sys_.initial();
     std::vector<Choice> enabled;
     for (size_t i = 0; i < s.size(); ++i) {

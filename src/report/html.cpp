@@ -196,15 +196,19 @@ std::string lanes(const trace::Trace &t, int &bad_step) {
   return s + "</div></div>\n";
 }
 
+// The model steps the lanes show (those with events), in order: the rows
+// of the lanes, the columns of the tracks, the states the keys move over.
+std::vector<int> shown_steps(const trace::Trace &t) {
+  std::set<int> seen;
+  for (const auto &e : t.events)
+    seen.insert(e.step);
+  return {seen.begin(), seen.end()};
+}
+
 // Tracks: every field of every page and PTE object over the steps shown.
 std::string tracks(const trace::Trace &t, int bad_step) {
   if (t.states.empty()) return "";
-  // Which model steps the lanes show, in order: their states are the columns.
-  std::vector<int> shown;
-  std::set<int> seen;
-  for (const auto &e : t.events)
-    if (seen.insert(e.step).second) shown.push_back(e.step);
-  std::sort(shown.begin(), shown.end());
+  const std::vector<int> shown = shown_steps(t);
   // Rows: (object key, field) in first-seen order; an object is labelled
   // with every name it had (a page can leave the cache and change name).
   auto key_of = [](const trace::Object &o) { return o.key.empty() ? o.name : o.key; };
@@ -287,12 +291,7 @@ std::string trace_section(const trace::Result &r, const trace::Violation &v,
     // The lanes show only steps with events; map each lane row to its state.
     nlohmann::json by_row = nlohmann::json::array();
     by_row.push_back(states[0]);
-    std::set<int> seen;
-    std::vector<int> shown;
-    for (const auto &e : v.trace.events)
-      if (seen.insert(e.step).second) shown.push_back(e.step);
-    std::sort(shown.begin(), shown.end());
-    for (int st : shown)
+    for (int st : shown_steps(v.trace))
       by_row.push_back(states[std::min(static_cast<size_t>(st) + 1, states.size() - 1)]);
     s += "<h3>State</h3><p class=\"help\">Click a step, or move with ↑/↓ (j/k), Home, End.</p>"
          "<div class=\"state\" aria-live=\"polite\"></div>\n<script type=\"application/json\" "

@@ -85,7 +85,9 @@ json result_to_json(const trace::Result &result, bool include_timing) {
       {"reached", result.reached},
       {"expectation", expectation_to_json(result.expectation)},
   };
-  if (result.verdict == trace::Verdict::Bounded) j["bound_reason"] = result.bound_reason;
+  // Also with violations: what was found then is not all there is.
+  if (result.bounded || result.verdict == trace::Verdict::Bounded)
+    j["bound_reason"] = result.bound_reason;
   return j;
 }
 

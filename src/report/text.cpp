@@ -304,7 +304,7 @@ std::string violation_block(const trace::Result &result, const trace::Violation 
   out += fmt::format("steps: {}, context switches: {}{}\n", v.trace.steps, v.trace.context_switches,
                      v.canonical ? ""
                                  : " (shrunk, but not proven the shortest: the search for the "
-                                   "canonical trace reached its cap)");
+                                   "canonical trace was bounded)");
   return out;
 }
 

@@ -59,8 +59,9 @@ struct Violation {
   Trace trace;
   // The trace is the kind's canonical one (fewest steps, then fewest context
   // switches, then the smallest schedule, over the whole state space); else
-  // it is shrunk but not proven so (engine/shrink.hpp).
-  bool canonical = true;
+  // it is shrunk but not proven so (engine/shrink.hpp), or, in a replay,
+  // the user's own schedule.
+  bool canonical = false;
 };
 
 struct Stats {
