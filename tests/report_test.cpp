@@ -111,6 +111,7 @@ trace::Result violation_result() {
   v.site = "fs/buffer.c:__set_page_dirty_buffers";
   v.reason = "page 0 of file f is marked dirty but has no buffers attached";
   v.trace = sample_trace();
+  v.canonical = true;
   r.violations.push_back(v);
   r.reached = {"__blockdev_direct_IO", "try_to_free_buffers"};
   r.replay_command_prefix = "pagerace replay seed-race1 --kernel v4.15";
@@ -316,6 +317,18 @@ TEST(ResultText, ViolationReportHasEverySection) {
   EXPECT_EQ(out.find("EXPECTATION"), std::string::npos);
 }
 
+// A trace the shrinker could not prove canonical says so; a canonical one
+// does not (above).
+TEST(ResultText, TraceNotProvenShortestSaysSo) {
+  auto r = violation_result();
+  r.violations[0].canonical = false;
+  const std::string out = render_result_text(r);
+  EXPECT_FALSE(has_line(out, "steps: 5, context switches: 3"));
+  EXPECT_NE(out.find("steps: 5, context switches: 3 (shrunk, but not proven the shortest"),
+            std::string::npos)
+      << out;
+}
+
 TEST(ResultText, ListsEveryKind) {
   auto r = violation_result();
   auto second = r.violations[0];
@@ -369,6 +382,7 @@ trace::Result with_deadlock(trace::Result r) {
   d.trace.schedule = "0.1.1";
   d.trace.steps = 3;
   d.trace.context_switches = 1;
+  d.canonical = true;
   r.liveness.push_back(d);
   return r;
 }
