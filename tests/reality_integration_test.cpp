@@ -12,7 +12,6 @@
 
 #include <chrono>
 #include <csignal>
-#include <fcntl.h>
 #include <filesystem>
 #include <string>
 #include <sys/utsname.h>
@@ -40,23 +39,7 @@ Spawned run(const std::vector<std::string> &args, const fs::path &tmp,
             const std::string &interrupt_after_stderr = "") {
   ScratchDir io;
   const fs::path out = io.path() / "stdout", err = io.path() / "stderr";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    setenv("TMPDIR", tmp.c_str(), 1);
-    const int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int in = open("/dev/null", O_RDONLY);
-    if (o < 0 || e < 0 || in < 0) _exit(126);
-    dup2(o, 1);
-    dup2(e, 2);
-    dup2(in, 0);
-    std::vector<char *> argv{const_cast<char *>(PAGERACE_BINARY)};
-    for (const auto &a : args)
-      argv.push_back(const_cast<char *>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(PAGERACE_BINARY, argv.data());
-    _exit(127);
-  }
+  const pid_t pid = testutil::spawn_pagerace(args, out, err, tmp);
   Spawned r;
   bool sent = interrupt_after_stderr.empty();
   int status = 0;

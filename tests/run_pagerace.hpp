@@ -94,14 +94,14 @@ inline bool catches_sigint(pid_t pid) {
   return false;
 }
 
-// Runs `pagerace ARGS...` like pagerace(), and sends it one SIGINT `after`
-// it has installed its SIGINT handler.
-inline Outcome pagerace_interrupted(const std::vector<std::string> &args,
-                                    std::chrono::milliseconds after) {
-  ScratchDir dir;
-  const fs::path out = dir.path() / "stdout", err = dir.path() / "stderr";
+// Starts `pagerace ARGS...` in the background, stdout and stderr to the
+// files `out` and `err`, stdin from /dev/null, with TMPDIR set to `tmpdir`
+// unless it is empty. The caller waits for it.
+inline pid_t spawn_pagerace(const std::vector<std::string> &args, const fs::path &out,
+                            const fs::path &err, const fs::path &tmpdir = {}) {
   const pid_t pid = fork();
   if (pid == 0) { // no <fcntl.h>: its O_DIRECT macro would hide flags::O_DIRECT
+    if (!tmpdir.empty()) setenv("TMPDIR", tmpdir.c_str(), 1);
     if (!std::freopen(out.c_str(), "w", stdout) || !std::freopen(err.c_str(), "w", stderr) ||
         !std::freopen("/dev/null", "r", stdin))
       _exit(126);
@@ -112,6 +112,16 @@ inline Outcome pagerace_interrupted(const std::vector<std::string> &args,
     execv(PAGERACE_BINARY, argv.data());
     _exit(127);
   }
+  return pid;
+}
+
+// Runs `pagerace ARGS...` like pagerace(), and sends it one SIGINT `after`
+// it has installed its SIGINT handler.
+inline Outcome pagerace_interrupted(const std::vector<std::string> &args,
+                                    std::chrono::milliseconds after) {
+  ScratchDir dir;
+  const fs::path out = dir.path() / "stdout", err = dir.path() / "stderr";
+  const pid_t pid = spawn_pagerace(args, out, err);
   int status = 0;
   bool sent = false;
   auto caught_at = std::chrono::steady_clock::time_point::max();
