@@ -2,6 +2,8 @@
 
 #include "targets.hpp"
 
+#include "engine/schedule.hpp"
+
 #include <fmt/format.h>
 
 #include <cstring>
@@ -11,25 +13,14 @@
 
 namespace pagerace::fuzz {
 
-namespace {
-
-std::string format_schedule(const std::vector<model::Choice> &schedule) {
-  std::string s;
-  for (const model::Choice &c : schedule)
-    s += fmt::format("{}{}{}", s.empty() ? "" : ".", c.actor,
-                     c.alt ? fmt::format("/{}", c.alt) : "");
-  return s;
-}
-
-} // namespace
-
 void walk(const model::System &sys, uint64_t seed, int walks, int max_steps) {
   std::mt19937_64 rng(seed);
-  std::vector<model::Choice> choices, schedule;
+  std::vector<model::Choice> choices;
+  engine::Schedule schedule; // printed as `pagerace replay --schedule` takes it
   const auto check = [&](const model::State &s) {
     if (std::string why = sys.check_consistency(s); !why.empty())
       throw Failure(fmt::format("inconsistent model state after schedule '{}': {}",
-                                format_schedule(schedule), why));
+                                engine::format_schedule(schedule), why));
   };
   for (int w = 0; w < walks; ++w) {
     model::State s = sys.initial();
@@ -39,16 +30,16 @@ void walk(const model::System &sys, uint64_t seed, int walks, int max_steps) {
       sys.enabled(s, choices);
       if (choices.empty()) break;
       const model::Choice c = choices[rng() % choices.size()];
-      schedule.push_back(c);
+      schedule.push_back(engine::Step{c.actor, c.alt});
       sys.step(s, c);
       check(s);
     }
     model::State again = sys.initial();
-    for (const model::Choice &c : schedule)
-      sys.step(again, c);
+    for (const engine::Step &st : schedule)
+      sys.step(again, model::Choice{st.actor, st.alt});
     if (std::memcmp(&s, &again, sizeof s) != 0)
-      throw Failure(
-          fmt::format("replaying schedule '{}' ended in another state", format_schedule(schedule)));
+      throw Failure(fmt::format("replaying schedule '{}' ended in another state",
+                                engine::format_schedule(schedule)));
   }
 }
 
