@@ -1,7 +1,11 @@
 // System::check_consistency(), the model's CONFIG_DEBUG_VM: every state that
 // random walks reach in every built-in scenario under every kernel variant
 // passes it, and a state with one field broken fails it, naming the rule.
+// The same walks check that every step's access set holds every object the
+// step changed: the footprints of partial-order reduction and the
+// components the BFS compares rest on it.
 #include "engine/schedule.hpp"
+#include "model/kernel/objects.hpp"
 #include "model/system.hpp"
 #include "model/variants/variant.hpp"
 #include "scenario/builtin.hpp"
@@ -62,7 +66,17 @@ void walk_from(const model::System &sys, std::mt19937 &rng, State s, std::vector
     if (choices.empty()) return;
     const Choice c = choices[std::uniform_int_distribution<size_t>(0, choices.size() - 1)(rng)];
     taken.push_back(c);
-    sys.step(s, c);
+    const State before = s;
+    const model::StepOutcome out = sys.step(s, c);
+    const model::obj::Set changed = model::obj::changed(before, s, model::obj::all());
+    for (int o = 0; o < model::obj::Count; ++o)
+      if (model::obj::has(changed, o) && !model::obj::has(out.access, o)) {
+        r.schedule = schedule_text(taken);
+        r.failure = "step " + std::to_string(taken.size()) + " (schedule " + r.schedule +
+                    ") changed footprint object " + std::to_string(o) +
+                    " but did not report accessing it";
+        return;
+      }
     if (!consistent()) return;
   }
 }
