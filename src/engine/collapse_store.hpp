@@ -161,18 +161,29 @@ public:
   size_t components() const { return layout_.size(); }
 
   // Encodes `s` against `parent` (stored as `parent_id`): components equal to
-  // the parent's keep its index, the others are hashed. Only reads the
-  // store, so threads may encode while no insert() runs.
-  void encode(const State &s, const State &parent, uint32_t parent_id, Encoded &e) const {
+  // the parent's keep its index, the others are hashed. Only the components
+  // in `maybe` (bit per component) can differ from the parent's; the caller
+  // vouches for that. Only reads the store, so threads may encode while no
+  // insert() runs.
+  void encode(const State &s, const State &parent, uint32_t parent_id, Encoded &e,
+              uint32_t maybe = ~0u) const {
     const uint32_t *pk = key(parent_id);
     e.fresh = 0;
     e.bytes.clear();
     for (size_t c = 0; c < layout_.size(); ++c) {
       const auto *a = bytes(s, c), *b = bytes(parent, c);
-      if (std::memcmp(a, b, layout_[c].size) == 0)
+      if (!(maybe & (1u << c)) || std::memcmp(a, b, layout_[c].size) == 0)
         e.index[c] = pk[c];
       else
         keep(c, a, e);
+    }
+  }
+  // Copies the components in `mask` of `from` into `to`.
+  void copy_components(State &to, const State &from, uint32_t mask) const {
+    auto *dst = reinterpret_cast<unsigned char *>(&to);
+    for (uint32_t m = mask & ((1u << layout_.size()) - 1); m; m &= m - 1) {
+      const size_t c = static_cast<size_t>(__builtin_ctz(m));
+      std::memcpy(dst + layout_[c].offset, bytes(from, c), layout_[c].size);
     }
   }
   // Encodes a state with no parent (the initial one).

@@ -180,6 +180,9 @@ private:
     const State &cur = x.cur;
     std::vector<Choice> &choices = x.choices;
     store.get(id, x.cur);
+    // `next` equals `cur` before each step: a step may change only the
+    // components it reports, so only those are compared and copied back.
+    x.next = x.cur;
     sys_.enabled(cur, choices);
     e.successors.resize(choices.size());
     if (choices.empty()) {
@@ -191,11 +194,12 @@ private:
       Successor &succ = e.successors[c];
       succ.choice = choices[c];
       State &next = x.next;
-      next = cur;
       const auto out = sys_.step(next, choices[c]);
+      const uint32_t changed = sys_.changed_components(out);
       succ.violations = out.violations;
       succ.reached = out.reached;
-      store.encode(next, cur, id, succ.code);
+      store.encode(next, cur, id, succ.code, changed);
+      store.copy_components(next, cur, changed);
     }
   }
 

@@ -62,6 +62,16 @@ System::System(const scenario::Scenario &sc, const Variant &variant) : sc_(sc) {
                              cached, kMaxPages));
   }
   check_availability(sc, variant);
+  const auto layout = components();
+  for (int o = 0; o < obj::Count; ++o) {
+    const obj::Region &r = obj::region(o);
+    for (int run = 0; run < 2; ++run)
+      for (size_t c = 0; c < layout.size(); ++c) {
+        const uint32_t begin = layout[c].first, end = begin + layout[c].second;
+        if (r.len[run] > 0 && r.off[run] < end && r.off[run] + r.len[run] > begin)
+          component_of_[static_cast<size_t>(o)] |= 1u << c;
+      }
+  }
 }
 
 std::vector<std::pair<uint32_t, uint32_t>> System::components() const {
@@ -81,6 +91,14 @@ std::vector<std::pair<uint32_t, uint32_t>> System::components() const {
     upto(offsetof(State, tasks) + sizeof(Task) * static_cast<size_t>(t));
   upto(sizeof(State));
   return out;
+}
+
+uint32_t System::changed_components(const StepOutcome &out) const {
+  uint32_t mask = 0;
+  for (size_t w = 0; w < out.access.size(); ++w)
+    for (uint64_t bits = out.access[w]; bits; bits &= bits - 1)
+      mask |= component_of_[w * 64 + static_cast<size_t>(__builtin_ctzll(bits))];
+  return mask;
 }
 
 State System::initial() const {

@@ -10,6 +10,8 @@
 #include "scenario/ast.hpp"
 #include "trace/trace.hpp"
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +36,11 @@ public:
   // and bios, each task, and the rest. A step changes a few of them.
   // Each is (offset, size) in bytes; together they cover State in order.
   std::vector<std::pair<uint32_t, uint32_t>> components() const;
+  // The components (bit per component, in the order above) a step with
+  // outcome `out` may have changed: those holding an object it accessed.
+  // Every byte a step changes lies in an object it accessed
+  // (tests/consistency_test.cpp checks it on random walks).
+  uint32_t changed_components(const StepOutcome &out) const;
   void enabled(const State &s, std::vector<Choice> &out) const;
   // Executes one step. With a recorder, appends the step's trace events.
   StepOutcome step(State &s, Choice c, trace::Trace *rec = nullptr, int step_index = 0) const;
@@ -82,6 +89,8 @@ private:
 
   const scenario::Scenario &sc_;
   Config cfg_;
+  // component_of_[o]: the components object o's bytes lie in.
+  std::array<uint32_t, obj::Count> component_of_{};
 };
 
 std::string token_name(const scenario::Scenario &sc, Token t);
