@@ -40,6 +40,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -122,6 +123,28 @@ private:
     Summary summary;
     bool complete = true; // summary covers everything below (no cycle cut)
   };
+  // The stack. A popped node keeps its vectors' memory for the next push at
+  // its depth, so a search allocates nothing per step once it has been as
+  // deep; nodes never move (a deque), so a reference to one outlives pushes.
+  class NodeStack {
+  public:
+    Node &push() {
+      if (size_ == nodes_.size()) nodes_.emplace_back();
+      return nodes_[size_++];
+    }
+    void pop() { --size_; }
+    void clear() { size_ = 0; }
+    bool empty() const { return size_ == 0; }
+    size_t size() const { return size_; }
+    Node &back() { return nodes_[size_ - 1]; }
+    const Node &back() const { return nodes_[size_ - 1]; }
+    Node &operator[](size_t i) { return nodes_[i]; }
+    const Node &operator[](size_t i) const { return nodes_[i]; }
+
+  private:
+    std::deque<Node> nodes_;
+    size_t size_ = 0;
+  };
   struct Entry {
     int on_stack = -1; // depth of the node while it is on the stack
     bool complete = false;
@@ -159,18 +182,28 @@ private:
   // has it. False when `s` is terminal (nothing enabled).
   bool push(const State &s, std::vector<Sleeper> sleep, int slot,
             const std::vector<Choice> *enabled = nullptr) {
-    Node n;
+    const Node *parent = stack_.empty() ? nullptr : &stack_.back();
+    Node &n = stack_.push();
     n.state = s;
     if (enabled)
       n.enabled = *enabled;
     else
       sys_.enabled(n.state, n.enabled);
-    if (n.enabled.empty()) return false;
+    if (n.enabled.empty()) {
+      stack_.pop();
+      return false;
+    }
     n.backtrack.assign(n.enabled.size(), reducing() ? 0 : 1);
-    if (!stack_.empty()) {
-      const Node &parent = stack_.back();
-      n.prev = parent.enabled[static_cast<size_t>(parent.chosen)];
-      n.preemptions = parent.preemptions + preempts(parent, *n.prev);
+    n.chosen = -1;
+    n.fp = Footprint{};
+    n.hb.clear();
+    n.preemptions = 0;
+    n.prev.reset();
+    n.summary.items.clear();
+    n.complete = true;
+    if (parent) {
+      n.prev = parent->enabled[static_cast<size_t>(parent->chosen)];
+      n.preemptions = parent->preemptions + preempts(*parent, *n.prev);
     }
     if (preemption_bound_ >= 0)
       for (size_t i = 0; i < n.enabled.size(); ++i)
@@ -191,13 +224,14 @@ private:
       if (first < 0) { // every enabled process sleeps: this run is redundant
         ++ex_.sleep_blocked;
         if (slot >= 0) store_entry_done(slot, n.sleep, Summary{}, true);
+        stack_.pop();
         return true; // not terminal, nothing to explore
       }
       n.backtrack[static_cast<size_t>(first)] = 1;
     }
-    if (slot >= 0) entries_[static_cast<size_t>(slot)].on_stack = static_cast<int>(stack_.size());
+    if (slot >= 0)
+      entries_[static_cast<size_t>(slot)].on_stack = static_cast<int>(stack_.size() - 1);
     ++ex_.states_visited;
-    stack_.push_back(std::move(n));
     if (reducing()) blocked_races();
     return true;
   }
@@ -215,8 +249,8 @@ private:
   }
 
   void pop() {
-    Node n = std::move(stack_.back());
-    stack_.pop_back();
+    Node &n = stack_.back();
+    stack_.pop();
     if (n.slot >= 0) {
       Entry &e = entries_[static_cast<size_t>(n.slot)];
       e.on_stack = -1;
@@ -256,12 +290,13 @@ private:
     n.chosen = pick;
     n.done[static_cast<size_t>(pick)] = 1;
     const Choice c = n.enabled[static_cast<size_t>(pick)];
-    State next;
-    auto out = sys_.step_from(n.state, next, c);
+    State &next = next_;
+    // Plain DFS needs no footprints: no write set to diff.
+    auto out = reducing() ? sys_.step_from(n.state, next, c) : step_copy(n.state, next, c);
     ++ex_.steps;
     n.fp = Footprint{out.access, out.write};
     n.done_fp[static_cast<size_t>(pick)] = n.fp;
-    n.summary.add(c, n.fp);
+    if (caching()) n.summary.add(c, n.fp);
     for (size_t w = 0; w < ex_.reached.size(); ++w)
       ex_.reached[w] |= out.reached[w];
     if (reducing()) {
@@ -312,6 +347,11 @@ private:
     }
     if (!push(next, std::move(sleep), slot, reducing() ? &after_ : nullptr))
       terminal(next, d, slot);
+  }
+
+  auto step_copy(const State &from, State &to, const Choice &c) const {
+    to = from;
+    return sys_.step(to, c);
   }
 
   // A step that disables another process races with that process's next
@@ -574,7 +614,8 @@ private:
   Limits limits_;
   Exploration ex_;
   std::vector<std::optional<Schedule>> best_;
-  std::vector<Node> stack_;
+  NodeStack stack_;
+  State next_;                     // the successor being built
   CollapseStore<State> store_;     // full states (collapsed), compared in full
   FingerprintStore<State> prints_; // after the switch to hash compaction
   bool compact_ = false;

@@ -488,7 +488,7 @@ void System::device_step(Ctx &k, int alt) const {
     PinSet &pin = k.pin(slot);
     const int id = pin.page[i];
     k.reached(Fn::dma_transfer);
-    k.note("RDMA write: {} <- {}", k.page_name(id), token_name(sc_, rdma_token(slot)));
+    k.note("RDMA write: {} <- {}", k.page_ref(id), token_name(sc_, rdma_token(slot)));
     write_page_data(k, id, rdma_token(slot), "RDMA: device write through a long-term pin");
     pin.written |= static_cast<uint8_t>(1u << i);
     return;
@@ -523,7 +523,7 @@ void System::device_step(Ctx &k, int alt) const {
   if (bio.op == BioOp::Read) {
     const Token t = k.disk(bio.sector[i]);
     if (k.recording())
-      k.note("DMA: block {} -> {} ({})", bio.sector[i], k.page_name(id), token_name(sc_, t));
+      k.note("DMA: block {} -> {} ({})", bio.sector[i], k.page_ref(id), token_name(sc_, t));
     if (bio.end_io == BioEndIo::MpageEndIo) {
       k.page(id).data = t; // read-in of a locked, !uptodate page: not a write
     } else {
@@ -537,7 +537,7 @@ void System::device_step(Ctx &k, int alt) const {
     if (!(bio.flags & BIO_BOUNCED)) // a bounced write carries the copy taken at submission
       bio.captured[i] = id == kZeroPage ? kZeroToken : k.page(id).data;
     if (k.recording())
-      k.note("DMA: {} -> block {} ({})", k.page_name(id), bio.sector[i],
+      k.note("DMA: {} -> block {} ({})", k.page_ref(id), bio.sector[i],
              token_name(sc_, bio.captured[i]));
   }
   bio.done |= static_cast<uint8_t>(1u << i);

@@ -14,7 +14,7 @@ void create_empty_buffers(Ctx &k, int id, uint8_t b_state) {
   if (p.flags & PG_dirty) p.bh.b_state |= BH_Dirty;
   get_page(k, id);
   p.flags |= PG_private;
-  k.note("- attaches buffers to {}", k.page_name(id));
+  k.note("- attaches buffers to {}", k.page_ref(id));
 }
 
 // 4.15 fs/buffer.c: __block_write_begin() -> __block_write_begin_int() for the
@@ -60,7 +60,7 @@ void mark_buffer_dirty(Ctx &k, int id) {
     p.flags |= PG_dirty;
     check_page_dirtied(k, id, "fs/buffer.c:mark_buffer_dirty");
     p.tags |= TAG_DIRTY; // __set_page_dirty()
-    k.note("- {}: PG_dirty set", k.page_name(id));
+    k.note("- {}: PG_dirty set", k.page_ref(id));
     __mark_inode_dirty(k, p.mapping); // only when the page was newly dirtied
   }
 }
@@ -76,7 +76,7 @@ bool __set_page_dirty_buffers(Ctx &k, int id) {
   check_page_dirtied(k, id, "fs/buffer.c:__set_page_dirty_buffers");
   p.tags |= TAG_DIRTY;
   __mark_inode_dirty(k, p.mapping);
-  k.note("- {}: PG_dirty set{}", k.page_name(id), (p.flags & PG_private) ? "" : " (no buffers!)");
+  k.note("- {}: PG_dirty set{}", k.page_ref(id), (p.flags & PG_private) ? "" : " (no buffers!)");
   return true;
 }
 
@@ -93,7 +93,7 @@ bool try_to_free_buffers(Ctx &k, int id) {
   put_page(k, id);
   if (p.flags & PG_dirty) // cancel_dirty_page(): buffers were clean; TAG_DIRTY stays stale
     p.flags &= uint16_t(~PG_dirty);
-  k.note("- buffers freed from {} (page_count now {})", k.page_name(id), p._refcount);
+  k.note("- buffers freed from {} (page_count now {})", k.page_ref(id), p._refcount);
   return true;
 }
 

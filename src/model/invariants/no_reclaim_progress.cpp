@@ -50,7 +50,7 @@ const Invariant kNoReclaimProgress{
           if (p.false_keeps < 255) ++p.false_keeps;
           k.note("- {} is clean and unmapped, and no DMA holder will write or dirty it: a "
                  "pin (count {})",
-                 k.page_name(id), p._refcount);
+                 k.page_ref(id), p._refcount);
           if (p.false_keeps < 2) return;
           k.violate(invariant_index("no-reclaim-progress"), "mm/vmscan.c:shrink_page_list",
                     fmt::format("{} kept {} times for a pin or reference that no DMA holds "

@@ -170,6 +170,13 @@ public:
 
   // Page names for traces: "page 0 of file1" etc.
   std::string page_name(int id) const;
+  // The same, formatted only if a note is: page_name() as a note()
+  // argument would build the string on every step of a search.
+  struct PageRef {
+    const Ctx *k;
+    int id;
+  };
+  PageRef page_ref(int id) const { return PageRef{this, id}; }
 
 private:
   void touch(int o) const { obj::add(out_.access, o); }
@@ -218,3 +225,9 @@ using StepFn = Flow (*)(Ctx &, Frame &);
 StepFn step_fn(Fn fn); // framed functions; nullptr for plain ones
 
 } // namespace pagerace::model
+
+template <> struct fmt::formatter<pagerace::model::Ctx::PageRef> : fmt::formatter<std::string> {
+  auto format(const pagerace::model::Ctx::PageRef &p, fmt::format_context &ctx) const {
+    return fmt::formatter<std::string>::format(p.k->page_name(p.id), ctx);
+  }
+};

@@ -136,7 +136,7 @@ Flow user_store(Ctx &k, Frame &f) {
       pte.bits |= PTE_D | PTE_A;
       const Token t = f.a[2] ? k.page(f.a[2] - 1).data : Token(f.a[1]);
       write_page_data(k, pte.page, t, "arch/x86: user store through a writable PTE");
-      k.note("- store into {}", k.page_name(pte.page));
+      k.note("- store into {}", k.page_ref(pte.page));
       return k.ret(0);
     }
     return k.sleep(f, 1, Wait::MmapSemRead, 0); // page fault: down_read(mmap_sem)

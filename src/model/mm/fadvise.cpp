@@ -94,7 +94,7 @@ Flow invalidate_mapping_pages(Ctx &k, Frame &f) {
       unlock_page(k, id);
       if (evicted) {
         ++f.a[4];
-        k.note("- {} evicted", k.page_name(id));
+        k.note("- {} evicted", k.page_ref(id));
       } else {
         deactivate_file_page(k, id);
         ++f.a[5];

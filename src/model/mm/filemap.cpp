@@ -61,7 +61,7 @@ void end_page_writeback(Ctx &k, int id) {
   if (!(p.flags & PG_writeback)) k.model_error("end_page_writeback without PG_writeback");
   p.flags &= uint16_t(~PG_writeback);
   p.tags &= uint8_t(~TAG_WRITEBACK);
-  k.note("- {}: PG_writeback cleared", k.page_name(id));
+  k.note("- {}: PG_writeback cleared", k.page_ref(id));
 }
 
 // 4.15 mm/filemap.c: try_to_release_page()

@@ -96,7 +96,7 @@ Flow get_user_pages_fast(Ctx &k, Frame &f) {
     if (ok && !gup_fast_folio_allowed(k, pte.page, flags)) {
       gup_put_page(k, pte.page, flags);
       k.note("- gup_fast_folio_allowed: {} is a file page, try the slow path",
-             k.page_name(pte.page));
+             k.page_ref(pte.page));
       ok = false;
       handed_over = true;
     }
@@ -104,7 +104,7 @@ Flow get_user_pages_fast(Ctx &k, Frame &f) {
       k.page(pte.page).flags |= PG_referenced;
       gup_push(k, f.a[4], pte.page);
       k.note("- gup_pte_range: {} {} (count {})", (flags & kFollPin) ? "pinned" : "+1 ref on",
-             k.page_name(pte.page), k.page(pte.page)._refcount);
+             k.page_ref(pte.page), k.page(pte.page)._refcount);
       if (++f.a[3] < n) return k.yield(f, 0);
     }
     if (f.a[3] == n) return k.ret(n);
@@ -151,7 +151,7 @@ static int follow_page_pte(Ctx &k, int vpage, int flags) {
     if (write && !(pte.bits & PTE_D) && !(k.page(id).flags & PG_dirty)) set_page_dirty(k, id);
     mark_page_accessed(k, id);
   }
-  k.note("- {} {}", (flags & kFollPin) ? "pinned" : "+1 ref on", k.page_name(id));
+  k.note("- {} {}", (flags & kFollPin) ? "pinned" : "+1 ref on", k.page_ref(id));
   return id;
 }
 

@@ -56,7 +56,7 @@ uint32_t madvise_cold_or_pageout_pte_range(Ctx &k, int first, int last, bool pag
     Page &p = k.page(id);
     // "Do not interfere with other mappings of this page and non-LRU page."
     if (!(p.flags & PG_lru) || p._mapcount != 1) {
-      k.note("- {}: skipped ({})", k.page_name(id),
+      k.note("- {}: skipped ({})", k.page_ref(id),
              (p.flags & PG_lru) ? "mapped more than once" : "not on the LRU");
       continue;
     }
@@ -65,7 +65,7 @@ uint32_t madvise_cold_or_pageout_pte_range(Ctx &k, int first, int last, bool pag
     if (pageout) {
       if (isolate_lru_page(k, id)) {
         isolated |= 1u << id;
-        k.note("- {}: isolated for reclaim", k.page_name(id));
+        k.note("- {}: isolated for reclaim", k.page_ref(id));
       }
     } else {
       deactivate_page(k, id);

@@ -32,7 +32,7 @@ void page_remove_rmap(Ctx &k, int id) {
 
 static void set_pte(Ctx &k, int vpage, int page, uint8_t bits) {
   k.pte(vpage) = Pte{bits, static_cast<int8_t>(page)};
-  k.note("- PTE {}: {} -> {}", vpage, bits & PTE_W ? "P W D A" : "P A", k.page_name(page));
+  k.note("- PTE {}: {} -> {}", vpage, bits & PTE_W ? "P W D A" : "P A", k.page_ref(page));
 }
 
 // A new anonymous page (4.15 mm/memory.c: alloc_zeroed_user_highpage_movable
@@ -288,7 +288,7 @@ void zap_pte_range(Ctx &k, int first, int npages) {
       if (pte.bits & PTE_A) mark_page_accessed(k, pte.page);
     }
     page_remove_rmap(k, pte.page);
-    k.note("- PTE {} cleared ({})", vp, k.page_name(pte.page));
+    k.note("- PTE {} cleared ({})", vp, k.page_ref(pte.page));
     put_page(k, pte.page);
   }
 }

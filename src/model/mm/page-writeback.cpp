@@ -63,12 +63,12 @@ bool clear_page_dirty_for_io(Ctx &k, int id, const SyncMode *wbc) {
   if (wbc && *wbc == SyncMode::None &&
       k.variant().writeback_pinned == WritebackPinned::SkipOrBounce && p.mapping >= 0 &&
       page_maybe_dma_pinned(k, id)) {
-    k.note("- {} may be pinned: WB_SYNC_NONE leaves it dirty", k.page_name(id));
+    k.note("- {} may be pinned: WB_SYNC_NONE leaves it dirty", k.page_ref(id));
     return false;
   }
   if (!(p.flags & PG_dirty)) return false;
   p.flags &= uint16_t(~PG_dirty);
-  k.note("- {}: PG_dirty cleared", k.page_name(id));
+  k.note("- {}: PG_dirty cleared", k.page_ref(id));
   return true;
 }
 
@@ -86,7 +86,7 @@ Flow wait_for_page_unpinned(Ctx &k, Frame &f) {
   switch (f.pc) {
   case 0:
     if (!page_maybe_dma_pinned(k, f.a[0])) return k.ret(0);
-    k.note("- {} may be pinned: wait for the pins to drop", k.page_name(f.a[0]));
+    k.note("- {} may be pinned: wait for the pins to drop", k.page_ref(f.a[0]));
     return k.sleep(f, 0, Wait::PageUnpinned, f.a[0]);
   }
   k.model_error("wait_for_page_unpinned: bad pc");
@@ -100,7 +100,7 @@ void set_page_writeback(Ctx &k, int id, bool keep_towrite) {
   p.tags |= TAG_WRITEBACK;
   if (!(p.flags & PG_dirty)) p.tags &= uint8_t(~TAG_DIRTY);
   if (!keep_towrite) p.tags &= uint8_t(~TAG_TOWRITE);
-  k.note("- {}: PG_writeback set", k.page_name(id));
+  k.note("- {}: PG_writeback set", k.page_ref(id));
 }
 
 // 4.15 mm/page-writeback.c: tag_pages_for_writeback(): TAG_DIRTY -> TAG_TOWRITE

@@ -47,7 +47,7 @@ void mark_page_accessed(Ctx &k, int id) {
       lru_add_head(k, id, 1);
     }
     p.flags &= uint16_t(~PG_referenced);
-    k.note("mark_page_accessed: activate {}", k.page_name(id));
+    k.note("mark_page_accessed: activate {}", k.page_ref(id));
   } else if (!(p.flags & PG_referenced)) {
     p.flags |= PG_referenced;
   }
@@ -74,7 +74,7 @@ void deactivate_page(Ctx &k, int id) {
   lru_del(k, id);
   p.flags &= uint16_t(~(PG_active | PG_referenced));
   lru_add_head(k, id, 0);
-  k.note("- {} moved to the inactive list", k.page_name(id));
+  k.note("- {} moved to the inactive list", k.page_ref(id));
 }
 
 // 4.15 mm/swap.c: deactivate_file_page() -> lru_deactivate_file_fn() (6.1:

@@ -11,7 +11,7 @@ static bool invalidate_complete_page2(Ctx &k, int id, int ino) {
   if (p.flags & PG_dirty) return false;
   delete_from_page_cache(k, id);
   put_page(k, id); // the page cache's reference
-  k.note("- {} dropped from the page cache", k.page_name(id));
+  k.note("- {} dropped from the page cache", k.page_ref(id));
   return true;
 }
 

@@ -144,7 +144,7 @@ Flow shrink_active_list(Ctx &k, Frame &f) {
     // counts as referenced. Without VM_EXEC the result is not used.
     if (!(k.page(id).flags & PG_locked)) page_referenced(k, id);
     k.page(id).flags &= uint16_t(~PG_active);
-    k.note("- deactivate {}", k.page_name(id));
+    k.note("- deactivate {}", k.page_ref(id));
     progress(k);
     return k.yield(f, 1);
   }
@@ -273,7 +273,7 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
   case kLocked: {
     k.reached(Fn::trylock_page);
     if (!trylock_page(k, id)) return keep(false);
-    k.note("trylock_page({})", k.page_name(id));
+    k.note("trylock_page({})", k.page_ref(id));
     Page &p = k.page(id);
     // The seed thread's proposal, right after trylock_page(): GUP-fast and
     // follow_page_pte() take references without the page lock, so the

@@ -19,7 +19,7 @@ void ext4_da_get_block_prep(Ctx &k, int id) {
   if (block == kHole) {
     block = kDelayed; // ext4_da_reserve_space()
     p.bh.b_state |= BH_New;
-    k.note("- delalloc reservation for {}", k.page_name(id));
+    k.note("- delalloc reservation for {}", k.page_ref(id));
   }
   p.bh.b_state |= BH_Mapped | BH_Delay;
 }
@@ -62,7 +62,7 @@ static void ext4_map_blocks(Ctx &k, int id) {
   k.inode(p.mapping).block[p.index] = block;
   p.bh.b_blocknr = block;
   p.bh.b_state = uint8_t((p.bh.b_state | BH_Mapped) & ~(BH_Delay | BH_New));
-  k.note("- allocated block {} for {}", block, k.page_name(id));
+  k.note("- allocated block {} for {}", block, k.page_ref(id));
 }
 
 // What ext4 writeback does on a dirty page without buffers: the variant says.
