@@ -128,9 +128,16 @@ private:
   // deep; nodes never move (a deque), so a reference to one outlives pushes.
   class NodeStack {
   public:
-    Node &push() {
+    // The node the next push() takes: a step writes its successor straight
+    // into it, saving a State copy.
+    Node &spare() {
       if (size_ == nodes_.size()) nodes_.emplace_back();
-      return nodes_[size_++];
+      return nodes_[size_];
+    }
+    Node &push() {
+      Node &n = spare();
+      ++size_;
+      return n;
     }
     void pop() { --size_; }
     void clear() { size_ = 0; }
@@ -184,7 +191,7 @@ private:
             const std::vector<Choice> *enabled = nullptr) {
     const Node *parent = stack_.empty() ? nullptr : &stack_.back();
     Node &n = stack_.push();
-    n.state = s;
+    if (&n.state != &s) n.state = s;
     if (enabled)
       n.enabled = *enabled;
     else
@@ -290,7 +297,7 @@ private:
     n.chosen = pick;
     n.done[static_cast<size_t>(pick)] = 1;
     const Choice c = n.enabled[static_cast<size_t>(pick)];
-    State &next = next_;
+    State &next = stack_.spare().state; // push() keeps it there
     // Plain DFS needs no footprints: no write set to diff.
     auto out = reducing() ? sys_.step_from(n.state, next, c) : step_copy(n.state, next, c);
     ++ex_.steps;
@@ -615,7 +622,6 @@ private:
   Exploration ex_;
   std::vector<std::optional<Schedule>> best_;
   NodeStack stack_;
-  State next_;                     // the successor being built
   CollapseStore<State> store_;     // full states (collapsed), compared in full
   FingerprintStore<State> prints_; // after the switch to hash compaction
   bool compact_ = false;
