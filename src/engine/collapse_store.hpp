@@ -39,6 +39,10 @@ class HashIndex {
 
 public:
   HashIndex() : slots_(256, 0) {}
+  // Starts loading the slot a lookup of `h` reads first: in a large table
+  // it is a cache miss, which a caller with several lookups to make can
+  // overlap with other work.
+  void prefetch(uint64_t h) const { __builtin_prefetch(&slots_[h & (slots_.size() - 1)]); }
   // The entry equal to the one hashed `h`, or kNone and the free slot where
   // it would go in `slot`.
   template <class Same> uint32_t find(uint64_t h, Same same, size_t &slot) const {
@@ -196,14 +200,30 @@ public:
 
   // Returns {index, inserted}. `e` comes from encode().
   std::pair<uint32_t, bool> insert(Encoded &e) {
+    intern_all(e);
+    return insert_interned(e, key_hash(e));
+  }
+  // insert() in two halves, so that a caller inserting several states can
+  // prefetch (prefetch_components(), prefetch_state()) the table slots of
+  // all of them before it reads any: intern_all() and then
+  // insert_interned() with the key's hash.
+  void intern_all(Encoded &e) {
     for (size_t c = 0; c < layout_.size(); ++c)
       e.index[c] = intern(c, e);
-    const uint64_t h = key_hash(e);
+  }
+  std::pair<uint32_t, bool> insert_interned(const Encoded &e, uint64_t h) {
     if (const uint32_t found = find(e, h); found != kNone) return {found, false};
     const uint32_t id = append(e, h);
     index(id);
     return {id, true};
   }
+  void prefetch_components(const Encoded &e) const {
+    for (uint32_t f = e.fresh; f; f &= f - 1) {
+      const auto c = static_cast<size_t>(__builtin_ctz(f));
+      tables_[c].index.prefetch(e.hash[c]);
+    }
+  }
+  void prefetch_state(uint64_t h) const { states_[shard(h)].prefetch(h); }
   std::pair<uint32_t, bool> insert(const State &s) {
     Encoded e;
     encode(s, e);

@@ -257,11 +257,22 @@ private:
     edges_.push_back(Edge{at, j, Step{succ.choice.actor, succ.choice.alt}, succ.violations});
   }
 
-  // One thread: inserts the successors of state `at`, in order.
+  // One thread: inserts the successors of state `at`, in order. Each pass
+  // first prefetches what the next reads for every successor, so that their
+  // cache misses overlap.
   void merge(Merge &m, Expansion &e, uint32_t at) {
     if (!record_state(m, e, at)) return;
-    for (Successor &succ : e.successors) {
-      auto [j, inserted] = m.store.insert(succ.code);
+    for (const Successor &succ : e.successors)
+      m.store.prefetch_components(succ.code);
+    m.hash.resize(e.successors.size());
+    for (size_t i = 0; i < e.successors.size(); ++i) {
+      m.store.intern_all(e.successors[i].code);
+      m.hash[i] = m.store.key_hash(e.successors[i].code);
+      m.store.prefetch_state(m.hash[i]);
+    }
+    for (size_t i = 0; i < e.successors.size(); ++i) {
+      const Successor &succ = e.successors[i];
+      auto [j, inserted] = m.store.insert_interned(succ.code, m.hash[i]);
       record_edge(m, at, succ, j, inserted);
     }
   }
