@@ -12,7 +12,7 @@ packages=(g++ cmake ninja-build pkg-config libfmt-dev nlohmann-json3-dev libcli1
           chromium chromium-driver python3-selenium
           # the libFuzzer targets (fuzz/): clang 14 rejects some of libstdc++
           # 12's C++20 headers, clang 19 does not
-          clang-19 libclang-rt-19-dev libomp-19-dev)
+          clang-19 libclang-rt-19-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

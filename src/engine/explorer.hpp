@@ -13,6 +13,7 @@
 #include "engine/collapse_store.hpp"
 #include "engine/limits.hpp"
 #include "engine/schedule.hpp"
+#include "engine/team.hpp"
 
 #include <algorithm>
 #include <array>
@@ -22,6 +23,7 @@
 #include <exception>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -41,7 +43,7 @@ public:
   void collect_outcomes(bool on) { collect_outcomes_ = on; }
   const std::vector<uint64_t> &outcomes() const { return outcomes_; }
 
-  // Expand states on `threads` threads (OpenMP). The store, the numbering of
+  // Expand states on `threads` threads (team.hpp). The store, the numbering of
   // states, the edges and so the traces are the same for every thread count:
   // states are expanded in batches, and a batch's successors are numbered in
   // the order one thread would insert them (expand_and_merge()).
@@ -73,6 +75,12 @@ public:
     const uint32_t batch = threads_ > 1 ? 64u * static_cast<uint32_t>(threads_) : 1u;
     std::vector<Expansion> expansions(batch);
     auto scratch = std::make_unique<Scratch>();
+    std::optional<Team> team; // threads kept for the whole search
+    std::vector<std::unique_ptr<Scratch>> team_scratch;
+    if (threads_ > 1) {
+      team.emplace(threads_);
+      team_scratch.resize(static_cast<size_t>(threads_));
+    }
     uint32_t next_check = 0;
     uint32_t i = 0;
     for (;;) {
@@ -127,7 +135,7 @@ public:
         expand_one(store, i, expansions[0], *scratch);
         merge(m, expansions[0], i);
       } else {
-        expand_and_merge(m, expansions, i, n);
+        expand_and_merge(m, *team, team_scratch, expansions, i, n);
       }
       i += n;
     }
@@ -284,39 +292,36 @@ private:
   // an earlier new one of the batch is found in the batch); indexing the
   // new ones, shard by shard. An error (a model error, a scenario's run-time
   // error, std::bad_alloc) is rethrown: the first state's that raised one,
-  // else the merge's. No exception may leave an OpenMP construct, and every
-  // thread must meet the same constructs: a phase that fails sets its own
+  // else the merge's. No exception may leave the team's job, and every
+  // member must meet the same barriers: a phase that fails sets its own
   // flag, read by the later phases only after the barrier that ends it.
-  void expand_and_merge(Merge &m, std::vector<Expansion> &expansions, uint32_t first, uint32_t n) {
+  void expand_and_merge(Merge &m, Team &team, std::vector<std::unique_ptr<Scratch>> &scratch,
+                        std::vector<Expansion> &expansions, uint32_t first, uint32_t n) {
     enum Phase { kFlatten, kIntern, kBucket, kNumber, kIndex, kPhases };
     Store &store = m.store;
     std::array<char, kPhases> failed{};
     std::exception_ptr error;
+    std::mutex error_lock;
     const auto fail = [&](Phase p) {
-#pragma omp critical(pagerace_bfs_error)
-      {
-        if (!error) error = std::current_exception();
-        failed[p] = 1;
-      }
+      const std::lock_guard<std::mutex> hold(error_lock);
+      if (!error) error = std::current_exception();
+      failed[p] = 1;
     };
     const auto ok_before = [&](Phase p) {
       return std::none_of(failed.begin(), failed.begin() + p, [](char f) { return f != 0; });
     };
-#pragma omp parallel num_threads(threads_)
-    {
-      std::unique_ptr<Scratch> mine;
-#pragma omp for schedule(dynamic, 4)
-      for (uint32_t k = 0; k < n; ++k) {
+    team.run([&](int member) {
+      std::unique_ptr<Scratch> &mine = scratch[static_cast<size_t>(member)];
+      team.for_each(member, n, 4, [&](size_t k) {
         expansions[k].error = nullptr;
         try {
           if (!mine) mine = std::make_unique<Scratch>();
-          expand_one(store, first + k, expansions[k], *mine);
+          expand_one(store, first + static_cast<uint32_t>(k), expansions[k], *mine);
         } catch (...) {
           expansions[k].error = std::current_exception();
         }
-      }
-#pragma omp single
-      {
+      });
+      team.single(member, [&] {
         try {
           m.all.clear();
           for (uint32_t k = 0; k < n; ++k) {
@@ -331,28 +336,25 @@ private:
         } catch (...) {
           fail(kFlatten);
         }
-      }
+      });
       if (ok_before(kIntern)) {
-#pragma omp for schedule(dynamic, 1)
-        for (size_t c = 0; c < store.components(); ++c) {
+        team.for_each(member, store.components(), 1, [&](size_t c) {
           try {
             for (size_t i = 0; i < m.all.size(); ++i)
               m.interned[c][i] = store.intern(c, m.all[i]->code);
           } catch (...) {
             fail(kIntern);
           }
-        }
+        });
       }
       if (ok_before(kBucket)) {
-#pragma omp for schedule(static)
-        for (size_t i = 0; i < m.all.size(); ++i) {
+        team.for_each(member, m.all.size(), 64, [&](size_t i) {
           auto &code = m.all[i]->code;
           for (size_t c = 0; c < store.components(); ++c)
             code.index[c] = m.interned[c][i];
           m.hash[i] = store.key_hash(code);
-        }
-#pragma omp single
-        {
+        });
+        team.single(member, [&] {
           try {
             for (auto &bucket : m.by_shard)
               bucket.clear();
@@ -361,11 +363,10 @@ private:
           } catch (...) {
             fail(kBucket);
           }
-        }
+        });
       }
       if (ok_before(kNumber)) {
-#pragma omp for schedule(dynamic, 1)
-        for (size_t sh = 0; sh < Store::kShards; ++sh) {
+        team.for_each(member, Store::kShards, 1, [&](size_t sh) {
           const auto &bucket = m.by_shard[sh];
           for (size_t b = 0; b < bucket.size(); ++b) {
             const uint32_t i = bucket[b];
@@ -380,9 +381,8 @@ private:
             }
             m.found[i] = f == Store::kNone ? kNew : f;
           }
-        }
-#pragma omp single
-        {
+        });
+        team.single(member, [&] {
           try {
             size_t i = 0;
             for (uint32_t k = 0; k < n; ++k) {
@@ -400,20 +400,19 @@ private:
           } catch (...) {
             fail(kNumber);
           }
-        }
+        });
       }
       if (ok_before(kIndex)) {
-#pragma omp for schedule(dynamic, 1)
-        for (size_t sh = 0; sh < Store::kShards; ++sh) {
+        team.for_each(member, Store::kShards, 1, [&](size_t sh) {
           try {
             for (const uint32_t i : m.by_shard[sh])
               if (m.found[i] & kNew) store.index(static_cast<uint32_t>(m.found[i] & ~kNew));
           } catch (...) {
             fail(kIndex);
           }
-        }
+        });
       }
-    }
+    });
     for (uint32_t k = 0; k < n; ++k)
       if (expansions[k].error) std::rethrow_exception(expansions[k].error);
     if (error) std::rethrow_exception(error);

@@ -15,6 +15,7 @@
 
 #include "engine/limits.hpp"
 #include "engine/schedule.hpp"
+#include "engine/team.hpp"
 
 #include <algorithm>
 #include <array>
@@ -23,6 +24,7 @@
 #include <cstdint>
 #include <exception>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -46,7 +48,7 @@ public:
   RandomExplorer(const Sys &sys, Sampling sampling, Limits limits)
       : sys_(sys), sampling_(sampling), limits_(limits) {}
 
-  // Runs are sampled on `threads` threads (OpenMP). A run depends only on
+  // Runs are sampled on `threads` threads (team.hpp). A run depends only on
   // the seed and its number, and the kept trace of a kind is the preferred()
   // one among all runs, so what is found does not depend on the threads
   // (unless a bound cuts the sampling short).
@@ -71,12 +73,13 @@ public:
     const auto elapsed = [&] {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     };
-#pragma omp parallel num_threads(threads_) if (threads_ > 1)
-    {
-      // Nothing may throw out of an OpenMP construct: an error, whichever,
-      // is kept and rethrown after the region.
+    std::mutex lock; // of error, error_run and found
+    Team team(threads_);
+    team.run([&](int member) {
+      // Nothing may throw out of the team's job: an error, whichever, is
+      // kept and rethrown after it.
       const auto keep_error = [&](uint64_t run) {
-#pragma omp critical(pagerace_sampling)
+        const std::lock_guard<std::mutex> hold(lock);
         if (run < error_run) {
           error = std::current_exception();
           error_run = run;
@@ -89,9 +92,10 @@ public:
       } catch (...) {
         keep_error(UINT64_MAX - 1);
       }
-#pragma omp for schedule(dynamic, 1)
-      for (uint64_t run = first; run < sampling_.runs; ++run) {
-        if (stop.load(std::memory_order_relaxed)) continue;
+      const uint64_t runs = sampling_.runs > first ? sampling_.runs - first : 0;
+      team.for_each(member, runs, 1, [&](uint64_t i) {
+        const uint64_t run = first + i;
+        if (stop.load(std::memory_order_relaxed)) return;
         int why = 0;
         if (limits_.interrupted())
           why = kInterrupt;
@@ -103,25 +107,25 @@ public:
           int none = 0;
           bound.compare_exchange_strong(none, why);
           stop = true;
-          continue;
+          return;
         }
         try {
-          if (!mine) continue;
+          if (!mine) return;
           steps += sample(run, k, *mine);
           ++done;
         } catch (...) {
           keep_error(run);
         }
-      }
+      });
       if (mine) {
-#pragma omp critical(pagerace_sampling)
+        const std::lock_guard<std::mutex> hold(lock);
         try {
           found.merge(*mine);
         } catch (...) {
           if (!error) error = std::current_exception();
         }
       }
-    }
+    });
     if (error) std::rethrow_exception(error);
     ex.steps = steps;
     ex.executions = done;
