@@ -299,9 +299,9 @@ private:
     const BufferHead &bh = p.bh;
     if (bh.b_count < 0) return fail("buffers", "{}: b_count {} < 0", page(id), bh.b_count);
     if (!(p.flags & PG_private)) {
-      // model: no buffer_head without PG_private. alloc_page() leaves b_blocknr kHole,
-      // try_to_free_buffers() zeroes it: both mean "no buffers"
-      if (bh.b_state || bh.b_count || (bh.b_blocknr != 0 && bh.b_blocknr != kHole))
+      // model: no buffer_head without PG_private, and a page without one keeps
+      // it zeroed, so that "no buffers" is one state, not several
+      if (bh.b_state || bh.b_count || bh.b_blocknr != 0)
         return fail("buffers",
                     "{}: buffer_head {{state {:#x}, count {}, blocknr {}}} without "
                     "PG_private",

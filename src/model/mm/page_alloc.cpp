@@ -14,8 +14,7 @@ int alloc_page(Ctx &k) {
     p = Page{};
     p.in_use = 1;
     p._refcount = 1;
-    p.mapping = kNone;
-    p.bh.b_blocknr = kHole;
+    p.mapping = kNone; // bh stays zero: "no buffers", as try_to_free_buffers() leaves it
     return i;
   }
   k.capacity_error("struct pages", kMaxPages);
