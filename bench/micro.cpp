@@ -1,6 +1,7 @@
-// Micro-benchmarks of the explorer's hot paths: hashing a state, one model
-// step with its footprint, the enabled set, and a whole DPOR search (race
-// detection and backtrack sets) of a small scenario.
+// Micro-benchmarks of the explorer's hot paths: hashing a state, storing a
+// successor, one model step (bare and with its footprint), the enabled set,
+// and whole depth-first searches of a small scenario (plain, and DPOR with
+// its race detection and backtrack sets).
 #include "engine/collapse_store.hpp"
 #include "engine/dfs.hpp"
 #include "model/system.hpp"
@@ -71,6 +72,20 @@ void BM_CollapseEncodeInsert(benchmark::State &st) {
 }
 BENCHMARK(BM_CollapseEncodeInsert);
 
+// One model step on a copy of the state, as the plain DFS takes it.
+void BM_Step(benchmark::State &st) {
+  Fixture &f = fixture();
+  model::State next;
+  size_t i = 0;
+  for (auto _ : st) {
+    const auto &[s, c] = f.path[i++ % f.path.size()];
+    next = s;
+    benchmark::DoNotOptimize(f.sys.step(next, c));
+  }
+  st.SetItemsProcessed(static_cast<int64_t>(st.iterations()));
+}
+BENCHMARK(BM_Step);
+
 // One model step with its footprint (access set and the diff for writes).
 void BM_StepWithFootprint(benchmark::State &st) {
   Fixture &f = fixture();
@@ -95,7 +110,9 @@ void BM_Enabled(benchmark::State &st) {
 }
 BENCHMARK(BM_Enabled);
 
-// A whole search: every step's race detection and backtrack-set update.
+// A whole search of seed-race2: plain DFS (the model's steps and the
+// stack), and DPOR with and without caching (every step's race detection
+// and backtrack-set update besides).
 void BM_DporSearch(benchmark::State &st) {
   const auto sc = scenario::load_scenario("seed-race2");
   model::System sys(sc, *model::find_variant("v4.15"));
@@ -109,6 +126,7 @@ void BM_DporSearch(benchmark::State &st) {
   st.SetLabel(engine::search_name(mode));
 }
 BENCHMARK(BM_DporSearch)
+    ->Arg(static_cast<int>(engine::Search::Dfs))
     ->Arg(static_cast<int>(engine::Search::Dpor))
     ->Arg(static_cast<int>(engine::Search::DporCache))
     ->Unit(benchmark::kMillisecond);

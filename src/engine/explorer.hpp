@@ -150,8 +150,27 @@ public:
     }
     ex.states = store.size();
     ex.memory_bytes = store.bytes() + edges_.capacity() * sizeof(Edge);
-    count_executions(ex, terminal);
-    minimise(ex, m.depth, m.stuck);
+    // Counting and minimising only read the graph, and write different
+    // fields of `ex`: two members of a team do them side by side.
+    if (team) {
+      std::array<std::exception_ptr, 2> error;
+      team->run([&](int member) {
+        if (member > 1) return;
+        try {
+          if (member == 0)
+            count_executions(ex, terminal);
+          else
+            minimise(ex, m.depth, m.stuck);
+        } catch (...) {
+          error[static_cast<size_t>(member)] = std::current_exception();
+        }
+      });
+      for (const std::exception_ptr &e : error)
+        if (e) std::rethrow_exception(e);
+    } else {
+      count_executions(ex, terminal);
+      minimise(ex, m.depth, m.stuck);
+    }
     // Every state expanded: every trace is canonical. Else those of the
     // kinds whose shortest traces lie within the expanded layers.
     const uint32_t frontier = i < store.size() ? m.depth[i] : UINT32_MAX;
