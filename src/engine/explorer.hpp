@@ -152,7 +152,7 @@ public:
     ex.memory_bytes = store.bytes() + edges_.capacity() * sizeof(Edge);
     // Counting and minimising only read the graph, and write different
     // fields of `ex`: two members of a team do them side by side.
-    if (team) {
+    if (team && team->size() >= 2) {
       std::array<std::exception_ptr, 2> error;
       team->run([&](int member) {
         if (member > 1) return;
