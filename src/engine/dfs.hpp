@@ -143,6 +143,7 @@ private:
     void clear() { size_ = 0; }
     bool empty() const { return size_ == 0; }
     size_t size() const { return size_; }
+    size_t allocated() const { return nodes_.size(); } // popped ones included
     Node &back() { return nodes_[size_ - 1]; }
     const Node &back() const { return nodes_[size_ - 1]; }
     Node &operator[](size_t i) { return nodes_[i]; }
@@ -596,7 +597,7 @@ private:
   }
   size_t memory() const {
     size_t m = store_.bytes() + prints_.bytes() + entries_.capacity() * sizeof(Entry) +
-               stack_.size() * sizeof(Node);
+               stack_.allocated() * sizeof(Node);
     return m + summary_bytes_;
   }
 

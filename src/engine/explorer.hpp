@@ -227,6 +227,11 @@ private:
       succ.reached = out.reached;
       store.encode(next, cur, id, succ.code, changed);
       store.copy_components(next, cur, changed);
+#ifndef NDEBUG
+      // Debug builds (the sanitizer runs) check what the encoding relied on.
+      if (std::memcmp(&next, &cur, sizeof(State)) != 0)
+        throw std::logic_error("a step changed state outside the components it reported");
+#endif
     }
   }
 

@@ -25,8 +25,18 @@ class Team {
 public:
   // `size` members: the caller of run() and size - 1 threads.
   explicit Team(int size) : size_(std::max(1, size)), sync_(size_) {
-    for (int m = 1; m < size_; ++m)
-      threads_.emplace_back([this, m] { serve(m); });
+    try {
+      for (int m = 1; m < size_; ++m)
+        threads_.emplace_back([this, m] { serve(m); });
+    } catch (...) { // no thread: let the started ones leave, then report
+      stop_ = true;
+      for (int m = static_cast<int>(threads_.size()) + 1; m < size_; ++m)
+        sync_.arrive_and_drop(); // for the members never started
+      sync_.arrive_and_wait();
+      for (std::thread &t : threads_)
+        t.join();
+      throw;
+    }
   }
   ~Team() {
     stop_ = true;
