@@ -324,7 +324,7 @@ private:
     }
     int slot = -1;
     if (caching()) {
-      auto [idx, inserted] = insert_state(next);
+      auto [idx, inserted] = insert_state(next, n, sys_.changed_components(out));
       slot = static_cast<int>(idx);
       if (inserted) {
         entries_.push_back(Entry{});
@@ -570,6 +570,14 @@ private:
   std::pair<uint32_t, bool> insert_state(const State &s) {
     return compact_ ? prints_.insert(s) : store_.insert(s);
   }
+  // A successor of `parent` by a step that changed at most the components
+  // in `changed`: encoded against the parent's stored components, as the
+  // BFS does, rather than hashing the whole state again.
+  std::pair<uint32_t, bool> insert_state(const State &s, const Node &parent, uint32_t changed) {
+    if (compact_ || parent.slot < 0) return insert_state(s);
+    store_.encode(s, parent.state, static_cast<uint32_t>(parent.slot), encoded_, changed);
+    return store_.insert(encoded_);
+  }
   size_t stored() const { return compact_ ? prints_.size() : store_.size(); }
 
   void report_progress(bool last) {
@@ -623,8 +631,9 @@ private:
   Exploration ex_;
   std::vector<std::optional<Schedule>> best_;
   NodeStack stack_;
-  CollapseStore<State> store_;     // full states (collapsed), compared in full
-  FingerprintStore<State> prints_; // after the switch to hash compaction
+  CollapseStore<State> store_;                     // full states (collapsed), compared in full
+  typename CollapseStore<State>::Encoded encoded_; // a successor on its way into store_
+  FingerprintStore<State> prints_;                 // after the switch to hash compaction
   bool compact_ = false;
   uint64_t compact_from_ = 0;
   std::vector<Entry> entries_;
