@@ -88,7 +88,7 @@ TEST(ParallelBfs, StopsAtItsBound) {
   const BfsRun r = bfs(sys, 2, 1000);
   EXPECT_TRUE(r.ex.bounded);
   EXPECT_NE(r.ex.bound_reason.find("--max-states"), std::string::npos) << r.ex.bound_reason;
-  EXPECT_LT(r.ex.states, 41637u) << "seed-race1 has 41637 states in all";
+  EXPECT_LT(r.ex.states, 20988u) << "seed-race1 has 20988 states in all";
 }
 
 TEST(ParallelSampling, SameFindingsOnAnyThreadCount) {

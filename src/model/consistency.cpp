@@ -171,7 +171,8 @@ private:
       return true;
     }
     if (task.stmt) return fail("task-stmt", "task {} is no CPU but has stmt {}", t, task.stmt);
-    // the end task runs final_sync() from the start; the kworker runs bio_dirty_fn() or idles
+    // the end task runs final_sync() from the start (asleep until every CPU is
+    // done); the kworker runs bio_dirty_fn() or idles
     const bool end = t == cfg_.final_task();
     if (end ? task.state == TaskState::Idle : task.state == TaskState::Done)
       return fail("task-state", "{} task is {}", end ? "end" : "kworker", end ? "idle" : "done");

@@ -151,6 +151,10 @@ State System::initial() const {
   fin.state = TaskState::Running;
   fin.nframes = 1;
   fin.frames[0].fn = static_cast<uint8_t>(Fn::final_sync);
+  // Asleep from the start: a first step that did nothing but go to sleep
+  // would double the state space (every state with and without it taken).
+  fin.frames[0].pc = 1;
+  fin.wait = Wait::AllCpusDone;
   return s;
 }
 

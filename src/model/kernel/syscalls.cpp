@@ -175,10 +175,10 @@ Flow user_load(Ctx &k, Frame &f) {
 }
 
 // The end of a scenario: once every CPU has returned, drain the device, run
-// sync() and check the final invariants.
+// sync() and check the final invariants. System::initial() starts it asleep
+// at pc 1, waiting for every CPU.
 Flow final_sync(Ctx &k, Frame &f) {
   switch (f.pc) {
-  case 0: return k.sleep(f, 1, Wait::AllCpusDone, 0);
   case 1: return k.sleep(f, 2, Wait::BiosDrained, 0);
   case 2: return k.call(f, 3, Fn::sys_sync);
   case 3: return k.sleep(f, 4, Wait::BiosDrained, 0);
