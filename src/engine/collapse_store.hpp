@@ -8,7 +8,9 @@
 // Every comparison is exact (component bytes, then index vectors), so no
 // collision can prune an unvisited state. Encoding and insertion are split
 // into steps that threads can share (see insert()); encode() and get() only
-// read stored records, which never move.
+// read stored records, which never move. A component's table is cut into
+// shards by hash, each with its own lock, so that threads can intern values
+// of the same component at once: a step mostly changes the same few.
 #pragma once
 
 #include <xxhash.h>
@@ -18,6 +20,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -103,14 +106,20 @@ public:
     return chunks_[i >> kChunkBits].get() + (i & ((size_t{1} << kChunkBits) - 1)) * width_;
   }
   void push_back(const T *record) {
-    if (size_ >= 0xffffffffu) throw std::bad_alloc(); // indices are 32-bit, and ~0 means none
-    if ((size_ >> kChunkBits) == chunks_.size()) {
+    resize(size_ + 1);
+    set(size_ - 1, record);
+  }
+  // Records below `n` may then be set(), by several threads for different
+  // records; shrinking keeps the memory for the next growth.
+  void resize(size_t n) {
+    if (n >= 0xffffffffu) throw std::bad_alloc(); // indices are 32-bit, and ~0 means none
+    while (((n + (size_t{1} << kChunkBits) - 1) >> kChunkBits) > chunks_.size())
       chunks_.push_back(std::make_unique_for_overwrite<T[]>(width_ << kChunkBits));
-    }
-    auto &chunk = chunks_[size_ >> kChunkBits];
-    std::memcpy(chunk.get() + (size_ & ((size_t{1} << kChunkBits) - 1)) * width_, record,
-                width_ * sizeof(T));
-    ++size_;
+    size_ = n;
+  }
+  void set(size_t i, const T *record) {
+    std::memcpy(chunks_[i >> kChunkBits].get() + (i & ((size_t{1} << kChunkBits) - 1)) * width_,
+                record, width_ * sizeof(T));
   }
   size_t size() const { return size_; }
   size_t bytes() const { return size_ * width_ * sizeof(T) + chunks_.size() * sizeof(void *); }
@@ -157,7 +166,7 @@ public:
       throw std::logic_error("state components must cover the state, at most " +
                              std::to_string(kMaxComponents) + " of them");
     for (const Component &c : layout_)
-      tables_.emplace_back(c.size);
+      tables_.push_back(std::make_unique<Table>(c.size));
   }
 
   static uint64_t hash(const State &s) { return XXH3_64bits(&s, sizeof(State)); }
@@ -200,17 +209,13 @@ public:
 
   // Returns {index, inserted}. `e` comes from encode().
   std::pair<uint32_t, bool> insert(Encoded &e) {
-    intern_all(e);
+    intern_all<false>(e);
     return insert_interned(e, key_hash(e));
   }
   // insert() in two halves, so that a caller inserting several states can
   // prefetch (prefetch_components(), prefetch_state()) the table slots of
-  // all of them before it reads any: intern_all() and then
+  // all of them before it reads any: intern_all<false>() and then
   // insert_interned() with the key's hash.
-  void intern_all(Encoded &e) {
-    for (size_t c = 0; c < layout_.size(); ++c)
-      e.index[c] = intern(c, e);
-  }
   std::pair<uint32_t, bool> insert_interned(const Encoded &e, uint64_t h) {
     if (const uint32_t found = find(e, h); found != kNone) return {found, false};
     const uint32_t id = append(e, h);
@@ -220,7 +225,7 @@ public:
   void prefetch_components(const Encoded &e) const {
     for (uint32_t f = e.fresh; f; f &= f - 1) {
       const auto c = static_cast<size_t>(__builtin_ctz(f));
-      tables_[c].index.prefetch(e.hash[c]);
+      tables_[c]->shards[value_shard(e.hash[c])].index.prefetch(e.hash[c]);
     }
   }
   void prefetch_state(uint64_t h) const { states_[shard(h)].prefetch(h); }
@@ -230,33 +235,44 @@ public:
     return insert(e);
   }
 
-  // insert() in steps, for threads: intern() each component (threads may
-  // intern different components at once); key_hash() and find() (threads
-  // may look up while nothing is added); append() new states, on one
-  // thread, in the order their numbers must follow; and index() them
-  // (threads may index states of different shard()s at once).
+  // insert() in steps, for threads: intern_all<true>() (threads may intern
+  // at once); key_hash() and find() (threads may look up while nothing is
+  // added); then, on one thread, append() new states in the order their
+  // numbers must follow, or resize() the store for them and set() each (threads
+  // may set different states at once); and index() them (threads may index
+  // states of different shard()s at once).
   static constexpr uint32_t kNone = detail::HashIndex::kNone;
   static constexpr size_t kShards = 64;
 
-  // The index of component c of `e` (fresh in `e`: c's value is added if
-  // new). The caller stores it into e.index[c]: threads interning different
-  // components of one state write elsewhere, not to one cache line.
-  uint32_t intern(size_t c, const Encoded &e) {
-    if (!(e.fresh & (1u << c))) return e.index[c];
-    Table &t = tables_[c];
+  // Interns every fresh component of `e`, setting its index. `Locked`: other
+  // threads may intern at the same time.
+  template <bool Locked> void intern_all(Encoded &e) {
+    for (uint32_t f = e.fresh; f; f &= f - 1) {
+      const auto c = static_cast<size_t>(__builtin_ctz(f));
+      e.index[c] = intern<Locked>(c, e);
+    }
+  }
+  // The index of fresh component c of `e`, its value added if new: the
+  // value's shard in the low bits, its place in the shard above them.
+  template <bool Locked> uint32_t intern(size_t c, const Encoded &e) {
+    const uint64_t h = e.hash[c];
+    const uint32_t sh = value_shard(h);
+    ValueShard &t = tables_[c]->shards[sh];
     const uint32_t size = layout_[c].size;
     const unsigned char *v = e.bytes.data() + e.at[c];
-    const uint64_t h = e.hash[c];
+    std::unique_lock<std::mutex> hold(t.lock, std::defer_lock);
+    if constexpr (Locked) hold.lock();
     size_t slot = 0;
     uint32_t i = t.index.find(
         h, [&](uint32_t j) { return std::memcmp(t.values[j], v, size) == 0; }, slot);
     if (i == kNone) {
+      if (t.values.size() >= (size_t{1} << (32 - kValueShardBits)) - 1) throw std::bad_alloc();
       i = static_cast<uint32_t>(t.values.size());
       t.values.push_back(v);
       t.hashes.push_back(h);
       t.index.add(h, slot, i, [&](uint32_t j) { return t.hashes[j]; });
     }
-    return i;
+    return i << kValueShardBits | sh;
   }
   uint64_t key_hash(const Encoded &e) const {
     return XXH3_64bits(e.index.data(), layout_.size() * sizeof(uint32_t));
@@ -276,6 +292,16 @@ public:
     key_hashes_.push_back(h);
     return static_cast<uint32_t>(keys_.size() - 1);
   }
+  // Makes room for states size()..n-1, to be set() before they are read;
+  // n below size() drops the last ones (set but not indexed).
+  void resize(size_t n) {
+    keys_.resize(n);
+    key_hashes_.resize(n);
+  }
+  void set(uint32_t id, const Encoded &e, uint64_t h) {
+    keys_.set(id, e.index.data());
+    key_hashes_[id] = h;
+  }
   void index(uint32_t id) {
     const uint64_t h = key_hashes_[id];
     states_[shard(h)].add(h, id, [&](uint32_t j) { return key_hashes_[j]; });
@@ -286,7 +312,7 @@ public:
     const uint32_t *k = key(id);
     auto *dst = reinterpret_cast<unsigned char *>(&out);
     for (size_t c = 0; c < layout_.size(); ++c)
-      std::memcpy(dst + layout_[c].offset, tables_[c].values[k[c]], layout_[c].size);
+      std::memcpy(dst + layout_[c].offset, value(c, k[c]), layout_[c].size);
   }
   State operator[](uint32_t id) const {
     State s;
@@ -298,8 +324,9 @@ public:
     size_t b = keys_.bytes() + key_hashes_.capacity() * 8;
     for (const detail::HashIndex &shard : states_)
       b += shard.bytes();
-    for (const Table &t : tables_)
-      b += t.values.bytes() + t.hashes.capacity() * 8 + t.index.bytes();
+    for (const auto &t : tables_)
+      for (const ValueShard &v : t->shards)
+        b += v.values.bytes() + v.hashes.capacity() * 8 + v.index.bytes();
     return b;
   }
 
@@ -307,12 +334,28 @@ private:
   struct Component {
     uint32_t offset, size;
   };
-  struct Table {
-    explicit Table(uint32_t size) : values(size) {}
+  static constexpr uint32_t kValueShardBits = 4;
+  struct ValueShard {
+    explicit ValueShard(uint32_t size) : values(size) {}
     detail::StableRecords<unsigned char> values;
     std::vector<uint64_t> hashes; // of each value
     detail::HashIndex index;
+    std::mutex lock; // intern<true>() only
   };
+  struct Table {
+    explicit Table(uint32_t size)
+        : shards([size]<size_t... I>(std::index_sequence<I...>) {
+            return std::array<ValueShard, sizeof...(I)>{((void)I, ValueShard(size))...};
+          }(std::make_index_sequence<size_t{1} << kValueShardBits>{})) {}
+    std::array<ValueShard, size_t{1} << kValueShardBits> shards;
+  };
+  // The upper bits: the lower ones pick the slot in the shard's index.
+  static uint32_t value_shard(uint64_t h) {
+    return static_cast<uint32_t>(h >> (64 - kValueShardBits));
+  }
+  const unsigned char *value(size_t c, uint32_t i) const {
+    return tables_[c]->shards[i & ((1u << kValueShardBits) - 1)].values[i >> kValueShardBits];
+  }
 
   const unsigned char *bytes(const State &s, size_t c) const {
     return reinterpret_cast<const unsigned char *>(&s) + layout_[c].offset;
@@ -326,7 +369,7 @@ private:
   }
 
   std::vector<Component> layout_;
-  std::vector<Table> tables_;
+  std::vector<std::unique_ptr<Table>> tables_;
   detail::StableRecords<uint32_t> keys_; // a state's component indices
   std::vector<uint64_t> key_hashes_;     // of each state's indices
   std::array<detail::HashIndex, kShards> states_;

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -181,11 +182,19 @@ public:
 
 private:
   using Store = CollapseStore<State>;
+  enum Fate : uint8_t { kStored, kNewState, kDuplicate };
   struct Successor {
     Choice choice;
     uint32_t violations;
     std::array<uint64_t, 4> reached;
     typename Store::Encoded code; // the state reached
+    // The parallel merge's: the key's hash; whether the state was stored
+    // before the batch, is new, or is new but reached first by the earlier
+    // successor `first` of the batch; and the state's number, once known.
+    uint64_t key_hash = 0;
+    Fate fate = kStored;
+    const Successor *first = nullptr;
+    uint32_t target = 0;
   };
   // What expanding one state gives: its successors in the order of its
   // enabled choices, or, for a terminal state, how it ended.
@@ -234,6 +243,22 @@ private:
     }
   }
 
+  // Successor i of state k of a batch.
+  struct Ref {
+    uint32_t k, i;
+    friend auto operator<=>(const Ref &, const Ref &) = default;
+  };
+  // What a member of the team counts while it expands, added up after; a
+  // cache line of its own, as each member writes its tally for every step.
+  struct alignas(64) Tally {
+    uint64_t steps = 0;
+    size_t absent = 0; // successors not stored before the batch
+    std::array<uint64_t, 4> reached{};
+    std::array<uint32_t, 32> violation_depth = filled(UINT32_MAX);
+  };
+  // States of a batch numbered together: one item of the numbering loop.
+  static constexpr uint32_t kGroup = 8;
+
   // What inserting expansions builds, besides the store.
   struct Merge {
     Store &store;
@@ -241,16 +266,15 @@ private:
     std::vector<uint32_t> depth;
     std::vector<uint8_t> terminal;               // 0 no, 1 finished, 2 deadlock
     std::vector<std::pair<uint32_t, int>> stuck; // stuck state, the kind it counts as
-    // The parallel merge's scratch, per successor of the batch: where it is,
-    // its key's hash, and what the lookup found (a state number, kNew, or
-    // kNew + 1 + p: the same state as the new successor p of the batch).
-    std::vector<Successor *> all;
-    std::array<std::vector<uint32_t>, Store::kMaxComponents> interned; // [component][successor]
-    std::vector<uint64_t> hash;
-    std::vector<uint64_t> found;
-    std::array<std::vector<uint32_t>, Store::kShards> by_shard;
+    std::vector<uint64_t> hash;                  // merge()'s: of each successor's key
+    // The parallel merge's scratch (expand_and_merge()).
+    std::vector<std::array<std::vector<Ref>, Store::kShards>> absent; // [member][shard]
+    std::array<std::vector<Ref>, Store::kShards> by_shard;            // a shard's absent, in order
+    std::array<std::vector<uint32_t>, Store::kShards> seen;           // a shard's dedup table
+    std::vector<uint32_t> fresh; // [group]: new states among its successors
+    std::vector<size_t> edge_at; // [state of the batch]: its first edge
+    std::vector<Tally> tally;    // [member]
   };
-  static constexpr uint64_t kNew = uint64_t{1} << 32;
 
   // What the search holds: the store, the edges, and per state its depth,
   // BFS parent and how it ended (a run of scale-2-2 that counted only the
@@ -273,6 +297,10 @@ private:
       }
       return true;
     }
+    record_terminal(m, e, at);
+    return false;
+  }
+  void record_terminal(Merge &m, const Expansion &e, uint32_t at) {
     m.terminal[at] = e.finished ? 1 : 2;
     if (m.terminal[at] == 2) {
       if (e.stuck_on_variable) {
@@ -283,7 +311,6 @@ private:
         d = std::min(d, m.depth[at]);
       }
     }
-    return false;
   }
   void record_edge(Merge &m, uint32_t at, const Successor &succ, uint32_t j, bool inserted) {
     for (uint32_t v = succ.violations; v; v &= v - 1) {
@@ -306,7 +333,7 @@ private:
       m.store.prefetch_components(succ.code);
     m.hash.resize(e.successors.size());
     for (size_t i = 0; i < e.successors.size(); ++i) {
-      m.store.intern_all(e.successors[i].code);
+      m.store.template intern_all<false>(e.successors[i].code);
       m.hash[i] = m.store.key_hash(e.successors[i].code);
       m.store.prefetch_state(m.hash[i]);
     }
@@ -317,137 +344,203 @@ private:
     }
   }
 
-  // Threads: expand states first..first+n-1, then insert their successors
-  // in the order merge() would, so that states get the same numbers. Every
-  // phase but the numbering runs on all threads: interning, component by
-  // component; looking the states up, shard by shard (a successor equal to
-  // an earlier new one of the batch is found in the batch); indexing the
-  // new ones, shard by shard. An error (a model error, a scenario's run-time
-  // error, std::bad_alloc) is rethrown: the first state's that raised one,
-  // else the merge's. No exception may leave the team's job, and every
-  // member must meet the same barriers: a phase that fails sets its own
-  // flag, read by the later phases only after the barrier that ends it.
+  // Threads: expand states first..first+n-1 and insert their successors,
+  // numbering the new states in the order merge() would, so that states get
+  // the same numbers on any number of threads. Every phase runs on all
+  // members, with a barrier between:
+  //  1. expand the batch's states, intern their successors' components and
+  //     look them up; those not stored go to the member's list of their
+  //     state-table shard;
+  //  2. per shard, the absent successors in batch order: the first of equal
+  //     ones is a new state, the others duplicates of it; count the new
+  //     states of each group of kGroup batch states;
+  //  3. per group: number its new states from the counts of the groups
+  //     before it, and record the keys, depths and BFS parents;
+  //  4. per shard, index the new states; per group, record the edges.
+  // An error (a model error, a scenario's run-time error, std::bad_alloc) is
+  // rethrown: the first state's that raised one, else the merge's. No
+  // exception may leave the team's job, and every member must meet the same
+  // barriers: a phase that fails sets a flag, which the later phases read
+  // only after the barrier that ends it.
   void expand_and_merge(Merge &m, Team &team, std::vector<std::unique_ptr<Scratch>> &scratch,
                         std::vector<Expansion> &expansions, uint32_t first, uint32_t n) {
-    enum Phase { kFlatten, kIntern, kBucket, kNumber, kIndex, kPhases };
     Store &store = m.store;
-    std::array<char, kPhases> failed{};
+    const auto members = static_cast<size_t>(team.size());
+    const size_t groups = (n + kGroup - 1) / kGroup;
+    const size_t stored = store.size(), edges = edges_.size();
+    m.absent.resize(members);
+    m.tally.assign(members, Tally{});
+    m.fresh.assign(groups, 0);
+    m.edge_at.resize(n + 1);
+    std::atomic<bool> expand_failed{false};
+    std::array<char, 3> failed{}; // resize, dedup, number
     std::exception_ptr error;
     std::mutex error_lock;
-    const auto fail = [&](Phase p) {
+    const auto fail = [&](size_t phase) {
       const std::lock_guard<std::mutex> hold(error_lock);
       if (!error) error = std::current_exception();
-      failed[p] = 1;
+      failed[phase] = 1;
     };
-    const auto ok_before = [&](Phase p) {
-      return std::none_of(failed.begin(), failed.begin() + p, [](char f) { return f != 0; });
-    };
+    const auto succ = [&](Ref r) -> Successor & { return expansions[r.k].successors[r.i]; };
+    std::vector<size_t> group_base(groups + 1); // member 0's, read after a barrier
+
     team.run([&](int member) {
-      std::unique_ptr<Scratch> &mine = scratch[static_cast<size_t>(member)];
+      const auto me = static_cast<size_t>(member);
+      std::unique_ptr<Scratch> &mine = scratch[me];
+      Tally &tally = m.tally[me];
       team.for_each(member, n, 4, [&](size_t k) {
-        expansions[k].error = nullptr;
+        Expansion &e = expansions[k];
+        e.error = nullptr;
         try {
           if (!mine) mine = std::make_unique<Scratch>();
-          expand_one(store, first + static_cast<uint32_t>(k), expansions[k], *mine);
-        } catch (...) {
-          expansions[k].error = std::current_exception();
-        }
-      });
-      team.single(member, [&] {
-        try {
-          m.all.clear();
-          for (uint32_t k = 0; k < n; ++k) {
-            if (expansions[k].error) throw std::runtime_error("expansion failed");
-            for (Successor &succ : expansions[k].successors)
-              m.all.push_back(&succ);
+          const uint32_t at = first + static_cast<uint32_t>(k);
+          expand_one(store, at, e, *mine);
+          for (const Successor &sc : e.successors)
+            store.prefetch_components(sc.code);
+          for (Successor &sc : e.successors) {
+            store.template intern_all<true>(sc.code);
+            sc.key_hash = store.key_hash(sc.code);
+            store.prefetch_state(sc.key_hash);
           }
-          m.hash.resize(m.all.size());
-          m.found.resize(m.all.size());
-          for (size_t c = 0; c < store.components(); ++c)
-            m.interned[c].resize(m.all.size());
-        } catch (...) {
-          fail(kFlatten);
-        }
-      });
-      if (ok_before(kIntern)) {
-        team.for_each(member, store.components(), 1, [&](size_t c) {
-          try {
-            for (size_t i = 0; i < m.all.size(); ++i)
-              m.interned[c][i] = store.intern(c, m.all[i]->code);
-          } catch (...) {
-            fail(kIntern);
-          }
-        });
-      }
-      if (ok_before(kBucket)) {
-        team.for_each(member, m.all.size(), 64, [&](size_t i) {
-          auto &code = m.all[i]->code;
-          for (size_t c = 0; c < store.components(); ++c)
-            code.index[c] = m.interned[c][i];
-          m.hash[i] = store.key_hash(code);
-        });
-        team.single(member, [&] {
-          try {
-            for (auto &bucket : m.by_shard)
-              bucket.clear();
-            for (size_t i = 0; i < m.all.size(); ++i)
-              m.by_shard[Store::shard(m.hash[i])].push_back(static_cast<uint32_t>(i));
-          } catch (...) {
-            fail(kBucket);
-          }
-        });
-      }
-      if (ok_before(kNumber)) {
-        team.for_each(member, Store::kShards, 1, [&](size_t sh) {
-          const auto &bucket = m.by_shard[sh];
-          for (size_t b = 0; b < bucket.size(); ++b) {
-            const uint32_t i = bucket[b];
-            const auto &code = m.all[i]->code;
-            uint64_t f = store.find(code, m.hash[i]);
-            for (size_t a = 0; f == Store::kNone && a < b; ++a) {
-              const uint32_t p = bucket[a];
-              if (m.found[p] == kNew && m.hash[p] == m.hash[i] &&
-                  std::memcmp(m.all[p]->code.index.data(), code.index.data(),
-                              store.components() * sizeof(uint32_t)) == 0)
-                f = kNew + 1 + p;
+          for (uint32_t i = 0; i < e.successors.size(); ++i) {
+            Successor &sc = e.successors[i];
+            sc.target = store.find(sc.code, sc.key_hash);
+            sc.fate = sc.target == Store::kNone ? kNewState : kStored;
+            if (sc.fate == kNewState) {
+              m.absent[me][Store::shard(sc.key_hash)].push_back(Ref{static_cast<uint32_t>(k), i});
+              ++tally.absent;
             }
-            m.found[i] = f == Store::kNone ? kNew : f;
+            ++tally.steps;
+            for (size_t w = 0; w < tally.reached.size(); ++w)
+              tally.reached[w] |= sc.reached[w];
+            for (uint32_t v = sc.violations; v; v &= v - 1) {
+              uint32_t &d = tally.violation_depth[static_cast<size_t>(__builtin_ctz(v))];
+              d = std::min(d, m.depth[at] + 1);
+            }
           }
-        });
-        team.single(member, [&] {
-          try {
-            size_t i = 0;
-            for (uint32_t k = 0; k < n; ++k) {
-              if (!record_state(m, expansions[k], first + k)) continue;
-              for (Successor &succ : expansions[k].successors) {
-                uint64_t &f = m.found[i];
-                const bool inserted = f == kNew;
-                if (inserted) f = store.append(succ.code, m.hash[i]);
-                if (f > kNew) f = m.found[f - kNew - 1] & ~kNew; // numbered above, as it came first
-                record_edge(m, first + k, succ, static_cast<uint32_t>(f), inserted);
-                if (inserted) f |= kNew; // to index
-                ++i;
+        } catch (...) {
+          e.error = std::current_exception();
+          expand_failed = true;
+        }
+      });
+      if (expand_failed) return;
+
+      // 2. Member 0 also makes room for every absent successor being new.
+      if (member == 0) {
+        try {
+          size_t absent = 0; // not the lists: the other members are emptying them
+          for (const Tally &t : m.tally)
+            absent += t.absent;
+          m.edge_at[0] = edges;
+          for (uint32_t k = 0; k < n; ++k)
+            m.edge_at[k + 1] = m.edge_at[k] + expansions[k].successors.size();
+          edges_.resize(m.edge_at[n]);
+          store.resize(stored + absent);
+          m.depth.resize(stored + absent);
+          parent_.resize(stored + absent - 1);
+        } catch (...) {
+          fail(0);
+        }
+      }
+      team.for_each(member, Store::kShards, 1, [&](size_t sh) {
+        try {
+          std::vector<Ref> &list = m.by_shard[sh];
+          list.clear();
+          for (auto &lists : m.absent) {
+            list.insert(list.end(), lists[sh].begin(), lists[sh].end());
+            lists[sh].clear();
+          }
+          std::sort(list.begin(), list.end());
+          std::vector<uint32_t> &seen = m.seen[sh];
+          size_t size = 16;
+          while (size < 2 * list.size())
+            size *= 2;
+          seen.assign(size, 0);
+          for (uint32_t p = 0; p < list.size(); ++p) {
+            Successor &sc = succ(list[p]);
+            size_t j = sc.key_hash & (size - 1);
+            for (; seen[j] != 0; j = (j + 1) & (size - 1)) {
+              const Successor &other = succ(list[seen[j] - 1]);
+              if (other.key_hash == sc.key_hash &&
+                  std::memcmp(other.code.index.data(), sc.code.index.data(),
+                              store.components() * sizeof(uint32_t)) == 0) {
+                sc.fate = kDuplicate;
+                sc.first = &other;
+                break;
               }
             }
-          } catch (...) {
-            fail(kNumber);
+            if (sc.fate == kDuplicate) continue;
+            seen[j] = p + 1;
+            std::atomic_ref<uint32_t>(m.fresh[list[p].k / kGroup])
+                .fetch_add(1, std::memory_order_relaxed);
           }
-        });
+        } catch (...) {
+          fail(1);
+        }
+      });
+      if (failed[0] || failed[1]) return;
+
+      // 3. The new states' numbers follow the order of the batch.
+      if (member == 0) {
+        group_base[0] = stored;
+        for (size_t g = 0; g < groups; ++g)
+          group_base[g + 1] = group_base[g] + m.fresh[g];
       }
-      if (ok_before(kIndex)) {
-        team.for_each(member, Store::kShards, 1, [&](size_t sh) {
+      team.barrier();
+      team.for_each(member, groups, 1, [&](size_t g) {
+        auto id = static_cast<uint32_t>(group_base[g]);
+        const auto last = static_cast<uint32_t>(std::min<size_t>(n, (g + 1) * kGroup));
+        for (auto k = static_cast<uint32_t>(g * kGroup); k < last; ++k)
+          for (Successor &sc : expansions[k].successors) {
+            if (sc.fate != kNewState) continue;
+            sc.target = id;
+            store.set(id, sc.code, sc.key_hash);
+            m.depth[id] = m.depth[first + k] + 1;
+            parent_[id - 1] = Parent{first + k, sc.choice};
+            ++id;
+          }
+      });
+
+      // 4. Index the new states, and record every edge.
+      team.for_each(member, Store::kShards + groups, 1, [&](size_t item) {
+        if (item < Store::kShards) {
           try {
-            for (const uint32_t i : m.by_shard[sh])
-              if (m.found[i] & kNew) store.index(static_cast<uint32_t>(m.found[i] & ~kNew));
+            for (const Ref r : m.by_shard[item])
+              if (succ(r).fate == kNewState) store.index(succ(r).target);
           } catch (...) {
-            fail(kIndex);
+            fail(2);
           }
-        });
-      }
+          return;
+        }
+        const size_t g = item - Store::kShards;
+        const auto last = static_cast<uint32_t>(std::min<size_t>(n, (g + 1) * kGroup));
+        for (auto k = static_cast<uint32_t>(g * kGroup); k < last; ++k) {
+          size_t at = m.edge_at[k];
+          for (Successor &sc : expansions[k].successors) {
+            if (sc.fate == kDuplicate) sc.target = sc.first->target;
+            edges_[at++] =
+                Edge{first + k, sc.target, Step{sc.choice.actor, sc.choice.alt}, sc.violations};
+          }
+        }
+      });
     });
     for (uint32_t k = 0; k < n; ++k)
       if (expansions[k].error) std::rethrow_exception(expansions[k].error);
     if (error) std::rethrow_exception(error);
+    // One thread again: the store's true size, and what the members counted.
+    store.resize(group_base[groups]);
+    m.depth.resize(store.size());
+    parent_.resize(store.size() - 1);
+    m.terminal.resize(store.size(), 0);
+    for (uint32_t k = 0; k < n; ++k)
+      if (expansions[k].successors.empty()) record_terminal(m, expansions[k], first + k);
+    for (const Tally &t : m.tally) {
+      m.ex.steps += t.steps;
+      for (size_t w = 0; w < m.ex.reached.size(); ++w)
+        m.ex.reached[w] |= t.reached[w];
+      for (size_t kind = 0; kind < violation_depth_.size(); ++kind)
+        violation_depth_[kind] = std::min(violation_depth_[kind], t.violation_depth[kind]);
+    }
   }
 
   struct Edge {
