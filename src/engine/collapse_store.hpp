@@ -73,6 +73,13 @@ public:
     add(h, i, idx, hash_of);
   }
   size_t bytes() const { return slots_.capacity() * 8; }
+  // bytes() of an index holding `count` entries.
+  static size_t bytes_for(size_t count) {
+    size_t size = 256;
+    while (count * 2 > size)
+      size *= 2;
+    return size * 8;
+  }
   static constexpr uint32_t kNone = 0xffffffffu;
 
 private:
@@ -91,17 +98,19 @@ private:
   std::vector<uint64_t> slots_;
 };
 
-// Append-only records of `width` T's each. Records never move, so threads
-// may read the ones already added while one thread appends more: chunks are
-// never reallocated, and the chunk table is reserved up front (address
-// space only, until chunks are added). A chunk's memory is not cleared, so
-// only the pages records are written to are ever touched.
+// Records of `width` T's each, at most 2^max_bits of them, added at the end
+// (push_back(), or resize() and set()). Records never move, so threads may
+// read the ones already added while one thread adds more: chunks are never
+// reallocated, and the chunk table is reserved up front (address space
+// only, until chunks are added). A chunk's memory is not cleared, so only
+// the pages records are written to are ever touched.
 template <class T> class StableRecords {
   static constexpr size_t kChunkBits = 14;
-  static constexpr size_t kChunks = size_t{1} << (32 - kChunkBits);
 
 public:
-  explicit StableRecords(size_t width) : width_(width) { chunks_.reserve(kChunks); }
+  explicit StableRecords(size_t width, size_t max_bits = 32) : width_(width), max_(max_bits) {
+    chunks_.reserve(size_t{1} << (max_bits - kChunkBits));
+  }
   const T *operator[](size_t i) const {
     return chunks_[i >> kChunkBits].get() + (i & ((size_t{1} << kChunkBits) - 1)) * width_;
   }
@@ -112,7 +121,8 @@ public:
   // Records below `n` may then be set(), by several threads for different
   // records; shrinking keeps the memory for the next growth.
   void resize(size_t n) {
-    if (n >= 0xffffffffu) throw std::bad_alloc(); // indices are 32-bit, and ~0 means none
+    // indices are 32-bit, and ~0 means none
+    if (n >= std::min<size_t>(0xffffffffu, size_t{1} << max_)) throw std::bad_alloc();
     while (((n + (size_t{1} << kChunkBits) - 1) >> kChunkBits) > chunks_.size())
       chunks_.push_back(std::make_unique_for_overwrite<T[]>(width_ << kChunkBits));
     size_ = n;
@@ -125,7 +135,7 @@ public:
   size_t bytes() const { return size_ * width_ * sizeof(T) + chunks_.size() * sizeof(void *); }
 
 private:
-  size_t width_;
+  size_t width_, max_;
   std::vector<std::unique_ptr<T[]>> chunks_;
   size_t size_ = 0;
 };
@@ -176,8 +186,8 @@ public:
   // Encodes `s` against `parent` (stored as `parent_id`): components equal to
   // the parent's keep its index, the others are hashed. Only the components
   // in `maybe` (bit per component) can differ from the parent's; the caller
-  // vouches for that. Only reads the store, so threads may encode while no
-  // insert() runs.
+  // vouches for that. Only reads the store: threads may encode while others
+  // intern_all<true>(), but not while states are added.
   void encode(const State &s, const State &parent, uint32_t parent_id, Encoded &e,
               uint32_t maybe = ~0u) const {
     const uint32_t *pk = key(parent_id);
@@ -266,6 +276,7 @@ public:
     uint32_t i = t.index.find(
         h, [&](uint32_t j) { return std::memcmp(t.values[j], v, size) == 0; }, slot);
     if (i == kNone) {
+      // the index must stay below ~0 (none) with the shard in its low bits
       if (t.values.size() >= (size_t{1} << (32 - kValueShardBits)) - 1) throw std::bad_alloc();
       i = static_cast<uint32_t>(t.values.size());
       t.values.push_back(v);
@@ -320,10 +331,14 @@ public:
     return s;
   }
 
+  // What the store holds. The state index is counted as if its states were
+  // spread evenly over the shards: where a state falls depends on its
+  // component indices, which threads interning at once number in the order
+  // they come, and a --max-memory bound must stop every run at the same
+  // state whatever the threads did.
   size_t bytes() const {
     size_t b = keys_.bytes() + key_hashes_.capacity() * 8;
-    for (const detail::HashIndex &shard : states_)
-      b += shard.bytes();
+    b += kShards * detail::HashIndex::bytes_for(size() / kShards);
     for (const auto &t : tables_)
       for (const ValueShard &v : t->shards)
         b += v.values.bytes() + v.hashes.capacity() * 8 + v.index.bytes();
@@ -336,7 +351,7 @@ private:
   };
   static constexpr uint32_t kValueShardBits = 4;
   struct ValueShard {
-    explicit ValueShard(uint32_t size) : values(size) {}
+    explicit ValueShard(uint32_t size) : values(size, 32 - kValueShardBits) {}
     detail::StableRecords<unsigned char> values;
     std::vector<uint64_t> hashes; // of each value
     detail::HashIndex index;

@@ -252,7 +252,7 @@ private:
   // cache line of its own, as each member writes its tally for every step.
   struct alignas(64) Tally {
     uint64_t steps = 0;
-    size_t absent = 0; // successors not stored before the batch
+    size_t absent = 0; // successors not stored before the batch (duplicates too)
     std::array<uint64_t, 4> reached{};
     std::array<uint32_t, 32> violation_depth = filled(UINT32_MAX);
   };
@@ -373,7 +373,7 @@ private:
     m.fresh.assign(groups, 0);
     m.edge_at.resize(n + 1);
     std::atomic<bool> expand_failed{false};
-    std::array<char, 3> failed{}; // resize, dedup, number
+    std::array<char, 3> failed{}; // making room, deduplicating, indexing
     std::exception_ptr error;
     std::mutex error_lock;
     const auto fail = [&](size_t phase) {
@@ -395,8 +395,8 @@ private:
           if (!mine) mine = std::make_unique<Scratch>();
           const uint32_t at = first + static_cast<uint32_t>(k);
           expand_one(store, at, e, *mine);
-          for (const Successor &sc : e.successors)
-            store.prefetch_components(sc.code);
+          // No prefetch_components(): another member may be growing the
+          // slot array it would read.
           for (Successor &sc : e.successors) {
             store.template intern_all<true>(sc.code);
             sc.key_hash = store.key_hash(sc.code);
