@@ -188,10 +188,10 @@ private:
     uint32_t violations;
     std::array<uint64_t, 4> reached;
     typename Store::Encoded code; // the state reached
-    // The parallel merge's: the key's hash; whether the state was stored
-    // before the batch, is new, or is new but reached first by the earlier
-    // successor `first` of the batch; and the state's number, once known.
-    uint64_t key_hash = 0;
+    uint64_t key_hash = 0;        // of the state's component indices, once interned
+    // The parallel merge's: whether the state was stored before the batch,
+    // is new, or is new but reached first by the earlier successor `first`
+    // of the batch; and the state's number, once known.
     Fate fate = kStored;
     const Successor *first = nullptr;
     uint32_t target = 0;
@@ -266,7 +266,6 @@ private:
     std::vector<uint32_t> depth;
     std::vector<uint8_t> terminal;               // 0 no, 1 finished, 2 deadlock
     std::vector<std::pair<uint32_t, int>> stuck; // stuck state, the kind it counts as
-    std::vector<uint64_t> hash;                  // merge()'s: of each successor's key
     // The parallel merge's scratch (expand_and_merge()).
     std::vector<std::array<std::vector<Ref>, Store::kShards>> absent; // [member][shard]
     std::array<std::vector<Ref>, Store::kShards> by_shard;            // a shard's absent, in order
@@ -331,15 +330,13 @@ private:
     if (!record_state(m, e, at)) return;
     for (const Successor &succ : e.successors)
       m.store.prefetch_components(succ.code);
-    m.hash.resize(e.successors.size());
-    for (size_t i = 0; i < e.successors.size(); ++i) {
-      m.store.template intern_all<false>(e.successors[i].code);
-      m.hash[i] = m.store.key_hash(e.successors[i].code);
-      m.store.prefetch_state(m.hash[i]);
+    for (Successor &succ : e.successors) {
+      m.store.template intern_all<false>(succ.code);
+      succ.key_hash = m.store.key_hash(succ.code);
+      m.store.prefetch_state(succ.key_hash);
     }
-    for (size_t i = 0; i < e.successors.size(); ++i) {
-      const Successor &succ = e.successors[i];
-      auto [j, inserted] = m.store.insert_interned(succ.code, m.hash[i]);
+    for (const Successor &succ : e.successors) {
+      auto [j, inserted] = m.store.insert_interned(succ.code, succ.key_hash);
       record_edge(m, at, succ, j, inserted);
     }
   }
