@@ -399,6 +399,7 @@ void System::finish_op(Ctx &k, int tid) const {
   Task &t = k.task_of(tid);
   if (tid == cfg_.final_task()) {
     t.state = TaskState::Done;
+    t.ret = 0;
     return;
   }
   const Op &op = sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt];
@@ -453,10 +454,8 @@ void System::run_kworker(Ctx &k) const {
     k.reached(Fn::bio_dirty_fn);
     k.emit(trace::EventKind::Call, "process_one_work: bio_dirty_fn", -1);
   }
-  if (!run_frames(k, t)) {
-    t.state = TaskState::Idle;
-    t.ret = 0;
-  }
+  if (!run_frames(k, t)) t.state = TaskState::Idle;
+  t.ret = 0;
 }
 
 void System::run_task(Ctx &k, int tid) const {
@@ -470,7 +469,13 @@ void System::run_task(Ctx &k, int tid) const {
       return;
     }
   }
-  if (!run_frames(k, t)) finish_op(k, tid);
+  // A step ends at a scheduling point or with the call's return: either
+  // way nothing reads the return register again (Ctx::retval()), and a
+  // stale value would tell apart states that differ in nothing else.
+  if (run_frames(k, t))
+    t.ret = 0;
+  else
+    finish_op(k, tid);
 }
 
 // Runs the top frames of `t` until one yields or the kernel BUG()s (true),

@@ -27,6 +27,7 @@ Flow Ctx::call(Frame &f, int next_pc, Fn fn, int a0, int a1, int a2, int a3, int
 Flow Ctx::ret(int32_t value) {
   Task &t = task();
   t.ret = value;
+  returned_ = true;
   --t.nframes;
   t.frames[t.nframes] = Frame{}; // keep unused slots zero: states compare as bytes
   return Flow::Next;

@@ -143,7 +143,13 @@ public:
   // Records what System::task_enabled() reads for `wait`: a step that goes
   // to sleep, and the step that wakes, depend on it.
   void wait_reads(Wait wait, int arg) const;
-  int32_t retval() const { return task().ret; }
+  // The value the last callee returned, read in the step it returned in:
+  // a task's return register is cleared when its step ends (System), as no
+  // later step may need it.
+  int32_t retval() const {
+    if (!returned_) model_error("a return value read in a later step than the return");
+    return task().ret;
+  }
 
   // ---- reporting ----
   bool recording() const { return rec_ != nullptr; }
@@ -198,6 +204,7 @@ private:
   trace::Trace *rec_;
   int step_;
   int plain_depth_ = 0;
+  bool returned_ = false; // a framed function returned in this step
 };
 
 // A page as a plain function's argument: named in the trace only when one is
