@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -199,7 +200,11 @@ private:
   // What expanding one state gives: its successors in the order of its
   // enabled choices, or, for a terminal state, how it ended.
   struct Expansion {
-    std::vector<Successor> successors; // kept across batches: no reallocation
+    std::span<Successor> successors; // the first ones of `pool`
+    // Only grows, so that successors keep their buffers from state to state
+    // (shrinking freed them, often on another thread than the one that had
+    // allocated them).
+    std::vector<Successor> pool;
     bool finished = false, stuck_on_variable = false;
     int stuck_kind = 0;
     std::exception_ptr error;
@@ -219,7 +224,8 @@ private:
     // components it reports, so only those are compared and copied back.
     x.next = x.cur;
     sys_.enabled(cur, choices);
-    e.successors.resize(choices.size());
+    if (e.pool.size() < choices.size()) e.pool.resize(choices.size());
+    e.successors = std::span<Successor>(e.pool.data(), choices.size());
     if (choices.empty()) {
       e.finished = sys_.finished(cur);
       e.stuck_on_variable = !e.finished && sys_.stuck_on_variable(cur);
