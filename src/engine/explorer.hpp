@@ -385,7 +385,15 @@ private:
       failed[phase] = 1;
     };
     const auto succ = [&](Ref r) -> Successor & { return expansions[r.k].successors[r.i]; };
-    std::vector<size_t> group_base(groups + 1); // member 0's, read after a barrier
+    // The first number of group g's new states: `stored` plus the new
+    // states of the groups before it. A batch has a few groups, so each
+    // member adds them up itself rather than wait at a barrier for one to.
+    const auto group_base = [&](size_t g) {
+      size_t base = stored;
+      for (size_t h = 0; h < g; ++h)
+        base += m.fresh[h];
+      return base;
+    };
 
     team.run([&](int member) {
       const auto me = static_cast<size_t>(member);
@@ -484,14 +492,8 @@ private:
       if (failed[0] || failed[1]) return;
 
       // 3. The new states' numbers follow the order of the batch.
-      if (member == 0) {
-        group_base[0] = stored;
-        for (size_t g = 0; g < groups; ++g)
-          group_base[g + 1] = group_base[g] + m.fresh[g];
-      }
-      team.barrier();
       team.for_each(member, groups, 1, [&](size_t g) {
-        auto id = static_cast<uint32_t>(group_base[g]);
+        auto id = static_cast<uint32_t>(group_base(g));
         const auto last = static_cast<uint32_t>(std::min<size_t>(n, (g + 1) * kGroup));
         for (auto k = static_cast<uint32_t>(g * kGroup); k < last; ++k)
           for (Successor &sc : expansions[k].successors) {
@@ -531,7 +533,7 @@ private:
       if (expansions[k].error) std::rethrow_exception(expansions[k].error);
     if (error) std::rethrow_exception(error);
     // One thread again: the store's true size, and what the members counted.
-    store.resize(group_base[groups]);
+    store.resize(group_base(groups));
     m.depth.resize(store.size());
     parent_.resize(store.size() - 1);
     m.terminal.resize(store.size(), 0);
