@@ -298,7 +298,7 @@ struct Task {
   int16_t wait_arg;
   uint8_t progress; // kswapd: things changed in this reclaim pass
   uint8_t pad_;
-  int32_t ret; // return register of the last returned frame
+  int32_t ret; // return register: the last returned frame's value, 0 once its step ends
   Frame frames[kMaxFrames];
   Dio dio;
 };
