@@ -150,11 +150,14 @@ template <class State> class CollapseStore {
 public:
   static constexpr size_t kMaxComponents = 16; // an Encoded stays small: batches fit the caches
 
+  // A stored state: its component indices (the first components() of them).
+  using Key = std::array<uint32_t, kMaxComponents>;
+
   // A state on its way in: its component indices, where known, and the
   // bytes and hashes of the components that are not (only those are kept,
   // so that a batch of successors stays small enough for the caches).
   struct Encoded {
-    std::array<uint32_t, kMaxComponents> index;
+    Key index;
     std::array<uint64_t, kMaxComponents> hash;
     std::array<uint32_t, kMaxComponents> at; // of a fresh component's bytes in `bytes`
     std::vector<unsigned char> bytes;
@@ -220,15 +223,15 @@ public:
   // Returns {index, inserted}. `e` comes from encode().
   std::pair<uint32_t, bool> insert(Encoded &e) {
     intern_all<false>(e);
-    return insert_interned(e, key_hash(e));
+    return insert_interned(e, key_hash(e.index));
   }
   // insert() in two halves, so that a caller inserting several states can
   // prefetch (prefetch_components(), prefetch_state()) the table slots of
   // all of them before it reads any: intern_all<false>() and then
   // insert_interned() with the key's hash.
   std::pair<uint32_t, bool> insert_interned(const Encoded &e, uint64_t h) {
-    if (const uint32_t found = find(e, h); found != kNone) return {found, false};
-    const uint32_t id = append(e, h);
+    if (const uint32_t found = find(e.index, h); found != kNone) return {found, false};
+    const uint32_t id = append(e.index, h);
     index(id);
     return {id, true};
   }
@@ -285,21 +288,24 @@ public:
     }
     return i << kValueShardBits | sh;
   }
-  uint64_t key_hash(const Encoded &e) const {
-    return XXH3_64bits(e.index.data(), layout_.size() * sizeof(uint32_t));
+  uint64_t key_hash(const Key &k) const {
+    return XXH3_64bits(k.data(), layout_.size() * sizeof(uint32_t));
+  }
+  bool same_key(const Key &a, const Key &b) const {
+    return std::memcmp(a.data(), b.data(), layout_.size() * sizeof(uint32_t)) == 0;
   }
   static size_t shard(uint64_t key_hash) { return key_hash >> 58; }
-  // The stored state with the indices of `e` (hashed `h`), or kNone.
-  uint32_t find(const Encoded &e, uint64_t h) const {
+  // The stored state with the indices `k` (hashed `h`), or kNone.
+  uint32_t find(const Key &k, uint64_t h) const {
     size_t slot = 0;
     return states_[shard(h)].find(
-        h, [&](uint32_t id) { return same_key(id, e); }, slot);
+        h, [&](uint32_t id) { return same_key(id, k); }, slot);
   }
-  bool same_key(uint32_t id, const Encoded &e) const {
-    return std::memcmp(key(id), e.index.data(), layout_.size() * sizeof(uint32_t)) == 0;
+  bool same_key(uint32_t id, const Key &k) const {
+    return std::memcmp(key(id), k.data(), layout_.size() * sizeof(uint32_t)) == 0;
   }
-  uint32_t append(const Encoded &e, uint64_t h) {
-    keys_.push_back(e.index.data());
+  uint32_t append(const Key &k, uint64_t h) {
+    keys_.push_back(k.data());
     key_hashes_.push_back(h);
     return static_cast<uint32_t>(keys_.size() - 1);
   }
@@ -309,8 +315,8 @@ public:
     keys_.resize(n);
     key_hashes_.resize(n);
   }
-  void set(uint32_t id, const Encoded &e, uint64_t h) {
-    keys_.set(id, e.index.data());
+  void set(uint32_t id, const Key &k, uint64_t h) {
+    keys_.set(id, k.data());
     key_hashes_[id] = h;
   }
   void index(uint32_t id) {

@@ -134,7 +134,7 @@ public:
       if (n == 0) break;
       if (threads_ == 1) {
         expand_one(store, i, expansions[0], *scratch);
-        merge(m, expansions[0], i);
+        merge(m, expansions[0], *scratch, i);
       } else {
         expand_and_merge(m, *team, team_scratch, expansions, i, n);
       }
@@ -184,12 +184,14 @@ public:
 private:
   using Store = CollapseStore<State>;
   enum Fate : uint8_t { kStored, kNewState, kDuplicate };
+  // A successor as the merge needs it, without its component bytes (in the
+  // expanding thread's Scratch until interned): a batch's successors are
+  // read again after all are expanded, from the caches if they are small.
   struct Successor {
     Choice choice;
     uint32_t violations;
-    std::array<uint64_t, 4> reached;
-    typename Store::Encoded code; // the state reached
-    uint64_t key_hash = 0;        // of the state's component indices, once interned
+    typename Store::Key key; // of the state reached, once interned (threads)
+    uint64_t key_hash = 0;
     // The parallel merge's: whether the state was stored before the batch,
     // is new, or is new but reached first by the earlier successor `first`
     // of the batch; and the state's number, once known.
@@ -201,19 +203,21 @@ private:
   // enabled choices, or, for a terminal state, how it ended.
   struct Expansion {
     std::span<Successor> successors; // the first ones of `pool`
-    // Only grows, so that successors keep their buffers from state to state
-    // (shrinking freed them, often on another thread than the one that had
-    // allocated them).
     std::vector<Successor> pool;
     bool finished = false, stuck_on_variable = false;
     int stuck_kind = 0;
     std::exception_ptr error;
   };
   // What a thread expands with: the state being expanded, rebuilt from the
-  // store, and its enabled choices.
+  // store, its enabled choices, and its successors' encodings and what
+  // their steps reached (index: the successor's).
   struct Scratch {
     State cur, next;
     std::vector<Choice> choices;
+    // Only grows, so that encodings keep their byte buffers from state to
+    // state (shrinking freed them, and growing allocated them again).
+    std::vector<typename Store::Encoded> codes;
+    std::vector<std::array<uint64_t, 4>> reached;
   };
 
   void expand_one(const Store &store, uint32_t id, Expansion &e, Scratch &x) const {
@@ -225,6 +229,8 @@ private:
     x.next = x.cur;
     sys_.enabled(cur, choices);
     if (e.pool.size() < choices.size()) e.pool.resize(choices.size());
+    if (x.codes.size() < choices.size()) x.codes.resize(choices.size());
+    x.reached.resize(choices.size());
     e.successors = std::span<Successor>(e.pool.data(), choices.size());
     if (choices.empty()) {
       e.finished = sys_.finished(cur);
@@ -238,8 +244,8 @@ private:
       const auto out = sys_.step(next, choices[c]);
       const uint32_t changed = sys_.changed_components(out);
       succ.violations = out.violations;
-      succ.reached = out.reached;
-      store.encode(next, cur, id, succ.code, changed);
+      x.reached[c] = out.reached;
+      store.encode(next, cur, id, x.codes[c], changed);
       store.copy_components(next, cur, changed);
 #ifndef NDEBUG
       // Debug builds (the sanitizer runs) check what the encoding relied on.
@@ -292,13 +298,13 @@ private:
 
   // A state's expansion recorded: how it ended if terminal; else the steps
   // and what they reached (its edges are added by the caller).
-  bool record_state(Merge &m, Expansion &e, uint32_t at) {
+  bool record_state(Merge &m, const Expansion &e, const Scratch &x, uint32_t at) {
     m.terminal.resize(m.store.size(), 0);
     if (!e.successors.empty()) {
-      for (const Successor &succ : e.successors) {
+      for (size_t c = 0; c < e.successors.size(); ++c) {
         ++m.ex.steps;
         for (size_t w = 0; w < m.ex.reached.size(); ++w)
-          m.ex.reached[w] |= succ.reached[w];
+          m.ex.reached[w] |= x.reached[c][w];
       }
       return true;
     }
@@ -332,18 +338,19 @@ private:
   // One thread: inserts the successors of state `at`, in order. Each pass
   // first prefetches what the next reads for every successor, so that their
   // cache misses overlap.
-  void merge(Merge &m, Expansion &e, uint32_t at) {
-    if (!record_state(m, e, at)) return;
-    for (const Successor &succ : e.successors)
-      m.store.prefetch_components(succ.code);
-    for (Successor &succ : e.successors) {
-      m.store.template intern_all<false>(succ.code);
-      succ.key_hash = m.store.key_hash(succ.code);
-      m.store.prefetch_state(succ.key_hash);
+  void merge(Merge &m, Expansion &e, Scratch &x, uint32_t at) {
+    if (!record_state(m, e, x, at)) return;
+    const size_t n = e.successors.size();
+    for (size_t c = 0; c < n; ++c)
+      m.store.prefetch_components(x.codes[c]);
+    for (size_t c = 0; c < n; ++c) {
+      m.store.template intern_all<false>(x.codes[c]);
+      e.successors[c].key_hash = m.store.key_hash(x.codes[c].index);
+      m.store.prefetch_state(e.successors[c].key_hash);
     }
-    for (const Successor &succ : e.successors) {
-      auto [j, inserted] = m.store.insert_interned(succ.code, succ.key_hash);
-      record_edge(m, at, succ, j, inserted);
+    for (size_t c = 0; c < n; ++c) {
+      auto [j, inserted] = m.store.insert_interned(x.codes[c], e.successors[c].key_hash);
+      record_edge(m, at, e.successors[c], j, inserted);
     }
   }
 
@@ -408,14 +415,16 @@ private:
           expand_one(store, at, e, *mine);
           // No prefetch_components(): another member may be growing the
           // slot array it would read.
-          for (Successor &sc : e.successors) {
-            store.template intern_all<true>(sc.code);
-            sc.key_hash = store.key_hash(sc.code);
+          for (size_t c = 0; c < e.successors.size(); ++c) {
+            Successor &sc = e.successors[c];
+            store.template intern_all<true>(mine->codes[c]);
+            sc.key = mine->codes[c].index;
+            sc.key_hash = store.key_hash(sc.key);
             store.prefetch_state(sc.key_hash);
           }
           for (uint32_t i = 0; i < e.successors.size(); ++i) {
             Successor &sc = e.successors[i];
-            sc.target = store.find(sc.code, sc.key_hash);
+            sc.target = store.find(sc.key, sc.key_hash);
             sc.fate = sc.target == Store::kNone ? kNewState : kStored;
             if (sc.fate == kNewState) {
               m.absent[me][Store::shard(sc.key_hash)].push_back(Ref{static_cast<uint32_t>(k), i});
@@ -423,7 +432,7 @@ private:
             }
             ++tally.steps;
             for (size_t w = 0; w < tally.reached.size(); ++w)
-              tally.reached[w] |= sc.reached[w];
+              tally.reached[w] |= mine->reached[i][w];
             for (uint32_t v = sc.violations; v; v &= v - 1) {
               uint32_t &d = tally.violation_depth[static_cast<size_t>(__builtin_ctz(v))];
               d = std::min(d, m.depth[at] + 1);
@@ -472,9 +481,7 @@ private:
             size_t j = sc.key_hash & (size - 1);
             for (; seen[j] != 0; j = (j + 1) & (size - 1)) {
               const Successor &other = succ(list[seen[j] - 1]);
-              if (other.key_hash == sc.key_hash &&
-                  std::memcmp(other.code.index.data(), sc.code.index.data(),
-                              store.components() * sizeof(uint32_t)) == 0) {
+              if (other.key_hash == sc.key_hash && store.same_key(other.key, sc.key)) {
                 sc.fate = kDuplicate;
                 sc.first = &other;
                 break;
@@ -499,7 +506,7 @@ private:
           for (Successor &sc : expansions[k].successors) {
             if (sc.fate != kNewState) continue;
             sc.target = id;
-            store.set(id, sc.code, sc.key_hash);
+            store.set(id, sc.key, sc.key_hash);
             m.depth[id] = m.depth[first + k] + 1;
             parent_[id - 1] = Parent{first + k, sc.choice};
             ++id;
