@@ -172,6 +172,37 @@ TEST(Cli, BenchPrintsOneRowPerScenarioAndSearch) {
   EXPECT_EQ(pagerace({"bench", "seed-race2", "--searches", "bfs,nope"}).code, kInput);
 }
 
+// --repeat: each row is the median of its runs, with their spread, and a row
+// on two threads has its speedup over one from the same repetitions.
+TEST(Cli, BenchRepeatReportsRunsSpreadAndSpeedup) {
+  const Outcome r =
+      pagerace({"bench", "seed-race1", "--searches", "bfs", "-j", "1,2", "--repeat", "3"});
+  ASSERT_EQ(r.code, kClean) << show(r);
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("| seed-race1 ", 0) == 0)
+      rows.push_back(pagerace::test_util::markdown_cells(line));
+  ASSERT_EQ(rows.size(), 2u) << show(r);
+  for (const auto &row : rows) {
+    ASSERT_EQ(row.size(), 14u) << show(r);
+    EXPECT_EQ(row[11], "3") << "runs";
+    const size_t dash = row[12].find("–");
+    ASSERT_NE(dash, std::string::npos) << row[12];
+    const double lo = std::stod(row[12].substr(0, dash)), hi = std::stod(row[12].substr(dash + 3));
+    const double median = std::stod(row[7]);
+    EXPECT_LE(lo, median) << row[12];
+    EXPECT_LE(median, hi) << row[12];
+  }
+  EXPECT_EQ(rows[0][2], "bfs -j 1");
+  EXPECT_EQ(rows[0][13], "") << "no speedup of one thread over itself";
+  EXPECT_EQ(rows[1][2], "bfs -j 2");
+  ASSERT_FALSE(rows[1][13].empty()) << show(r);
+  EXPECT_GT(std::stod(rows[1][13]), 0.0) << rows[1][13];
+  EXPECT_EQ(rows[0][5], rows[1][5]) << "the same states on both";
+  EXPECT_EQ(pagerace({"bench", "seed-race2", "--repeat", "0"}).code, kInput);
+}
+
 // Progress goes to a terminal only: piped, a run of over a second writes
 // nothing to stderr, with or without --quiet.
 TEST(Cli, NoProgressLineWhenStderrIsNotATerminal) {

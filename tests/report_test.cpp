@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "app/bench.hpp"
 #include "report/json.hpp"
 #include "report/text.hpp"
 #include "trace/trace.hpp"
@@ -649,3 +650,11 @@ TEST(Json, InvalidUtf8DoesNotThrow) {
 }
 
 } // namespace
+
+TEST(Bench, MedianIndexPicksTheMiddleRun) {
+  using pagerace::app::median_index;
+  EXPECT_EQ(median_index({3.0, 1.0, 2.0}), 2u);
+  EXPECT_EQ(median_index({5.0}), 0u);
+  EXPECT_EQ(median_index({4.0, 1.0, 3.0, 2.0}), 3u) << "the lower middle of an even count";
+  EXPECT_EQ(median_index({1.0, 1.0, 1.0}), 1u) << "equal times keep the order of the runs";
+}

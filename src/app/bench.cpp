@@ -3,6 +3,9 @@
 #include "scenario/builtin.hpp"
 #include "scenario/scale.hpp"
 
+#include <algorithm>
+#include <numeric>
+
 namespace pagerace::app {
 
 std::vector<std::string> default_bench_scenarios() {
@@ -15,24 +18,62 @@ std::vector<std::string> default_bench_scenarios() {
   return names;
 }
 
+size_t median_index(const std::vector<double> &values) {
+  std::vector<size_t> order(values.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  // stable: equal times keep the order of the runs, for a deterministic pick
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return values[a] < values[b]; });
+  return order.empty() ? 0 : order[(order.size() - 1) / 2];
+}
+
 std::vector<trace::BenchCell> run_bench(const std::vector<std::string> &scenarios,
                                         const std::vector<engine::Search> &searches,
                                         const std::vector<int> &jobs, const std::string &kernel,
-                                        const engine::Limits &limits) {
+                                        const engine::Limits &limits, int repeat) {
+  repeat = std::max(1, repeat);
   std::vector<trace::BenchCell> cells;
   for (const auto &name : scenarios) {
     const scenario::Scenario sc = scenario::load_scenario(name);
     const model::Variant &v = select_variant(sc, kernel);
     for (engine::Search s : searches) {
       const bool bfs = s == engine::Search::Bfs;
-      for (int j : bfs ? jobs : std::vector<int>{1}) { // only the BFS runs on several threads
-        CheckOptions opts;
-        opts.search = s;
-        opts.limits = limits;
-        opts.jobs = j;
+      // only the BFS runs on several threads
+      const std::vector<int> threads = bfs ? jobs : std::vector<int>{1};
+      std::vector<std::vector<trace::Result>> runs(threads.size()); // [thread count][repetition]
+      for (int r = 0; r < repeat; ++r)
+        for (size_t t = 0; t < threads.size(); ++t) {
+          CheckOptions opts;
+          opts.search = s;
+          opts.limits = limits;
+          opts.jobs = threads[t];
+          runs[t].push_back(check(sc, v, opts));
+        }
+      const auto seconds = [&](size_t t) {
+        std::vector<double> out;
+        for (const trace::Result &res : runs[t])
+          out.push_back(res.stats.seconds);
+        return out;
+      };
+      const auto one = std::find(threads.begin(), threads.end(), 1);
+      for (size_t t = 0; t < threads.size(); ++t) {
+        const std::vector<double> time = seconds(t);
         std::string label = engine::search_name(s);
-        if (bfs && (jobs.size() > 1 || j != 1)) label += " -j " + std::to_string(j);
-        cells.push_back(trace::BenchCell{name, v.name, label, check(sc, v, opts)});
+        if (bfs && (jobs.size() > 1 || threads[t] != 1))
+          label += " -j " + std::to_string(threads[t]);
+        trace::BenchCell cell{name, v.name, label, runs[t][median_index(time)]};
+        cell.runs = repeat;
+        cell.min_seconds = *std::min_element(time.begin(), time.end());
+        cell.max_seconds = *std::max_element(time.begin(), time.end());
+        if (threads[t] != 1 && one != threads.end()) {
+          const std::vector<double> base = seconds(static_cast<size_t>(one - threads.begin()));
+          std::vector<double> ratio;
+          for (int r = 0; r < repeat; ++r)
+            if (time[static_cast<size_t>(r)] > 0)
+              ratio.push_back(base[static_cast<size_t>(r)] / time[static_cast<size_t>(r)]);
+          if (!ratio.empty()) cell.speedup = ratio[median_index(ratio)];
+        }
+        cells.push_back(std::move(cell));
       }
     }
   }

@@ -17,9 +17,17 @@ std::vector<std::string> default_bench_scenarios();
 // Runs every scenario under every search, one after the other (timings are
 // not disturbed by other cells), the BFS once per thread count of `jobs`
 // (the other searches run on one thread). `kernel` empty: each scenario's own.
+//
+// `repeat` > 1 runs each cell that many times and keeps the run of median
+// time. The thread counts of a BFS take turns within each repetition, so
+// that a slow period of the machine falls on both sides of a speedup rather
+// than on one (the speedup is the median of the repetitions' ratios).
 std::vector<trace::BenchCell> run_bench(const std::vector<std::string> &scenarios,
                                         const std::vector<engine::Search> &searches,
                                         const std::vector<int> &jobs, const std::string &kernel,
-                                        const engine::Limits &limits);
+                                        const engine::Limits &limits, int repeat = 1);
+
+// The index of the median of `values` (the lower one of an even count).
+size_t median_index(const std::vector<double> &values);
 
 } // namespace pagerace::app

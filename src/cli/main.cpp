@@ -461,6 +461,7 @@ struct BenchArgs {
   std::string searches = "bfs,dpor-cache,dpor,dfs";
   std::string jobs = "1";
   std::string kernel;
+  int repeat = 1;
   SearchArgs limits;
 };
 
@@ -489,7 +490,7 @@ int cmd_bench(BenchArgs a) {
   const auto names = a.scenarios.empty() ? app::default_bench_scenarios() : a.scenarios;
   try {
     fmt::print("{}", report::render_bench_markdown(
-                         app::run_bench(names, searches, jobs, a.kernel, opts->limits)));
+                         app::run_bench(names, searches, jobs, a.kernel, opts->limits, a.repeat)));
   } catch (const scenario::ParseError &e) {
     return input_error(where(e.pos()) + ": " + e.message());
   } catch (const std::invalid_argument &e) {
@@ -551,6 +552,12 @@ int main(int argc, char **argv) {
   bench->add_option("--kernel", ba.kernel, "kernel variant (default: each scenario's own)");
   bench->add_option("-j,--jobs", ba.jobs,
                     "comma-separated thread counts for the BFS rows, e.g. 1,2 (default: 1)");
+  bench
+      ->add_option("--repeat", ba.repeat,
+                   "run each cell N times and keep the median time (default 1); the thread "
+                   "counts take turns, and a row on several threads gets its median speedup "
+                   "over one")
+      ->check(CLI::Range(1, 100));
   add_search_options(bench, ba.limits);
 
   ReproduceArgs ra;
