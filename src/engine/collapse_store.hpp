@@ -259,10 +259,36 @@ public:
 
   // Interns every fresh component of `e`, setting its index. `Locked`: other
   // threads may intern at the same time.
-  template <bool Locked> void intern_all(Encoded &e) {
+  // A thread's memo of the component values it interned last, by hash. A
+  // value found there, compared in full, skips the shard's lock and index:
+  // a batch's successors often share their changed components. Values never
+  // move, so reading one while another thread adds others is safe.
+  struct Memo {
+    static constexpr size_t kSlots = 1024;
+    Memo() {
+      for (auto &slots : index)
+        slots.fill(kNone);
+    }
+    std::array<std::array<uint64_t, kSlots>, kMaxComponents> hash{};
+    std::array<std::array<uint32_t, kSlots>, kMaxComponents> index;
+  };
+  template <bool Locked> void intern_all(Encoded &e, Memo *memo = nullptr) {
     for (uint32_t f = e.fresh; f; f &= f - 1) {
       const auto c = static_cast<size_t>(__builtin_ctz(f));
+      if (!memo) {
+        e.index[c] = intern<Locked>(c, e);
+        continue;
+      }
+      const size_t slot = e.hash[c] & (Memo::kSlots - 1);
+      const uint32_t known = memo->index[c][slot];
+      if (known != kNone && memo->hash[c][slot] == e.hash[c] &&
+          std::memcmp(value(c, known), e.bytes.data() + e.at[c], layout_[c].size) == 0) {
+        e.index[c] = known;
+        continue;
+      }
       e.index[c] = intern<Locked>(c, e);
+      memo->hash[c][slot] = e.hash[c];
+      memo->index[c][slot] = e.index[c];
     }
   }
   // The index of fresh component c of `e`, its value added if new: the

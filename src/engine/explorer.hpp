@@ -218,6 +218,7 @@ private:
     // state (shrinking freed them, and growing allocated them again).
     std::vector<typename Store::Encoded> codes;
     std::vector<std::array<uint64_t, 4>> reached;
+    typename Store::Memo memo;
   };
 
   void expand_one(const Store &store, uint32_t id, Expansion &e, Scratch &x) const {
@@ -344,7 +345,7 @@ private:
     for (size_t c = 0; c < n; ++c)
       m.store.prefetch_components(x.codes[c]);
     for (size_t c = 0; c < n; ++c) {
-      m.store.template intern_all<false>(x.codes[c]);
+      m.store.template intern_all<false>(x.codes[c], &x.memo);
       e.successors[c].key_hash = m.store.key_hash(x.codes[c].index);
       m.store.prefetch_state(e.successors[c].key_hash);
     }
@@ -417,7 +418,7 @@ private:
           // slot array it would read.
           for (size_t c = 0; c < e.successors.size(); ++c) {
             Successor &sc = e.successors[c];
-            store.template intern_all<true>(mine->codes[c]);
+            store.template intern_all<true>(mine->codes[c], &mine->memo);
             sc.key = mine->codes[c].index;
             sc.key_hash = store.key_hash(sc.key);
             store.prefetch_state(sc.key_hash);
