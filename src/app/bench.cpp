@@ -40,14 +40,18 @@ std::vector<trace::BenchCell> run_bench(const std::vector<std::string> &scenario
       const bool bfs = s == engine::Search::Bfs;
       // only the BFS runs on several threads
       const std::vector<int> threads = bfs ? jobs : std::vector<int>{1};
-      std::vector<std::vector<trace::Result>> runs(threads.size()); // [thread count][repetition]
+      std::vector<std::vector<trace::Result>> runs( // [thread count][repetition]
+          threads.size(), std::vector<trace::Result>(static_cast<size_t>(repeat)));
+      // The order of the thread counts alternates, so that neither always
+      // runs first.
       for (int r = 0; r < repeat; ++r)
-        for (size_t t = 0; t < threads.size(); ++t) {
+        for (size_t k = 0; k < threads.size(); ++k) {
+          const size_t t = r % 2 ? threads.size() - 1 - k : k;
           CheckOptions opts;
           opts.search = s;
           opts.limits = limits;
           opts.jobs = threads[t];
-          runs[t].push_back(check(sc, v, opts));
+          runs[t][static_cast<size_t>(r)] = check(sc, v, opts);
         }
       const auto seconds = [&](size_t t) {
         std::vector<double> out;
@@ -66,11 +70,12 @@ std::vector<trace::BenchCell> run_bench(const std::vector<std::string> &scenario
         cell.min_seconds = *std::min_element(time.begin(), time.end());
         cell.max_seconds = *std::max_element(time.begin(), time.end());
         if (threads[t] != 1 && one != threads.end()) {
-          const std::vector<double> base = seconds(static_cast<size_t>(one - threads.begin()));
+          // Only runs that both finished: bounded ones did unequal work.
+          const auto &base = runs[static_cast<size_t>(one - threads.begin())];
           std::vector<double> ratio;
-          for (int r = 0; r < repeat; ++r)
-            if (time[static_cast<size_t>(r)] > 0)
-              ratio.push_back(base[static_cast<size_t>(r)] / time[static_cast<size_t>(r)]);
+          for (size_t r = 0; r < static_cast<size_t>(repeat); ++r)
+            if (time[r] > 0 && !base[r].bounded && !runs[t][r].bounded)
+              ratio.push_back(base[r].stats.seconds / time[r]);
           if (!ratio.empty()) cell.speedup = ratio[median_index(ratio)];
         }
         cells.push_back(std::move(cell));

@@ -19,9 +19,11 @@ std::vector<std::string> default_bench_scenarios();
 // (the other searches run on one thread). `kernel` empty: each scenario's own.
 //
 // `repeat` > 1 runs each cell that many times and keeps the run of median
-// time. The thread counts of a BFS take turns within each repetition, so
-// that a slow period of the machine falls on both sides of a speedup rather
-// than on one (the speedup is the median of the repetitions' ratios).
+// time (the lower middle one of an even count). The thread counts of a BFS
+// take turns within each repetition, in alternating order, so that a slow
+// period of the machine falls on both sides of a speedup rather than on one
+// (the speedup is the median of the ratios of the repetitions in which
+// both runs finished).
 std::vector<trace::BenchCell> run_bench(const std::vector<std::string> &scenarios,
                                         const std::vector<engine::Search> &searches,
                                         const std::vector<int> &jobs, const std::string &kernel,

@@ -257,12 +257,11 @@ public:
   static constexpr uint32_t kNone = detail::HashIndex::kNone;
   static constexpr size_t kShards = 64;
 
-  // Interns every fresh component of `e`, setting its index. `Locked`: other
-  // threads may intern at the same time.
   // A thread's memo of the component values it interned last, by hash. A
   // value found there, compared in full, skips the shard's lock and index:
   // a batch's successors often share their changed components. Values never
-  // move, so reading one while another thread adds others is safe.
+  // move, so reading one while another thread adds others is safe. A memo
+  // belongs to one store.
   struct Memo {
     static constexpr size_t kSlots = 1024;
     Memo() {
@@ -271,8 +270,16 @@ public:
     }
     std::array<std::array<uint64_t, kSlots>, kMaxComponents> hash{};
     std::array<std::array<uint32_t, kSlots>, kMaxComponents> index;
+    const CollapseStore *store = nullptr; // whose indices it holds
   };
+  // Interns every fresh component of `e`, setting its index, through the
+  // thread's `memo` if given. `Locked`: other threads may intern at the
+  // same time.
   template <bool Locked> void intern_all(Encoded &e, Memo *memo = nullptr) {
+    if (memo && memo->store != this) { // another store's indices would mislead
+      *memo = Memo();
+      memo->store = this;
+    }
     for (uint32_t f = e.fresh; f; f &= f - 1) {
       const auto c = static_cast<size_t>(__builtin_ctz(f));
       if (!memo) {
