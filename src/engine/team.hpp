@@ -8,12 +8,13 @@
 // states, and when another process holds one of the cores, the spinning
 // member keeps it from the one the team waits for: measured, a run on two
 // threads beside one busy process took 7.8 s where one thread took 2.3 s.
-// std::barrier waits briefly and then sleeps in the kernel.
+// SpinBarrier (barrier.hpp) spins for 5 us at most, then sleeps.
 #pragma once
+
+#include "engine/barrier.hpp"
 
 #include <algorithm>
 #include <atomic>
-#include <barrier>
 #include <cstddef>
 #include <functional>
 #include <thread>
@@ -101,7 +102,7 @@ private:
   }
 
   int size_;
-  std::barrier<> sync_;
+  SpinBarrier sync_;
   std::vector<std::thread> threads_;
   const std::function<void(int)> *job_ = nullptr;
   std::atomic<bool> stop_{false};
