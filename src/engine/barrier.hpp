@@ -7,9 +7,11 @@
 // costs 5-8 us of futex sleep and wake-up (the wake-up is an interrupt to
 // the other vCPU). Measured on scale-2-1, two threads, median of five
 // interleaved runs: 6.21 s with std::barrier, 4.86 s spinning up to 5 us,
-// 5.09 s up to 20 us, 5.32 s up to 50 us (docs/PERFORMANCE.md). A wait that
-// outlasts the spin, as when another process holds the other core, makes
-// the next few waits sleep at once, so that a busy machine loses little.
+// 5.09 s up to 20 us, 5.32 s up to 50 us (docs/PERFORMANCE.md). A wait as
+// long as a scheduler's time slice, as when another process holds the
+// other core, makes the next few waits sleep at once, so that a busy
+// machine loses little; sleeping at once after every wait longer than the
+// spin cost more futex rounds than it saved.
 #pragma once
 
 #include <atomic>
@@ -26,6 +28,7 @@ namespace pagerace::engine {
 class SpinBarrier {
 public:
   static constexpr std::chrono::nanoseconds kSpin{5000};
+  static constexpr std::chrono::nanoseconds kLong{500000};
   static constexpr int kSkip = 16;
 
   explicit SpinBarrier(int members) : expected_(members) {}
@@ -34,22 +37,23 @@ public:
     // The phase cannot move on before this member arrives.
     const uint32_t phase = phase_.load(std::memory_order_acquire);
     if (arrive(false)) return;
+    const auto start = std::chrono::steady_clock::now();
     if (skip_.load(std::memory_order_relaxed) > 0) {
       skip_.fetch_sub(1, std::memory_order_relaxed);
     } else {
-      const auto until = std::chrono::steady_clock::now() + kSpin;
       do {
         for (int i = 0; i < 8; ++i) { // a pause is ~25 ns: read the clock rarely
           if (phase_.load(std::memory_order_acquire) != phase) return;
           relax();
         }
-      } while (std::chrono::steady_clock::now() < until);
-      // The others are late, as when another process holds their core: the
-      // next waits sleep at once, and spin again after them.
-      skip_.store(kSkip, std::memory_order_relaxed);
+      } while (std::chrono::steady_clock::now() - start < kSpin);
     }
     while (phase_.load(std::memory_order_acquire) == phase)
       phase_.wait(phase, std::memory_order_acquire);
+    // A wait of a scheduler's time slice: another process holds the other
+    // core. The next waits sleep at once, and spin again after them.
+    if (std::chrono::steady_clock::now() - start > kLong)
+      skip_.store(kSkip, std::memory_order_relaxed);
   }
   // Arrives for this phase and leaves: later phases wait for one member fewer.
   void arrive_and_drop() { arrive(true); }
