@@ -19,6 +19,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -274,6 +275,8 @@ private:
   };
   // States of a batch numbered together: one item of the numbering loop.
   static constexpr uint32_t kGroup = 8;
+  // States a member of the team expands before it looks their successors up.
+  static constexpr size_t kChunk = 4;
 
   // What inserting expansions builds, besides the store.
   struct Merge {
@@ -410,41 +413,57 @@ private:
       const auto me = static_cast<size_t>(member);
       std::unique_ptr<Scratch> &mine = scratch[me];
       Tally &tally = m.tally[me];
-      team.for_each(member, n, 4, [&](size_t k) {
-        Expansion &e = expansions[k];
-        e.error = nullptr;
-        try {
-          if (!mine) mine = std::make_unique<Scratch>();
-          const uint32_t at = first + static_cast<uint32_t>(k);
-          expand_one(store, at, e, *mine);
-          // No prefetch_components(): another member may be growing the
-          // slot array it would read.
-          for (size_t c = 0; c < e.successors.size(); ++c) {
-            Successor &sc = e.successors[c];
-            store.template intern_all<true>(mine->codes[c], &mine->memo);
-            sc.key = mine->codes[c].index;
-            sc.key_hash = store.key_hash(sc.key);
-            store.prefetch_state(sc.key_hash);
-          }
-          for (uint32_t i = 0; i < e.successors.size(); ++i) {
-            Successor &sc = e.successors[i];
-            sc.target = store.find(sc.key, sc.key_hash);
-            sc.fate = sc.target == Store::kNone ? kNewState : kStored;
-            if (sc.fate == kNewState) {
-              m.absent[me][Store::shard(sc.key_hash)].push_back(Ref{static_cast<uint32_t>(k), i});
-              ++tally.absent;
+      // A member takes kChunk states at a time: it expands them and interns
+      // their successors' components, prefetching each successor's slot in
+      // the state table, and only then looks the successors up, so that the
+      // misses on that table (most of this phase's own time) overlap.
+      team.for_each(member, (n + kChunk - 1) / kChunk, 1, [&](size_t chunk) {
+        const size_t lo = chunk * kChunk, hi = std::min<size_t>(n, lo + kChunk);
+        for (size_t k = lo; k < hi; ++k) {
+          Expansion &e = expansions[k];
+          e.error = nullptr;
+          try {
+            if (!mine) mine = std::make_unique<Scratch>();
+            const uint32_t at = first + static_cast<uint32_t>(k);
+            expand_one(store, at, e, *mine);
+            // No prefetch_components(): another member may be growing the
+            // slot array it would read.
+            for (size_t c = 0; c < e.successors.size(); ++c) {
+              Successor &sc = e.successors[c];
+              store.template intern_all<true>(mine->codes[c], &mine->memo);
+              sc.key = mine->codes[c].index;
+              sc.key_hash = store.key_hash(sc.key);
+              store.prefetch_state(sc.key_hash);
+              ++tally.steps;
+              for (size_t w = 0; w < tally.reached.size(); ++w)
+                tally.reached[w] |= mine->reached[c][w];
+              for (uint32_t v = sc.violations; v; v &= v - 1) {
+                uint32_t &d = tally.violation_depth[static_cast<size_t>(__builtin_ctz(v))];
+                d = std::min(d, m.depth[at] + 1);
+              }
             }
-            ++tally.steps;
-            for (size_t w = 0; w < tally.reached.size(); ++w)
-              tally.reached[w] |= mine->reached[i][w];
-            for (uint32_t v = sc.violations; v; v &= v - 1) {
-              uint32_t &d = tally.violation_depth[static_cast<size_t>(__builtin_ctz(v))];
-              d = std::min(d, m.depth[at] + 1);
-            }
+          } catch (...) {
+            e.error = std::current_exception();
+            expand_failed = true;
           }
-        } catch (...) {
-          e.error = std::current_exception();
-          expand_failed = true;
+        }
+        for (size_t k = lo; k < hi; ++k) {
+          Expansion &e = expansions[k];
+          if (e.error) continue;
+          try {
+            for (uint32_t i = 0; i < e.successors.size(); ++i) {
+              Successor &sc = e.successors[i];
+              sc.target = store.find(sc.key, sc.key_hash);
+              sc.fate = sc.target == Store::kNone ? kNewState : kStored;
+              if (sc.fate == kNewState) {
+                m.absent[me][Store::shard(sc.key_hash)].push_back(Ref{static_cast<uint32_t>(k), i});
+                ++tally.absent;
+              }
+            }
+          } catch (...) {
+            e.error = std::current_exception();
+            expand_failed = true;
+          }
         }
       });
       if (expand_failed) return;
@@ -470,11 +489,14 @@ private:
         try {
           std::vector<Ref> &list = m.by_shard[sh];
           list.clear();
+          // Each member's list is in batch order already (it takes chunks
+          // in increasing order): merge them.
           for (auto &lists : m.absent) {
+            const auto mid = static_cast<std::ptrdiff_t>(list.size());
             list.insert(list.end(), lists[sh].begin(), lists[sh].end());
             lists[sh].clear();
+            std::inplace_merge(list.begin(), list.begin() + mid, list.end());
           }
-          std::sort(list.begin(), list.end());
           std::vector<uint32_t> &seen = m.seen[sh];
           size_t size = 16;
           while (size < 2 * list.size())
