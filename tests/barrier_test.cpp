@@ -7,6 +7,9 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
 #include <thread>
 #include <vector>
 
@@ -14,8 +17,19 @@ namespace {
 
 using pagerace::engine::SpinBarrier;
 
-// Members write their slot of a phase (plain writes: a sanitizer run sees a
-// missing ordering), meet, and check every slot.
+// A barrier that loses a wake-up hangs: fail within a minute rather than at
+// ctest's timeout.
+template <class Body> void within_a_minute(Body body) {
+  auto done = std::async(std::launch::async, body);
+  if (done.wait_for(std::chrono::minutes(1)) == std::future_status::timeout) {
+    std::fprintf(stderr, "a barrier test hung\n");
+    std::abort();
+  }
+  done.get();
+}
+
+// Members write their slot of a phase (plain writes: ThreadSanitizer, run
+// by hand, sees a missing ordering), meet, and check every slot.
 void phases(int members, int count, std::chrono::microseconds late) {
   SpinBarrier barrier(members);
   std::vector<std::vector<int>> slot(static_cast<size_t>(count),
@@ -40,17 +54,8 @@ void phases(int members, int count, std::chrono::microseconds late) {
     EXPECT_EQ(wrong[static_cast<size_t>(m)], 0) << "member " << m << " of " << members;
 }
 
-TEST(SpinBarrier, EveryPhaseSeesWhatEveryMemberWroteBeforeIt) {
-  for (int members : {1, 2, 3, 5})
-    phases(members, 2000, std::chrono::microseconds(0));
-}
-
-TEST(SpinBarrier, MembersThatSleptPastTheSpinWakeUp) {
-  phases(2, 200, std::chrono::duration_cast<std::chrono::microseconds>(SpinBarrier::kSpin) * 4);
-  phases(3, 200, std::chrono::microseconds(2000));
-}
-
-TEST(SpinBarrier, ADroppedMemberIsNoLongerWaitedFor) {
+// One member leaves in the first phase; the others meet twice more.
+void dropped_member() {
   SpinBarrier barrier(3);
   int after = 0;
   std::thread leaver([&] { barrier.arrive_and_drop(); });
@@ -66,6 +71,48 @@ TEST(SpinBarrier, ADroppedMemberIsNoLongerWaitedFor) {
   EXPECT_EQ(after, 1);
   leaver.join();
   stayer.join();
+}
+
+TEST(SpinBarrier, EveryPhaseSeesWhatEveryMemberWroteBeforeIt) {
+  within_a_minute([] {
+    for (int members : {1, 2, 3, 5})
+      phases(members, 2000, std::chrono::microseconds(0));
+  });
+}
+
+// Late by more than the spin, and by more than a long wait (the next waits
+// then skip the spin).
+TEST(SpinBarrier, MembersThatSleptPastTheSpinWakeUp) {
+  within_a_minute([] {
+    phases(2, 200, std::chrono::duration_cast<std::chrono::microseconds>(SpinBarrier::kSpin) * 4);
+    phases(3, 200, std::chrono::microseconds(2000));
+  });
+}
+
+// As the team's constructor uses it when a thread cannot start: members
+// that never ran drop out in the first phase.
+TEST(SpinBarrier, MembersThatDropOutAreNoLongerWaitedFor) {
+  within_a_minute([] {
+    SpinBarrier barrier(4);
+    barrier.arrive_and_drop();
+    barrier.arrive_and_drop();
+    int after = 0;
+    std::thread other([&] {
+      barrier.arrive_and_wait();
+      barrier.arrive_and_wait();
+      after = 1;
+      barrier.arrive_and_wait();
+    });
+    barrier.arrive_and_wait();
+    barrier.arrive_and_wait();
+    barrier.arrive_and_wait();
+    EXPECT_EQ(after, 1);
+    other.join();
+  });
+}
+
+TEST(SpinBarrier, ADroppedMemberIsNoLongerWaitedFor) {
+  within_a_minute([] { dropped_member(); });
 }
 
 } // namespace

@@ -67,7 +67,8 @@ TEST(CollapseStoreMemo, ForgetsTheIndicesOfAnotherStore) {
   Store::Memo memo;
   for (uint64_t v = 0; v < 100; ++v)
     intern(first, tiny(v, v), &memo);
-  // The same values in the other order get other indices in a new store.
+  // The same values in the other order, in a new store: a memo that kept
+  // the first store's indices would read past the new store's values.
   for (uint64_t v = 100; v-- > 0;) {
     const Store::Key got = intern(second, tiny(v, v), &memo),
                      want = intern(plain, tiny(v, v), nullptr);

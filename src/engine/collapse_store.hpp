@@ -276,7 +276,7 @@ public:
   // thread's `memo` if given. `Locked`: other threads may intern at the
   // same time.
   template <bool Locked> void intern_all(Encoded &e, Memo *memo = nullptr) {
-    if (memo && memo->store != this) { // another store's indices would mislead
+    if (memo && memo->store != this) { // another store's indices may lie past this one's values
       *memo = Memo();
       memo->store = this;
     }

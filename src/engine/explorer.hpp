@@ -75,9 +75,12 @@ public:
     // threads take batches large enough that the barriers between phases
     // are few, and small enough that a batch's successors stay in the caches
     // between the phases. Measured on two threads with barriers that spin
-    // (team.hpp), scale-2-1, medians of five: 64 states a thread 5.92 s,
-    // 128 4.86 s, 256 4.71-4.93 s, 512 4.65-4.68 s, 1024 4.43-5.12 s, 2048
-    // 5.40 s, 4096 5.57 s; scale-1-2: 64 3.92 s, 256 3.44 s, 512 3.66 s.
+    // (barrier.hpp), medians of five, each series against its own one-thread
+    // time: scale-2-1 (7.82 s on one thread) 64 states a thread 5.92 s, 128
+    // 4.86 s, 256 4.71 s; (7.08 s) 256 4.93 s, 512 4.68 s, 1024 4.43 s;
+    // (7.56 s) 512 4.65 s, 1024 5.12 s, 2048 5.40 s, 4096 5.57 s; scale-1-2
+    // (5.32 s) 64 3.92 s, 256 3.44 s, 512 3.66 s. 256: the best on
+    // scale-1-2, within the noise of 512 on scale-2-1, half the batch.
     const uint32_t batch = threads_ > 1 ? 256u * static_cast<uint32_t>(threads_) : 1u;
     std::vector<Expansion> expansions(batch);
     auto scratch = std::make_unique<Scratch>();
@@ -492,6 +495,10 @@ private:
           // Each member's list is in batch order already (it takes chunks
           // in increasing order): merge them.
           for (auto &lists : m.absent) {
+#ifndef NDEBUG
+            if (!std::is_sorted(lists[sh].begin(), lists[sh].end()))
+              throw std::logic_error("a member's absent successors are out of batch order");
+#endif
             const auto mid = static_cast<std::ptrdiff_t>(list.size());
             list.insert(list.end(), lists[sh].begin(), lists[sh].end());
             lists[sh].clear();
