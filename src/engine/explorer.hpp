@@ -471,16 +471,24 @@ private:
       });
       if (expand_failed) return;
 
-      // 2. Member 0 also makes room for every absent successor being new.
+      // 2. Two members also make room, one for the edges, the other for
+      // every absent successor being new: when an array grows it is
+      // copied, and the copies then take two cores, not one.
       if (member == 0) {
         try {
-          size_t absent = 0; // not the lists: the other members are emptying them
-          for (const Tally &t : m.tally)
-            absent += t.absent;
           m.edge_at[0] = edges;
           for (uint32_t k = 0; k < n; ++k)
             m.edge_at[k + 1] = m.edge_at[k] + expansions[k].successors.size();
           edges_.resize(m.edge_at[n]);
+        } catch (...) {
+          fail(0);
+        }
+      }
+      if (member == static_cast<int>(members) - 1) {
+        try {
+          size_t absent = 0; // not the lists: the other members are emptying them
+          for (const Tally &t : m.tally)
+            absent += t.absent;
           store.resize(stored + absent);
           m.depth.resize(stored + absent);
           parent_.resize(stored + absent - 1);
