@@ -21,6 +21,7 @@ namespace {
 struct BfsRun {
   engine::Exploration ex;
   std::vector<uint64_t> outcomes;
+  uint64_t graph = 0; // graph_digest()
 };
 
 BfsRun bfs(const model::System &sys, int threads, uint64_t max_states = 0) {
@@ -31,6 +32,7 @@ BfsRun bfs(const model::System &sys, int threads, uint64_t max_states = 0) {
   e.collect_outcomes(true);
   BfsRun r{e.run(), {}};
   r.outcomes = e.outcomes();
+  r.graph = e.graph_digest();
   return r;
 }
 
@@ -41,6 +43,7 @@ void expect_same_report(const BfsRun &one, const BfsRun &many, const std::string
   EXPECT_EQ(one.ex.executions, many.ex.executions) << what;
   EXPECT_EQ(one.ex.reached, many.ex.reached) << what;
   EXPECT_EQ(one.outcomes, many.outcomes) << what;
+  EXPECT_EQ(one.graph, many.graph) << what << ": the states' numbers, parents and edges";
   ASSERT_EQ(one.ex.found.size(), many.ex.found.size()) << what;
   for (size_t i = 0; i < one.ex.found.size(); ++i) {
     EXPECT_EQ(one.ex.found[i].kind, many.ex.found[i].kind) << what;

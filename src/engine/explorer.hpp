@@ -45,6 +45,10 @@ public:
   // filled when asked for, for comparing searches.
   void collect_outcomes(bool on) { collect_outcomes_ = on; }
   const std::vector<uint64_t> &outcomes() const { return outcomes_; }
+  // With collect_outcomes(): one hash of the whole state graph, the states
+  // in the order of their numbers, the BFS parents and the edges; equal
+  // for every thread count (tests/parallel_search_test.cpp).
+  uint64_t graph_digest() const { return graph_digest_; }
 
   // Expand states on `threads` threads (team.hpp). The store, the numbering of
   // states, the edges and so the traces are the same for every thread count:
@@ -155,6 +159,24 @@ public:
       for (uint32_t s = 0; s < store.size(); ++s)
         if (terminal[s]) outcomes_.push_back(Store::hash(store[s]));
       std::sort(outcomes_.begin(), outcomes_.end());
+      XXH3_state_t *digest = XXH3_createState();
+      if (!digest) throw std::bad_alloc();
+      XXH3_64bits_reset(digest);
+      for (uint32_t s = 0; s < store.size(); ++s) {
+        const uint64_t h = Store::hash(store[s]);
+        XXH3_64bits_update(digest, &h, sizeof h);
+      }
+      // Field by field: the structs' padding bytes are indeterminate.
+      for (const Parent &p : parent_) {
+        const std::array<uint32_t, 3> f{p.state, p.choice.actor, p.choice.alt};
+        XXH3_64bits_update(digest, f.data(), sizeof f);
+      }
+      for (const Edge &e : edges_) {
+        const std::array<uint32_t, 5> f{e.from, e.to, e.step.actor, e.step.alt, e.violations};
+        XXH3_64bits_update(digest, f.data(), sizeof f);
+      }
+      graph_digest_ = XXH3_64bits_digest(digest);
+      XXH3_freeState(digest);
     }
     ex.states = store.size();
     ex.memory_bytes = memory(m);
@@ -291,6 +313,7 @@ private:
     // The parallel merge's scratch (expand_and_merge()).
     std::vector<std::array<std::vector<Ref>, Store::kShards>> absent; // [member][shard]
     std::array<std::vector<Ref>, Store::kShards> by_shard;            // a shard's absent, in order
+    std::array<std::vector<Ref>, Store::kShards> merged;              // by_shard's spare buffer
     std::array<std::vector<uint32_t>, Store::kShards> seen;           // a shard's dedup table
     std::vector<uint32_t> fresh; // [group]: new states among its successors
     std::vector<size_t> edge_at; // [state of the batch]: its first edge
@@ -499,18 +522,21 @@ private:
       team.for_each(member, Store::kShards, 1, [&](size_t sh) {
         try {
           std::vector<Ref> &list = m.by_shard[sh];
+          std::vector<Ref> &merged = m.merged[sh];
           list.clear();
           // Each member's list is in batch order already (it takes chunks
-          // in increasing order): merge them.
+          // in increasing order): merge them, into buffers kept from batch
+          // to batch (std::inplace_merge would allocate one each time).
           for (auto &lists : m.absent) {
+            std::vector<Ref> &part = lists[sh];
 #ifndef NDEBUG
-            if (!std::is_sorted(lists[sh].begin(), lists[sh].end()))
+            if (!std::is_sorted(part.begin(), part.end()))
               throw std::logic_error("a member's absent successors are out of batch order");
 #endif
-            const auto mid = static_cast<std::ptrdiff_t>(list.size());
-            list.insert(list.end(), lists[sh].begin(), lists[sh].end());
-            lists[sh].clear();
-            std::inplace_merge(list.begin(), list.begin() + mid, list.end());
+            merged.resize(list.size() + part.size());
+            std::merge(list.begin(), list.end(), part.begin(), part.end(), merged.begin());
+            list.swap(merged);
+            part.clear();
           }
           std::vector<uint32_t> &seen = m.seen[sh];
           size_t size = 16;
@@ -821,6 +847,7 @@ private:
   }
   bool collect_outcomes_ = false;
   std::vector<uint64_t> outcomes_;
+  uint64_t graph_digest_ = 0;
   std::vector<Edge> edges_;
   std::vector<Parent> parent_;
 };
