@@ -343,6 +343,7 @@ TEST(CliJson, CheckSeedRace2HasTheDocumentedFields) {
   EXPECT_EQ(res.at("verdict"), "violation");
   EXPECT_FALSE(res.contains("bound_reason")) << "bound_reason is only for bounded runs";
   const json &st = res.at("statistics");
+  EXPECT_FALSE(st.contains("complete_depth")) << "an exhaustive search claims no depth";
   for (const char *k : {"executions", "states", "steps"})
     EXPECT_TRUE(st.at(k).is_number_integer()) << k;
   EXPECT_GT(st.at("states").get<long long>(), 0);
@@ -433,6 +434,9 @@ TEST(CliJson, BoundedRunHasBoundReasonAndNoViolations) {
   EXPECT_TRUE(res.contains("bound_reason") && res["bound_reason"].is_string() &&
               !res["bound_reason"].get<std::string>().empty());
   EXPECT_EQ(res.at("violations"), json::array());
+  // A bounded bfs says how deep it checked every interleaving.
+  ASSERT_TRUE(res["statistics"].contains("complete_depth")) << show(r);
+  EXPECT_TRUE(res["statistics"]["complete_depth"].is_number_unsigned());
 }
 
 TEST(CliJson, CleanRunVerdict) {

@@ -153,7 +153,8 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
                                       : std::string(engine::search_name(opts.search)),
                    ex.memory_bytes,
                    ex.fingerprints_from,
-                   ex.omission_probability()};
+                   ex.omission_probability(),
+                   ex.complete_depth};
   res.replay_command_prefix = replay_prefix(sc, variant);
   res.reached = sys.reached_names(ex.reached);
   for (const auto &f : ex.found) {

@@ -204,6 +204,7 @@ public:
     // Every state expanded: every trace is canonical. Else those of the
     // kinds whose shortest traces lie within the expanded layers.
     const uint32_t frontier = i < store.size() ? m.depth[i] : UINT32_MAX;
+    if (ex.bounded) ex.complete_depth = frontier != UINT32_MAX ? frontier : m.depth.back() + 1;
     for (KindFound &f : ex.found)
       f.canonical = frontier == UINT32_MAX || all_known(1u << f.kind, frontier);
     ex.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

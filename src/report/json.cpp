@@ -66,6 +66,7 @@ json result_to_json(const trace::Result &result, bool include_timing) {
     stats["fingerprints_from"] = result.stats.fingerprints_from;
     stats["omission_probability"] = result.stats.omission_probability;
   }
+  if (result.stats.complete_depth) stats["complete_depth"] = *result.stats.complete_depth;
 
   json violations = json::array();
   for (const auto &v : result.violations)

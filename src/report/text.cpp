@@ -169,6 +169,10 @@ std::string stats_line(const trace::Stats &stats, bool include_timing) {
     out += fmt::format("\nhash compaction after {} states (--max-memory): a fingerprint "
                        "collision may have hidden a state with probability at most {:.1e}",
                        stats.fingerprints_from, stats.omission_probability);
+  if (stats.complete_depth)
+    out += fmt::format("\nevery interleaving checked up to step {} (breadth-first: every state "
+                       "reached in fewer steps expanded)",
+                       *stats.complete_depth);
   return out;
 }
 

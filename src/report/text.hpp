@@ -50,6 +50,8 @@ std::string render_trace_text(const trace::Trace &trace, int column_width = 0);
 //     bounded: no violation found; <bound_reason>
 //   and for violation/bounded a stats line
 //     explored N executions (S states, T steps, X.XXs)
+//   followed, for a bounded bfs, by
+//     every interleaving checked up to step D (...)
 //   then per safety violation, after a blank line:
 //     == <kind> at <site> ==
 //     <reason>

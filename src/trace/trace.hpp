@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,9 @@ struct Stats {
   uint64_t memory_bytes = 0;       // held by the search at its end
   uint64_t fingerprints_from = 0;  // hash compaction from this many states on (0: never)
   double omission_probability = 0; // bound on a fingerprint collision hiding a state
+  // A bounded bfs: the first this-many steps of every interleaving were run
+  // and checked.
+  std::optional<uint32_t> complete_depth;
 };
 
 enum class Verdict : uint8_t { Clean, Violation, Bounded };
