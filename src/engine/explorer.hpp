@@ -647,6 +647,12 @@ private:
 
   void count_executions(Exploration &ex, const std::vector<uint8_t> &terminal) const {
     const size_t n = terminal.size();
+    // No state ended (a bounded search can stop before any does): no
+    // execution, and no need for the arrays below, 24 bytes a state.
+    if (std::none_of(terminal.begin(), terminal.end(), [](uint8_t t) { return t != 0; })) {
+      ex.executions = 0;
+      return;
+    }
     std::vector<uint32_t> indeg(n, 0);
     for (const Edge &e : edges_)
       ++indeg[e.to];
@@ -693,8 +699,10 @@ private:
     const int kinds = sys_.num_kinds();
     std::vector<uint32_t> first_depth(static_cast<size_t>(kinds), UINT32_MAX);
     for (const Edge &e : edges_)
-      for (int k = 0; k < kinds; ++k)
-        if (e.violations & (1u << k)) first_depth[k] = std::min(first_depth[k], depth[e.from] + 1);
+      for (uint32_t v = e.violations; v; v &= v - 1) {
+        uint32_t &d = first_depth[static_cast<size_t>(__builtin_ctz(v))];
+        d = std::min(d, depth[e.from] + 1);
+      }
     std::vector<char> stuck_kind(static_cast<size_t>(kinds), 0);
     for (const auto &[s, k] : stuck) {
       stuck_kind[static_cast<size_t>(k)] = 1;
@@ -710,10 +718,35 @@ private:
     if (!any) return;
 
     // Node = (state, last actor); actor kNoActor for the root. States are
-    // numbered by depth, so those within max_depth are a prefix, and a
-    // node's slot is state * (A + 1) + actor.
+    // numbered by depth, so those within max_depth are a prefix. Only the
+    // states on shortest paths to a kind's first violations can be on a
+    // canonical trace: they are marked, from the last edge to the first
+    // (edges are grouped by source, and sources by depth, so a state's
+    // successors are final when its own edges are reached), and get dense
+    // numbers; a node's slot is that number * (A + 1) + actor. Every
+    // shortest path to a marked state runs through marked states only, and
+    // the ranks below order the marked nodes of a layer as they would order
+    // them among all, so the traces are those of the whole graph; a search
+    // stopped by a bound at the depth of its first violation marks a small
+    // part of what it stored.
     const int A = sys_.num_actors();
     const int kNoActor = A;
+    const size_t prefix = static_cast<size_t>(
+        std::upper_bound(depth.begin(), depth.end(), max_depth) - depth.begin());
+    std::vector<uint32_t> dense(prefix, 0); // 1: marked; then its number, or UINT32_MAX
+    for (const auto &[s, k] : stuck)
+      if (depth[s] == first_depth[k]) dense[s] = 1;
+    for (size_t e = edges_.size(); e-- > 0;) {
+      const Edge &ed = edges_[e];
+      if (ed.from >= prefix) continue;
+      bool mark = ed.to < prefix && depth[ed.to] == depth[ed.from] + 1 && dense[ed.to] != 0;
+      for (uint32_t v = ed.violations; v && !mark; v &= v - 1)
+        mark = depth[ed.from] + 1 == first_depth[static_cast<size_t>(__builtin_ctz(v))];
+      if (mark) dense[ed.from] = 1;
+    }
+    uint32_t marked = 0;
+    for (uint32_t &d : dense)
+      d = d != 0 ? marked++ : UINT32_MAX;
     struct Best {
       uint32_t sw = UINT32_MAX, prank = 0;
       Step step{};
@@ -721,15 +754,15 @@ private:
       uint8_t pactor = 0;
       uint32_t rank = 0;
     };
-    const size_t prefix = static_cast<size_t>(
-        std::upper_bound(depth.begin(), depth.end(), max_depth) - depth.begin());
     const auto slot = [&](uint32_t state, int actor) {
-      return static_cast<size_t>(state) * static_cast<size_t>(A + 1) + static_cast<size_t>(actor);
+      return static_cast<size_t>(dense[state]) * static_cast<size_t>(A + 1) +
+             static_cast<size_t>(actor);
     };
-    std::vector<uint32_t> node(prefix * static_cast<size_t>(A + 1), UINT32_MAX); // -> best
+    std::vector<uint32_t> node(size_t{marked} * static_cast<size_t>(A + 1), UINT32_MAX); // -> best
     std::vector<Best> best; // only nodes on shortest paths
     std::vector<std::pair<uint32_t, int>> keys;
     const auto find = [&](std::pair<uint32_t, int> key) -> Best * {
+      if (key.first >= prefix || dense[key.first] == UINT32_MAX) return nullptr;
       const uint32_t b = node[slot(key.first, key.second)];
       return b == UINT32_MAX ? nullptr : &best[b];
     };
@@ -740,17 +773,19 @@ private:
       return static_cast<uint32_t>(best.size() - 1);
     };
     std::vector<std::vector<uint32_t>> layers(max_depth + 1); // indices into best
+    std::vector<std::pair<uint64_t, uint32_t>> order;         // a layer's sort keys
+    if (dense[0] == UINT32_MAX) throw std::logic_error("minimise: the first state is not marked");
     layers[0].push_back(add({0, kNoActor}, Best{0, 0, {}, 0, 0, 0}));
-    std::vector<size_t> first(depth.size() + 1, edges_.size());
+    std::vector<size_t> first(prefix, edges_.size());
     for (size_t e = edges_.size(); e-- > 0;)
-      first[edges_[e].from] = e;
+      if (edges_[e].from < prefix) first[edges_[e].from] = e;
 
     for (uint32_t d = 0; d < max_depth; ++d) {
       for (const uint32_t at : layers[d]) {
         const auto from = keys[at];
         for (size_t e = first[from.first]; e < edges_.size() && edges_[e].from == from.first; ++e) {
           const Edge &ed = edges_[e];
-          if (depth[ed.to] != d + 1) continue;
+          if (depth[ed.to] != d + 1 || dense[ed.to] == UINT32_MAX) continue;
           const Best &b = best[at];
           const uint32_t sw = b.sw + (from.second != kNoActor && from.second != ed.step.actor);
           const auto key = std::make_pair(ed.to, int(ed.step.actor));
@@ -763,12 +798,21 @@ private:
           }
         }
       }
+      // Rank the layer by (parent's rank, step), sorting the keys packed
+      // with their nodes rather than reading `best` in each comparison (a
+      // miss each in a large graph). No two nodes of a layer share a key:
+      // one node and one step lead to one node.
       auto &next = layers[d + 1];
-      std::sort(next.begin(), next.end(), [&](uint32_t x, uint32_t y) {
-        return std::tie(best[x].prank, best[x].step) < std::tie(best[y].prank, best[y].step);
-      });
-      for (uint32_t r = 0; r < next.size(); ++r)
+      order.resize(next.size());
+      for (size_t r = 0; r < next.size(); ++r) {
+        const Best &b = best[next[r]];
+        order[r] = {uint64_t{b.prank} << 16 | uint64_t{b.step.actor} << 8 | b.step.alt, next[r]};
+      }
+      std::sort(order.begin(), order.end());
+      for (uint32_t r = 0; r < next.size(); ++r) {
+        next[r] = order[r].second;
         best[next[r]].rank = r;
+      }
     }
 
     auto schedule_of = [&](std::pair<uint32_t, int> at) {
