@@ -97,7 +97,10 @@ public:
     uint32_t next_check = 0;
     uint32_t i = 0;
     for (;;) {
-      if (target_kinds_ && i < store.size() && all_known(target_kinds_, m.depth[i])) break;
+      // Every state expanded: the search is complete, whatever bound it
+      // would meet next.
+      if (i == store.size()) break;
+      if (target_kinds_ && all_known(target_kinds_, m.depth[i])) break;
       if (max_expanded_ && i >= max_expanded_) {
         ex.bounded = true;
         ex.bound_reason = "the first " + std::to_string(max_expanded_) + " states expanded";
@@ -204,7 +207,7 @@ public:
     // Every state expanded: every trace is canonical. Else those of the
     // kinds whose shortest traces lie within the expanded layers.
     const uint32_t frontier = i < store.size() ? m.depth[i] : UINT32_MAX;
-    if (ex.bounded) ex.complete_depth = frontier != UINT32_MAX ? frontier : m.depth.back() + 1;
+    if (ex.bounded) ex.complete_depth = frontier;
     for (KindFound &f : ex.found)
       f.canonical = frontier == UINT32_MAX || all_known(1u << f.kind, frontier);
     ex.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -648,7 +651,8 @@ private:
   void count_executions(Exploration &ex, const std::vector<uint8_t> &terminal) const {
     const size_t n = terminal.size();
     // No state ended (a bounded search can stop before any does): no
-    // execution, and no need for the arrays below, 24 bytes a state.
+    // execution, whatever cycles the graph has, and no need for the arrays
+    // below, 24 bytes a state.
     if (std::none_of(terminal.begin(), terminal.end(), [](uint8_t t) { return t != 0; })) {
       ex.executions = 0;
       return;

@@ -78,7 +78,9 @@ struct Exploration {
   std::optional<Schedule> stuck_on_variable; // a schedule to a state blocked on a variable
   // A bounded breadth-first search: every state fewer than this many steps
   // from the start was expanded, so the first this-many steps of every
-  // interleaving were run and checked (unset for the other searches).
+  // interleaving were run and checked for invariant violations, and every
+  // state reached in fewer steps for deadlocks and stalls (a stuck state is
+  // found when it is expanded). Unset for the other searches.
   std::optional<uint32_t> complete_depth;
   // Hash compaction: states stored as fingerprints from this many on (0:
   // never). The chance that a fingerprint collision hid a state is at most

@@ -170,9 +170,9 @@ std::string stats_line(const trace::Stats &stats, bool include_timing) {
                        "collision may have hidden a state with probability at most {:.1e}",
                        stats.fingerprints_from, stats.omission_probability);
   if (stats.complete_depth)
-    out += fmt::format("\nevery interleaving checked up to step {} (breadth-first: every state "
-                       "reached in fewer steps expanded)",
-                       *stats.complete_depth);
+    out += fmt::format("\nevery interleaving checked up to step {} for invariant violations, "
+                       "up to step {} for deadlocks and stalls",
+                       *stats.complete_depth, std::max(1u, *stats.complete_depth) - 1);
   return out;
 }
 

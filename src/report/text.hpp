@@ -51,7 +51,8 @@ std::string render_trace_text(const trace::Trace &trace, int column_width = 0);
 //   and for violation/bounded a stats line
 //     explored N executions (S states, T steps, X.XXs)
 //   followed, for a bounded bfs, by
-//     every interleaving checked up to step D (...)
+//     every interleaving checked up to step D for invariant violations, up
+//     to step D-1 for deadlocks and stalls
 //   then per safety violation, after a blank line:
 //     == <kind> at <site> ==
 //     <reason>

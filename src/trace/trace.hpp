@@ -75,7 +75,7 @@ struct Stats {
   uint64_t fingerprints_from = 0;  // hash compaction from this many states on (0: never)
   double omission_probability = 0; // bound on a fingerprint collision hiding a state
   // A bounded bfs: the first this-many steps of every interleaving were run
-  // and checked.
+  // and checked for invariant violations; stuck states one step less.
   std::optional<uint32_t> complete_depth;
 };
 
