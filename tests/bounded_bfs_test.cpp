@@ -88,3 +88,22 @@ TEST(BoundedBfs, FindsEveryViolationWithinTheDepthItClaims) {
   EXPECT_GE(at_the_edge, 1);
   EXPECT_GE(beyond, 1);
 }
+
+// A bound met only once every state is expanded does not make the search
+// bounded: it is complete.
+TEST(BoundedBfs, ASearchThatExpandedEveryStateIsComplete) {
+  const auto sc = scenario::load_scenario("seed-race2");
+  model::System sys(sc, *model::find_variant("v4.15"));
+  const engine::Exploration full = bfs(sys, 0, 1);
+  ASSERT_FALSE(full.bounded);
+  for (int threads : {1, 2}) {
+    engine::Limits limits;
+    limits.max_steps = full.steps;
+    engine::Explorer<model::System> e(sys, limits);
+    e.threads(threads);
+    const engine::Exploration r = e.run();
+    EXPECT_FALSE(r.bounded) << threads << " threads: " << r.bound_reason;
+    EXPECT_FALSE(r.complete_depth) << threads << " threads";
+    EXPECT_EQ(r.states, full.states) << threads << " threads";
+  }
+}
