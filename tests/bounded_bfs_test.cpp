@@ -107,3 +107,17 @@ TEST(BoundedBfs, ASearchThatExpandedEveryStateIsComplete) {
     EXPECT_EQ(r.states, full.states) << threads << " threads";
   }
 }
+
+// --max-memory keeps room for what counting and minimising need once the
+// search ends: a bound just above what the whole search holds stops it.
+TEST(BoundedBfs, MemoryBoundKeepsRoomToFinish) {
+  const auto sc = scenario::load_scenario("seed-race1");
+  model::System sys(sc, *model::find_variant("v4.15"));
+  const engine::Exploration full = bfs(sys, 0, 1);
+  engine::Limits limits;
+  limits.max_memory = full.memory_bytes + 1;
+  engine::Explorer<model::System> e(sys, limits);
+  const engine::Exploration r = e.run();
+  EXPECT_TRUE(r.bounded);
+  EXPECT_NE(r.bound_reason.find("--max-memory"), std::string::npos) << r.bound_reason;
+}

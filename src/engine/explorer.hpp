@@ -137,7 +137,8 @@ public:
           ex.bound_reason = "--budget " + format_duration(limits_.budget_seconds) + " reached";
           break;
         }
-        if (limits_.max_memory && memory(m) >= limits_.max_memory) {
+        if (limits_.max_memory &&
+            memory(m) + kFinishingBytes * store.size() >= limits_.max_memory) {
           ex.bounded = true;
           ex.bound_reason = "--max-memory " + format_bytes(limits_.max_memory) + " reached";
           break;
@@ -323,6 +324,13 @@ private:
     std::vector<size_t> edge_at; // [state of the batch]: its first edge
     std::vector<Tally> tally;    // [member]
   };
+
+  // What counting and minimising allocate per state once the search ends:
+  // count_executions()'s in-degree, path count, queue entry and first edge,
+  // and minimise()'s dense number and first edge (its tables per node of a
+  // marked state come on top). --max-memory keeps room for them, so that a
+  // search it stops can still finish.
+  static constexpr size_t kFinishingBytes = 4 + 8 + 4 + 8 + 4 + 8;
 
   // What the search holds: the store, the edges, and per state its depth,
   // BFS parent and how it ended (a run of scale-2-2 that counted only the
