@@ -31,9 +31,10 @@ size_t switches(const engine::Schedule &s) {
   return n;
 }
 
-// The preferred schedule ending in a violation of each kind, among all
-// schedules of at most `depth` steps; false when more than `budget` steps
-// would be needed.
+// The preferred schedule of each kind, among all schedules of at most
+// `depth` steps: ending in a step that violates it, or in a stuck state of
+// its liveness kind. run() is false when more than `budget` steps would be
+// needed.
 class Enumerator {
 public:
   Enumerator(const model::System &sys, size_t depth, uint64_t budget)
