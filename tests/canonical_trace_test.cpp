@@ -5,6 +5,7 @@
 // against every schedule of small scenarios, enumerated one by one on the
 // model, not through the state graph the search minimises over.
 #include "engine/explorer.hpp"
+#include "engine/schedule.hpp"
 #include "generated_scenarios.hpp"
 #include "model/system.hpp"
 #include "scenario/builtin.hpp"
@@ -15,21 +16,11 @@
 #include <fmt/format.h>
 
 #include <map>
-#include <tuple>
 #include <vector>
 
 using namespace pagerace;
 
 namespace {
-
-using Key = std::tuple<size_t, size_t, engine::Schedule>; // steps, switches, schedule
-
-size_t switches(const engine::Schedule &s) {
-  size_t n = 0;
-  for (size_t i = 1; i < s.size(); ++i)
-    n += s[i].actor != s[i - 1].actor;
-  return n;
-}
 
 // The preferred schedule of each kind, among all schedules of at most
 // `depth` steps: ending in a step that violates it, or in a stuck state of
@@ -43,13 +34,12 @@ public:
     engine::Schedule path;
     return walk(sys_.initial(), path);
   }
-  const std::map<int, Key> &best() const { return best_; }
+  const std::map<int, engine::Schedule> &best() const { return best_; }
 
 private:
   void keep(int kind, const engine::Schedule &path) {
-    Key key{path.size(), switches(path), path};
     auto it = best_.find(kind);
-    if (it == best_.end() || key < it->second) best_[kind] = std::move(key);
+    if (it == best_.end() || engine::preferred(path, it->second)) best_[kind] = path;
   }
   bool walk(const model::State &s, engine::Schedule &path) {
     std::vector<model::Choice> choices;
@@ -77,7 +67,7 @@ private:
   const model::System &sys_;
   size_t depth_;
   uint64_t budget_, steps_ = 0;
-  std::map<int, Key> best_;
+  std::map<int, engine::Schedule> best_;
 };
 
 } // namespace
@@ -117,15 +107,16 @@ TEST(CanonicalTrace, IsThePreferredOfEverySchedule) {
                         << kind;
           continue;
         }
-        const auto &[steps, sw, best] = it->second;
-        EXPECT_EQ(schedule.size(), steps) << what << ", kind " << kind;
-        EXPECT_EQ(switches(schedule), sw) << what << ", kind " << kind;
+        const engine::Schedule &best = it->second;
+        EXPECT_EQ(schedule.size(), best.size()) << what << ", kind " << kind;
+        EXPECT_EQ(engine::context_switches(schedule), engine::context_switches(best))
+            << what << ", kind " << kind;
         EXPECT_EQ(schedule, best) << what << ", kind " << kind;
         ++compared;
       }
-      for (const auto &[kind, key] : all.best())
+      for (const auto &[kind, best] : all.best())
         EXPECT_TRUE(reported.contains(kind))
-            << what << ": kind " << kind << " is reached in " << std::get<0>(key)
+            << what << ": kind " << kind << " is reached in " << best.size()
             << " steps, and the search does not report it";
     }
   }
