@@ -665,43 +665,44 @@ private:
       ex.executions = 0;
       return;
     }
+    const auto add = [&ex](uint64_t &into, uint64_t paths) {
+      if (__builtin_add_overflow(into, paths, &into)) {
+        into = std::numeric_limits<uint64_t>::max();
+        ex.executions_saturated = true;
+      }
+    };
+    // Kahn's algorithm. One pass gives every state's in-degree and first
+    // edge (edges are grouped by their source in increasing order; a state
+    // without edges gets the next one's, so that its loop below is empty).
     std::vector<uint32_t> indeg(n, 0);
-    for (const Edge &e : edges_)
-      ++indeg[e.to];
+    std::vector<size_t> first(n + 1, edges_.size());
+    for (size_t e = 0, at = 0; e < edges_.size(); ++e) {
+      ++indeg[edges_[e].to];
+      for (; at <= edges_[e].from; ++at)
+        first[at] = e;
+    }
+    // An edge back to the start closes a cycle: not followed, so that the
+    // start is counted once and first.
+    if (indeg[0] != 0) ex.executions_saturated = true;
     std::vector<uint64_t> paths(n, 0);
     paths[0] = 1;
-    std::vector<uint32_t> queue{0};
-    // edges_ are grouped by their source in increasing order
-    std::vector<size_t> first(n + 1, edges_.size());
-    for (size_t e = edges_.size(); e-- > 0;)
-      first[edges_[e].from] = e;
-    for (size_t i = n; i-- > 0;)
-      if (first[i] == edges_.size() && i + 1 <= n) first[i] = first[i + 1];
+    std::vector<uint32_t> queue;
+    queue.reserve(n);
+    queue.push_back(0);
     for (size_t q = 0; q < queue.size(); ++q) {
       const uint32_t u = queue[q];
       for (size_t e = first[u]; e < edges_.size() && edges_[e].from == u; ++e) {
         const uint32_t v = edges_[e].to;
-        uint64_t sum = paths[v] + paths[u];
-        if (sum < paths[v]) {
-          sum = std::numeric_limits<uint64_t>::max();
-          ex.executions_saturated = true;
-        }
-        paths[v] = sum;
+        if (v == 0) continue;
+        add(paths[v], paths[u]);
         if (--indeg[v] == 0) queue.push_back(v);
       }
     }
-    uint64_t total = 0;
-    for (size_t i = 0; i < n; ++i) {
-      if (!terminal[i]) continue;
-      uint64_t sum = total + paths[i];
-      if (sum < total) {
-        sum = std::numeric_limits<uint64_t>::max();
-        ex.executions_saturated = true;
-      }
-      total = sum;
-    }
-    if (queue.size() < n) // a cycle: count what the acyclic part gives
+    if (queue.size() < n) // another cycle: count what the acyclic part gives
       ex.executions_saturated = true;
+    uint64_t total = 0;
+    for (size_t i = 0; i < n; ++i)
+      if (terminal[i]) add(total, paths[i]);
     ex.executions = total;
   }
 
