@@ -347,6 +347,8 @@ TEST(CliJson, CheckSeedRace2HasTheDocumentedFields) {
   for (const char *k : {"executions", "states", "steps"})
     EXPECT_TRUE(st.at(k).is_number_integer()) << k;
   EXPECT_GT(st.at("states").get<long long>(), 0);
+  EXPECT_EQ(st.at("executions"), 6450u) << "every interleaving of seed-race2, counted exactly";
+  EXPECT_EQ(st.at("executions_saturated"), false);
   EXPECT_TRUE(res.at("reached").is_array());
 
   const json &exp = res.at("expectation");
@@ -446,6 +448,23 @@ TEST(CliJson, CleanRunVerdict) {
   ASSERT_TRUE(doc.contains("results"));
   EXPECT_EQ(doc["results"][0].value("verdict", ""), "clean");
   EXPECT_EQ(doc["results"][0].at("violations"), json::array());
+}
+
+// More interleavings than 2^64 - 1: the count stops there and says it is a
+// lower bound, in JSON and in words.
+TEST(CliJson, ASaturatedExecutionCountIsMarkedAsALowerBound) {
+  const Outcome r = pagerace({"check", "--json", data_file("saturated_count.toml")});
+  EXPECT_EQ(r.code, kClean) << show(r);
+  const json doc = json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded()) << show(r);
+  const json &st = doc["results"][0]["statistics"];
+  EXPECT_EQ(st.at("executions"), UINT64_MAX);
+  EXPECT_EQ(st.at("executions_saturated"), true);
+
+  const Outcome text = pagerace({"check", data_file("saturated_count.toml")});
+  EXPECT_EQ(text.code, kClean) << show(text);
+  EXPECT_NE(text.out.find("at least 18446744073709551615 executions"), std::string::npos)
+      << show(text);
 }
 
 TEST(CliJson, SeveralScenariosGiveOneResultEachInOrder) {

@@ -523,9 +523,10 @@ TEST(Json, DocumentHasEveryDocumentedField) {
   EXPECT_EQ(r["source"], "<builtin>/seed-race1.toml");
   EXPECT_EQ(r["variant"], "v4.15");
   EXPECT_EQ(r["verdict"], "violation");
-  EXPECT_EQ(keys(r["statistics"]),
-            (std::set<std::string>{"executions", "states", "steps", "seconds"}));
+  EXPECT_EQ(keys(r["statistics"]), (std::set<std::string>{"executions", "executions_saturated",
+                                                          "states", "steps", "seconds"}));
   EXPECT_EQ(r["statistics"]["executions"], 120);
+  EXPECT_EQ(r["statistics"]["executions_saturated"], false);
   EXPECT_EQ(r["statistics"]["states"], 456);
   EXPECT_EQ(r["statistics"]["steps"], 789);
   EXPECT_DOUBLE_EQ(r["statistics"]["seconds"].get<double>(), 1.234);

@@ -1,5 +1,7 @@
 #include "report/bench.hpp"
 
+#include "report/common.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -37,8 +39,8 @@ std::string render_bench_markdown(const std::vector<trace::BenchCell> &cells) {
   for (const auto &c : cells) {
     const trace::Stats &s = c.result.stats;
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {:.2f} | {:.0f} | {} | {} |",
-                       c.scenario, c.variant, c.search, verdict(c.result), s.executions, s.states,
-                       s.steps, s.seconds, s.seconds > 0 ? s.steps / s.seconds : 0.0,
+                       c.scenario, c.variant, c.search, verdict(c.result), executions_count(s),
+                       s.states, s.steps, s.seconds, s.seconds > 0 ? s.steps / s.seconds : 0.0,
                        mib(s.memory_bytes), s.states ? s.memory_bytes / s.states : 0);
     if (repeated)
       out += fmt::format(" {} | {:.2f}–{:.2f} | {} |", c.runs, c.min_seconds, c.max_seconds,

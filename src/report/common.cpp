@@ -54,6 +54,10 @@ std::string replay_command(const trace::Result &result, const trace::Violation &
   return prefix + " --schedule " + shell_quote(violation.trace.schedule);
 }
 
+std::string executions_count(const trace::Stats &stats) {
+  return (stats.executions_saturated ? "≥" : "") + std::to_string(stats.executions);
+}
+
 std::vector<std::string> kinds_of(const std::vector<trace::Violation> &found) {
   std::vector<std::string> kinds;
   for (const auto &v : found)

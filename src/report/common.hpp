@@ -27,6 +27,10 @@ std::string shell_quote(std::string_view s);
 // prefix, "pagerace replay <scenario>" stands in for it.
 std::string replay_command(const trace::Result &result, const trace::Violation &violation);
 
+// The execution count as a number, "≥N" when it is a lower bound
+// (Stats::executions_saturated).
+std::string executions_count(const trace::Stats &stats);
+
 // The kind of each violation, in order.
 std::vector<std::string> kinds_of(const std::vector<trace::Violation> &found);
 

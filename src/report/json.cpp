@@ -57,6 +57,7 @@ json trace_to_json(const trace::Trace &trace) {
 json result_to_json(const trace::Result &result, bool include_timing) {
   json stats = {
       {"executions", result.stats.executions},
+      {"executions_saturated", result.stats.executions_saturated},
       {"states", result.stats.states},
       {"steps", result.stats.steps},
   };

@@ -67,7 +67,7 @@ std::string cell_label(const trace::MatrixCell &c) {
     } else if (c.result.bounded) {
       label += " (bounded)";
     } else if (kinds.empty()) {
-      label = fmt::format("clean ({})", c.result.stats.executions);
+      label = fmt::format("clean ({})", executions_count(c.result.stats));
     }
     break;
   }

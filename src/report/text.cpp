@@ -155,6 +155,15 @@ std::string join(const std::vector<std::string> &items, std::string_view sep) {
   return out;
 }
 
+// "N executions"; "at least N executions" when the count is a lower bound.
+std::string executions_phrase(const trace::Stats &stats) {
+  const std::string n = plural(stats.executions, "execution");
+  if (!stats.executions_saturated) return n;
+  return "at least " + n + " (the count " +
+         (stats.executions == UINT64_MAX ? "stopped at 2^64-1" : "omits the paths round a cycle") +
+         ")";
+}
+
 // "S states, T steps, X.XXs"
 std::string stats_detail(const trace::Stats &stats, bool include_timing) {
   std::string out = plural(stats.states, "state") + ", " + plural(stats.steps, "step");
@@ -163,7 +172,7 @@ std::string stats_detail(const trace::Stats &stats, bool include_timing) {
 }
 
 std::string stats_line(const trace::Stats &stats, bool include_timing) {
-  std::string out = fmt::format("explored {} ({})", plural(stats.executions, "execution"),
+  std::string out = fmt::format("explored {} ({})", executions_phrase(stats),
                                 stats_detail(stats, include_timing));
   if (stats.fingerprints_from)
     out += fmt::format("\nhash compaction after {} states (--max-memory): a fingerprint "
@@ -275,8 +284,7 @@ std::string verdict_line(const trace::Result &result, bool include_timing) {
   const std::vector<std::string> liveness = kinds_of(result.liveness);
   switch (result.verdict) {
   case trace::Verdict::Clean:
-    return fmt::format("clean: no violation in {} ({})\n",
-                       plural(result.stats.executions, "execution"),
+    return fmt::format("clean: no violation in {} ({})\n", executions_phrase(result.stats),
                        stats_detail(result.stats, include_timing));
   case trace::Verdict::Violation: {
     std::string out;
