@@ -348,7 +348,7 @@ TEST(CliJson, CheckSeedRace2HasTheDocumentedFields) {
     EXPECT_TRUE(st.at(k).is_number_integer()) << k;
   EXPECT_GT(st.at("states").get<long long>(), 0);
   EXPECT_EQ(st.at("executions"), 6450u) << "every interleaving of seed-race2, counted exactly";
-  EXPECT_EQ(st.at("executions_saturated"), false);
+  EXPECT_EQ(st.at("executions_lower_bound"), false);
   EXPECT_TRUE(res.at("reached").is_array());
 
   const json &exp = res.at("expectation");
@@ -459,7 +459,7 @@ TEST(CliJson, ASaturatedExecutionCountIsMarkedAsALowerBound) {
   ASSERT_FALSE(doc.is_discarded()) << show(r);
   const json &st = doc["results"][0]["statistics"];
   EXPECT_EQ(st.at("executions"), UINT64_MAX);
-  EXPECT_EQ(st.at("executions_saturated"), true);
+  EXPECT_EQ(st.at("executions_lower_bound"), true);
 
   const Outcome text = pagerace({"check", data_file("saturated_count.toml")});
   EXPECT_EQ(text.code, kClean) << show(text);

@@ -425,6 +425,18 @@ TEST(MatrixMarkdown, AGitHubTableWithTheSameCells) {
   EXPECT_NE(out.find("`pagerace replay race --kernel A --schedule '0*3.1'`"), std::string::npos);
 }
 
+// A clean cell whose execution count is a lower bound shows it as one.
+TEST(MatrixMarkdown, ALowerBoundExecutionCountIsMarked) {
+  trace::Matrix m = sample_matrix();
+  for (trace::MatrixCell &c : m.cells)
+    if (c.result.stats.executions == 42) c.result.stats.executions_lower_bound = true;
+  const auto lines = lines_of(report::render_matrix_markdown(m));
+  ASSERT_GE(lines.size(), 4u);
+  EXPECT_EQ(test_util::markdown_cells(lines[3]),
+            (std::vector<std::string>{"`quiet`", "clean (≥42)", "n/a"}));
+  EXPECT_NE(report::render_matrix_text(m).find("clean (≥42)"), std::string::npos);
+}
+
 TEST(MatrixMarkdown, TextCannotBreakTheTable) {
   trace::Matrix m = sample_matrix();
   m.scenarios[0] = "a|b";

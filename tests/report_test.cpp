@@ -11,9 +11,12 @@
 #include <nlohmann/json.hpp>
 
 #include "app/bench.hpp"
+#include "report/bench.hpp"
 #include "report/json.hpp"
 #include "report/text.hpp"
 #include "trace/trace.hpp"
+
+#include "markdown_table.hpp"
 
 namespace {
 
@@ -297,6 +300,43 @@ TEST(ResultText, CleanVerdictLine) {
             "clean: no violation in 12 executions (34 states, 56 steps)");
 }
 
+// A count that is a lower bound says "at least" and why, in the verdict line.
+TEST(ResultText, ALowerBoundExecutionCountSaysSoAndWhy) {
+  trace::Result r;
+  r.verdict = trace::Verdict::Clean;
+  r.stats = {UINT64_MAX, 34, 56, 0.5};
+  r.stats.executions_lower_bound = true;
+  EXPECT_EQ(split_lines(render_result_text(r, false))[0],
+            "clean: no violation in at least 18446744073709551615 executions (34 states, 56 "
+            "steps; the execution count stopped at 2^64-1)");
+  r.stats.executions = 5; // not saturated: a cycle left states uncounted
+  EXPECT_EQ(split_lines(render_result_text(r, false))[0],
+            "clean: no violation in at least 5 executions (34 states, 56 steps; a cycle in the "
+            "state graph left states uncounted)");
+  r.stats.executions_lower_bound = false;
+  EXPECT_EQ(split_lines(render_result_text(r, false))[0],
+            "clean: no violation in 5 executions (34 states, 56 steps)");
+}
+
+// The bench table's executions column marks a lower bound the same way.
+TEST(BenchMarkdown, ALowerBoundExecutionCountIsMarked) {
+  trace::BenchCell exact{"s", "v4.15", "bfs -j 1", {}};
+  exact.result.stats = {7, 3, 9, 0.5};
+  trace::BenchCell bound = exact;
+  bound.result.stats.executions_lower_bound = true;
+  const std::string out = pagerace::report::render_bench_markdown({exact, bound});
+  std::vector<std::string> lines;
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  ASSERT_EQ(lines.size(), 4u) << out;
+  const std::vector<std::string> header = pagerace::test_util::markdown_cells(lines[0]);
+  const auto column = std::find(header.begin(), header.end(), "executions") - header.begin();
+  ASSERT_LT(static_cast<size_t>(column), header.size());
+  EXPECT_EQ(pagerace::test_util::markdown_cells(lines[2]).at(static_cast<size_t>(column)), "7");
+  EXPECT_EQ(pagerace::test_util::markdown_cells(lines[3]).at(static_cast<size_t>(column)), "≥7");
+}
+
 TEST(ResultText, ViolationReportHasEverySection) {
   const auto r = violation_result();
   const std::string out = render_result_text(r);
@@ -523,10 +563,10 @@ TEST(Json, DocumentHasEveryDocumentedField) {
   EXPECT_EQ(r["source"], "<builtin>/seed-race1.toml");
   EXPECT_EQ(r["variant"], "v4.15");
   EXPECT_EQ(r["verdict"], "violation");
-  EXPECT_EQ(keys(r["statistics"]), (std::set<std::string>{"executions", "executions_saturated",
+  EXPECT_EQ(keys(r["statistics"]), (std::set<std::string>{"executions", "executions_lower_bound",
                                                           "states", "steps", "seconds"}));
   EXPECT_EQ(r["statistics"]["executions"], 120);
-  EXPECT_EQ(r["statistics"]["executions_saturated"], false);
+  EXPECT_EQ(r["statistics"]["executions_lower_bound"], false);
   EXPECT_EQ(r["statistics"]["states"], 456);
   EXPECT_EQ(r["statistics"]["steps"], 789);
   EXPECT_DOUBLE_EQ(r["statistics"]["seconds"].get<double>(), 1.234);

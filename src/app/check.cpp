@@ -155,7 +155,7 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
                    ex.fingerprints_from,
                    ex.omission_probability(),
                    ex.complete_depth};
-  res.stats.executions_saturated = ex.executions_saturated;
+  res.stats.executions_lower_bound = ex.executions_lower_bound;
   res.replay_command_prefix = replay_prefix(sc, variant);
   res.reached = sys.reached_names(ex.reached);
   for (const auto &f : ex.found) {

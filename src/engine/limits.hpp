@@ -66,7 +66,7 @@ struct Exploration {
   uint64_t states_visited = 0; // states entered by the depth-first searches
   uint64_t steps = 0;
   uint64_t executions = 0; // runs that reached a terminal state (BFS: root-to-terminal paths)
-  bool executions_saturated = false;
+  bool executions_lower_bound = false;
   uint64_t cache_hits = 0;    // runs cut at a state explored before
   uint64_t sleep_blocked = 0; // runs cut because every enabled step was asleep
   double seconds = 0;

@@ -55,7 +55,7 @@ std::string replay_command(const trace::Result &result, const trace::Violation &
 }
 
 std::string executions_count(const trace::Stats &stats) {
-  return (stats.executions_saturated ? "≥" : "") + std::to_string(stats.executions);
+  return (stats.executions_lower_bound ? "≥" : "") + std::to_string(stats.executions);
 }
 
 std::vector<std::string> kinds_of(const std::vector<trace::Violation> &found) {

@@ -28,7 +28,7 @@ std::string shell_quote(std::string_view s);
 std::string replay_command(const trace::Result &result, const trace::Violation &violation);
 
 // The execution count as a number, "≥N" when it is a lower bound
-// (Stats::executions_saturated).
+// (Stats::executions_lower_bound).
 std::string executions_count(const trace::Stats &stats);
 
 // The kind of each violation, in order.

@@ -57,7 +57,7 @@ json trace_to_json(const trace::Trace &trace) {
 json result_to_json(const trace::Result &result, bool include_timing) {
   json stats = {
       {"executions", result.stats.executions},
-      {"executions_saturated", result.stats.executions_saturated},
+      {"executions_lower_bound", result.stats.executions_lower_bound},
       {"states", result.stats.states},
       {"steps", result.stats.steps},
   };

@@ -64,7 +64,7 @@ json cell_json(const trace::MatrixCell &c) {
   if (c.status == trace::CellStatus::Ran) {
     j["statistics"] = {
         {"executions", r.stats.executions},
-        {"executions_saturated", r.stats.executions_saturated},
+        {"executions_lower_bound", r.stats.executions_lower_bound},
         {"states", r.stats.states},
         {"steps", r.stats.steps},
     };

@@ -157,17 +157,17 @@ std::string join(const std::vector<std::string> &items, std::string_view sep) {
 
 // "N executions"; "at least N executions" when the count is a lower bound.
 std::string executions_phrase(const trace::Stats &stats) {
-  const std::string n = plural(stats.executions, "execution");
-  if (!stats.executions_saturated) return n;
-  return "at least " + n + " (the count " +
-         (stats.executions == UINT64_MAX ? "stopped at 2^64-1" : "omits the paths round a cycle") +
-         ")";
+  return (stats.executions_lower_bound ? "at least " : "") + plural(stats.executions, "execution");
 }
 
-// "S states, T steps, X.XXs"
+// "S states, T steps, X.XXs", and why the execution count is a lower bound
+// when it is one.
 std::string stats_detail(const trace::Stats &stats, bool include_timing) {
   std::string out = plural(stats.states, "state") + ", " + plural(stats.steps, "step");
   if (include_timing) out += fmt::format(", {:.2f}s", stats.seconds);
+  if (stats.executions_lower_bound)
+    out += stats.executions == UINT64_MAX ? "; the execution count stopped at 2^64-1"
+                                          : "; a cycle in the state graph left states uncounted";
   return out;
 }
 

@@ -77,9 +77,9 @@ struct Stats {
   // A bounded bfs: the first this-many steps of every interleaving were run
   // and checked for invariant violations; stuck states one step less.
   std::optional<uint32_t> complete_depth;
-  // `executions` is a lower bound: the count passed 2^64 - 1 and stopped
-  // there, or the state graph has a cycle, so that there are infinitely many.
-  bool executions_saturated = false;
+  // `executions` is a lower bound (bfs only): the count reached 2^64 - 1 and
+  // stopped there, or a cycle in the state graph left states uncounted.
+  bool executions_lower_bound = false;
 };
 
 enum class Verdict : uint8_t { Clean, Violation, Bounded };
