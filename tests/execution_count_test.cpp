@@ -1,9 +1,12 @@
 // The breadth-first search counts executions as the root-to-terminal paths
-// of the state graph it stored. Toy systems here have graphs whose path
-// counts are known in closed form: the count must be exact when it fits in
-// 64 bits and the graph has no cycle, and flagged as a lower bound when it
-// saturates or a cycle makes it infinite, on any number of threads.
+// of the state graph it stored. The toy graphs here have path counts known
+// in closed form or counted in 128 bits: the count must be exact when it
+// fits in 64 bits and the graph has no cycle, and flagged as a lower bound
+// when it saturates or a cycle leaves states uncounted, on any number of
+// threads.
 #include "engine/explorer.hpp"
+
+#include "toy_system.hpp"
 
 #include <gtest/gtest.h>
 
@@ -19,80 +22,17 @@ using namespace pagerace;
 
 namespace {
 
-// A counter that one actor raises by one or by two up to `top`: the paths to
-// the top are the compositions of `top` into ones and twos, Fib(top + 1) of
-// them. With `two_first`, the step by two is the first choice, so a state's
-// higher successor gets the lower number and some edges lead back to lower
-// numbers. With `back_from` 1, the counter may also fall from 1 to 0 (a
-// cycle through the start); with a larger `back_from`, from there to 1 (a
-// cycle beside it).
-struct Stairs {
-  struct State {
-    uint32_t x = 0;
-  };
-  struct Choice {
-    uint8_t actor = 0, alt = 0;
-  };
-  struct Outcome {
-    uint32_t violations = 0;
-    std::array<uint64_t, 4> reached{};
-  };
-  using StateType = State;
-  using ChoiceType = Choice;
-
-  uint32_t top = 10;
-  bool two_first = false;
-  uint32_t back_from = 0; // 0: no step down
-
-  State initial() const { return {}; }
-  std::vector<std::pair<uint32_t, uint32_t>> components() const { return {{0, 4}}; }
-  void enabled(const State &s, std::vector<Choice> &out) const {
-    out.clear();
-    // The step down first: the search then meets the edge back to the
-    // start before the start's other successors are counted.
-    if (back_from != 0 && s.x == back_from) out.push_back({1, 0});
-    const bool two = s.x + 2 <= top, one = s.x + 1 <= top;
-    if (two_first && two) out.push_back({0, 2});
-    if (one) out.push_back({0, 1});
-    if (!two_first && two) out.push_back({0, 2});
-  }
-  Outcome step(State &s, Choice c) const {
-    if (c.actor == 1)
-      s.x = back_from == 1 ? 0 : 1;
-    else
-      s.x += c.alt;
-    return {};
-  }
-  uint32_t changed_components(const Outcome &) const { return 1; }
-  bool finished(const State &s) const { return s.x == top; }
-  const void *stuck_on_variable(const State &) const { return nullptr; }
-  int stuck_kind(const State &) const { return 0; }
-  int num_kinds() const { return 1; }
-  int num_actors() const { return 2; }
-};
-
 __extension__ typedef unsigned __int128 u128; // exact where 64 bits saturate
+
+struct Node {
+  uint32_t x = 0;
+};
 
 // A graph given by its edges: a state is a node, each out-edge a choice,
 // and a node without edges an end.
-struct Graph {
-  struct State {
-    uint32_t x = 0;
-  };
-  struct Choice {
-    uint8_t actor = 0, alt = 0;
-  };
-  struct Outcome {
-    uint32_t violations = 0;
-    std::array<uint64_t, 4> reached{};
-  };
-  using StateType = State;
-  using ChoiceType = Choice;
-
+struct Graph : test_util::ToySystem<Node> {
   std::vector<std::vector<uint32_t>> out;
 
-  State initial() const { return {}; }
-  std::vector<std::pair<uint32_t, uint32_t>> components() const { return {{0, 4}}; }
   void enabled(const State &s, std::vector<Choice> &choices) const {
     choices.clear();
     for (size_t a = 0; a < out[s.x].size(); ++a)
@@ -102,11 +42,7 @@ struct Graph {
     s.x = out[s.x][c.alt];
     return {};
   }
-  uint32_t changed_components(const Outcome &) const { return 1; }
   bool finished(const State &s) const { return out[s.x].empty(); }
-  const void *stuck_on_variable(const State &) const { return nullptr; }
-  int stuck_kind(const State &) const { return 0; }
-  int num_kinds() const { return 1; }
   int num_actors() const { return 1; }
 
   // Paths from node 0 to the ends of an acyclic graph, in 128 bits.
@@ -124,6 +60,27 @@ struct Graph {
     return from(0);
   }
 };
+
+// A counter raised by one or by two up to `top`: the paths to the top are
+// the compositions of `top` into ones and twos, Fib(top + 1) of them. With
+// `two_first`, the step by two is the first choice, so a state's higher
+// successor gets the lower number and some edges lead back to lower
+// numbers. With `back_from` 1, the counter may also fall from 1 to 0 (a
+// cycle through the start); with a larger `back_from`, from there to 1 (a
+// cycle beside it). The step down comes first: the search then meets the
+// edge back to the start before the start's other successors are counted.
+Graph stairs(uint32_t top, bool two_first = false, uint32_t back_from = 0) {
+  Graph g;
+  g.out.resize(top + 1);
+  for (uint32_t x = 0; x <= top; ++x) {
+    std::vector<uint32_t> &out = g.out[x];
+    if (back_from != 0 && x == back_from) out.push_back(back_from == 1 ? 0 : 1);
+    if (two_first && x + 2 <= top) out.push_back(x + 2);
+    if (x + 1 <= top) out.push_back(x + 1);
+    if (!two_first && x + 2 <= top) out.push_back(x + 2);
+  }
+  return g;
+}
 
 uint64_t fib(uint32_t k) { // Fib(1) = Fib(2) = 1
   uint64_t a = 0, b = 1;
@@ -145,10 +102,7 @@ TEST(ExecutionCount, PathsOfAnAcyclicGraphAreCountedExactly) {
   for (const uint32_t top : {1u, 2u, 7u, 40u, 92u})
     for (const bool two_first : {false, true})
       for (int threads : {1, 2}) {
-        Stairs stairs;
-        stairs.top = top;
-        stairs.two_first = two_first;
-        const engine::Exploration ex = search(stairs, threads);
+        const engine::Exploration ex = search(stairs(top, two_first), threads);
         EXPECT_EQ(ex.states, top + 1);
         EXPECT_EQ(ex.executions, fib(top + 1))
             << "top " << top << ", two first " << two_first << ", " << threads << " threads";
@@ -158,9 +112,8 @@ TEST(ExecutionCount, PathsOfAnAcyclicGraphAreCountedExactly) {
 
 TEST(ExecutionCount, ACountPast64BitsSaturatesAndSaysSo) {
   for (int threads : {1, 2}) {
-    Stairs stairs;
-    stairs.top = 93; // Fib(94) > 2^64 - 1 > Fib(93)
-    const engine::Exploration ex = search(stairs, threads);
+    // Fib(94) > 2^64 - 1 > Fib(93)
+    const engine::Exploration ex = search(stairs(93), threads);
     EXPECT_EQ(ex.executions, UINT64_MAX);
     EXPECT_TRUE(ex.executions_lower_bound);
   }
@@ -170,18 +123,12 @@ TEST(ExecutionCount, ACountPast64BitsSaturatesAndSaysSo) {
 // part, a lower bound, and says so.
 TEST(ExecutionCount, ACycleMakesTheCountALowerBound) {
   for (int threads : {1, 2}) {
-    Stairs through_start; // 0 -> 1 -> 0
-    through_start.top = 6;
-    through_start.back_from = 1;
-    engine::Exploration ex = search(through_start, threads);
+    engine::Exploration ex = search(stairs(6, false, 1), threads); // 0 -> 1 -> 0
     EXPECT_TRUE(ex.executions_lower_bound);
     EXPECT_EQ(ex.executions, fib(7)) << "the paths that do not go round";
 
     // 1 -> 2 -> 3 -> 1: every end lies after the cycle, so none is counted.
-    Stairs beside;
-    beside.top = 6;
-    beside.back_from = 3;
-    ex = search(beside, threads);
+    ex = search(stairs(6, false, 3), threads);
     EXPECT_TRUE(ex.executions_lower_bound);
     EXPECT_EQ(ex.executions, 0u);
   }

@@ -5,6 +5,8 @@
 // system here is a toy, so that the failing states are chosen by the test.
 #include "engine/explorer.hpp"
 
+#include "toy_system.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -21,26 +23,17 @@ using namespace pagerace;
 
 namespace {
 
+struct Cell {
+  uint32_t a = 0, b = 0;
+};
+
 // Two counters, each raised by its own actor up to kTop; expanding one of
 // the states in `fail` raises an error that names it.
-struct Grid {
-  struct State {
-    uint32_t a = 0, b = 0;
-  };
-  struct Choice {
-    uint8_t actor = 0, alt = 0;
-  };
-  struct Outcome {
-    uint32_t violations = 0;
-    std::array<uint64_t, 4> reached{};
-  };
-  using StateType = State;
-  using ChoiceType = Choice;
+struct Grid : test_util::ToySystem<Cell> {
   static constexpr uint32_t kTop = 40;
 
   std::set<std::pair<uint32_t, uint32_t>> fail;
 
-  State initial() const { return {}; }
   std::vector<std::pair<uint32_t, uint32_t>> components() const { return {{0, 4}, {4, 4}}; }
   void enabled(const State &s, std::vector<Choice> &out) const {
     out.clear();
@@ -55,9 +48,6 @@ struct Grid {
   }
   uint32_t changed_components(const Outcome &) const { return 3; }
   bool finished(const State &s) const { return s.a == kTop && s.b == kTop; }
-  const void *stuck_on_variable(const State &) const { return nullptr; }
-  int stuck_kind(const State &) const { return 0; }
-  int num_kinds() const { return 1; }
   int num_actors() const { return 2; }
 };
 
