@@ -6,6 +6,8 @@
 #include "model/system.hpp"
 #include "scenario/builtin.hpp"
 
+#include "run_bfs.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -20,11 +22,7 @@ using namespace pagerace;
 namespace {
 
 engine::Exploration bfs(const model::System &sys, uint64_t max_states, int threads) {
-  engine::Limits limits;
-  limits.max_states = max_states;
-  engine::Explorer<model::System> e(sys, limits);
-  e.threads(threads);
-  return e.run();
+  return test_util::run_bfs(sys, threads, engine::Limits{.max_states = max_states});
 }
 
 } // namespace
@@ -97,11 +95,8 @@ TEST(BoundedBfs, ASearchThatExpandedEveryStateIsComplete) {
   const engine::Exploration full = bfs(sys, 0, 1);
   ASSERT_FALSE(full.bounded);
   for (int threads : {1, 2}) {
-    engine::Limits limits;
-    limits.max_steps = full.steps;
-    engine::Explorer<model::System> e(sys, limits);
-    e.threads(threads);
-    const engine::Exploration r = e.run();
+    const engine::Exploration r =
+        test_util::run_bfs(sys, threads, engine::Limits{.max_steps = full.steps});
     EXPECT_FALSE(r.bounded) << threads << " threads: " << r.bound_reason;
     EXPECT_FALSE(r.complete_depth) << threads << " threads";
     EXPECT_EQ(r.states, full.states) << threads << " threads";
@@ -114,10 +109,8 @@ TEST(BoundedBfs, MemoryBoundKeepsRoomToFinish) {
   const auto sc = scenario::load_scenario("seed-race1");
   model::System sys(sc, *model::find_variant("v4.15"));
   const engine::Exploration full = bfs(sys, 0, 1);
-  engine::Limits limits;
-  limits.max_memory = full.memory_bytes + 1;
-  engine::Explorer<model::System> e(sys, limits);
-  const engine::Exploration r = e.run();
+  const engine::Exploration r =
+      test_util::run_bfs(sys, 1, engine::Limits{.max_memory = full.memory_bytes + 1});
   EXPECT_TRUE(r.bounded);
   EXPECT_NE(r.bound_reason.find("--max-memory"), std::string::npos) << r.bound_reason;
 }

@@ -6,6 +6,7 @@
 // threads.
 #include "engine/explorer.hpp"
 
+#include "run_bfs.hpp"
 #include "toy_system.hpp"
 
 #include <gtest/gtest.h>
@@ -89,20 +90,13 @@ uint64_t fib(uint32_t k) { // Fib(1) = Fib(2) = 1
   return a;
 }
 
-template <class System>
-engine::Exploration search(const System &sys, int threads, engine::Limits limits = {}) {
-  engine::Explorer<System> e(sys, limits);
-  e.threads(threads);
-  return e.run();
-}
-
 } // namespace
 
 TEST(ExecutionCount, PathsOfAnAcyclicGraphAreCountedExactly) {
   for (const uint32_t top : {1u, 2u, 7u, 40u, 92u})
     for (const bool two_first : {false, true})
       for (int threads : {1, 2}) {
-        const engine::Exploration ex = search(stairs(top, two_first), threads);
+        const engine::Exploration ex = test_util::run_bfs(stairs(top, two_first), threads);
         EXPECT_EQ(ex.states, top + 1);
         EXPECT_EQ(ex.executions, fib(top + 1))
             << "top " << top << ", two first " << two_first << ", " << threads << " threads";
@@ -113,7 +107,7 @@ TEST(ExecutionCount, PathsOfAnAcyclicGraphAreCountedExactly) {
 TEST(ExecutionCount, ACountPast64BitsSaturatesAndSaysSo) {
   for (int threads : {1, 2}) {
     // Fib(94) > 2^64 - 1 > Fib(93)
-    const engine::Exploration ex = search(stairs(93), threads);
+    const engine::Exploration ex = test_util::run_bfs(stairs(93), threads);
     EXPECT_EQ(ex.executions, UINT64_MAX);
     EXPECT_TRUE(ex.executions_lower_bound);
   }
@@ -123,12 +117,12 @@ TEST(ExecutionCount, ACountPast64BitsSaturatesAndSaysSo) {
 // part, a lower bound, and says so.
 TEST(ExecutionCount, ACycleMakesTheCountALowerBound) {
   for (int threads : {1, 2}) {
-    engine::Exploration ex = search(stairs(6, false, 1), threads); // 0 -> 1 -> 0
+    engine::Exploration ex = test_util::run_bfs(stairs(6, false, 1), threads); // 0 -> 1 -> 0
     EXPECT_TRUE(ex.executions_lower_bound);
     EXPECT_EQ(ex.executions, fib(7)) << "the paths that do not go round";
 
     // 1 -> 2 -> 3 -> 1: every end lies after the cycle, so none is counted.
-    ex = search(stairs(6, false, 3), threads);
+    ex = test_util::run_bfs(stairs(6, false, 3), threads);
     EXPECT_TRUE(ex.executions_lower_bound);
     EXPECT_EQ(ex.executions, 0u);
   }
@@ -140,7 +134,7 @@ TEST(ExecutionCount, AStateFreedLateFreesAnother) {
   Graph g;
   g.out = {{1, 2, 3}, {2}, {}, {1, 2}};
   for (int threads : {1, 2}) {
-    const engine::Exploration ex = search(g, threads);
+    const engine::Exploration ex = test_util::run_bfs(g, threads);
     EXPECT_EQ(ex.executions, 4u);
     EXPECT_FALSE(ex.executions_lower_bound);
   }
@@ -169,7 +163,7 @@ TEST(ExecutionCount, RandomAcyclicGraphsAgreeWithACountIn128Bits) {
     const bool over = paths >= UINT64_MAX;
     saturated += over ? 1 : 0;
     for (int threads : {1, 2}) {
-      const engine::Exploration ex = search(g, threads);
+      const engine::Exploration ex = test_util::run_bfs(g, threads);
       EXPECT_EQ(ex.executions, over ? UINT64_MAX : static_cast<uint64_t>(paths))
           << "round " << round << ", " << threads << " threads";
       EXPECT_EQ(ex.executions_lower_bound, over) << "round " << round;
@@ -201,7 +195,7 @@ TEST(ExecutionCount, AStateWithoutAnEndDoesNotMakeTheCountALowerBound) {
   engine::Limits limits;
   limits.max_states = 2 + 3 * 70 + 5;
   for (int threads : {1, 2}) {
-    const engine::Exploration ex = search(g, threads, limits);
+    const engine::Exploration ex = test_util::run_bfs(g, threads, limits);
     ASSERT_TRUE(ex.bounded);
     EXPECT_EQ(ex.executions, 1u);
     EXPECT_FALSE(ex.executions_lower_bound);

@@ -5,6 +5,7 @@
 // system here is a toy, so that the failing states are chosen by the test.
 #include "engine/explorer.hpp"
 
+#include "run_bfs.hpp"
 #include "toy_system.hpp"
 
 #include <gtest/gtest.h>
@@ -53,10 +54,8 @@ struct Grid : test_util::ToySystem<Cell> {
 
 // The message of the error the search ends with, or "" when it ends.
 std::string search_error(const Grid &grid, int threads) {
-  engine::Explorer<Grid> e(grid, engine::Limits{});
-  e.threads(threads);
   try {
-    const engine::Exploration ex = e.run();
+    const engine::Exploration ex = test_util::run_bfs(grid, threads);
     EXPECT_EQ(ex.states, (Grid::kTop + 1) * (Grid::kTop + 1)) << threads << " threads";
     return "";
   } catch (const std::runtime_error &err) {

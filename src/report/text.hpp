@@ -50,7 +50,9 @@ std::string render_trace_text(const trace::Trace &trace, int column_width = 0);
 //     bounded: no violation found; <bound_reason>
 //   and for violation/bounded a stats line
 //     explored N executions (S states, T steps, X.XXs)
-//   followed, for a bounded bfs, by
+//   ("at least N executions", and after the time why, when the count is a
+//   lower bound: Stats::executions_lower_bound), followed, for a bounded
+//   bfs, by
 //     every interleaving checked up to step D for invariant violations, up
 //     to step D-1 for deadlocks and stalls
 //   then per safety violation, after a blank line:
