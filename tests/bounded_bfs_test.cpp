@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -113,4 +114,80 @@ TEST(BoundedBfs, MemoryBoundKeepsRoomToFinish) {
       test_util::run_bfs(sys, 1, engine::Limits{.max_memory = full.memory_bytes + 1});
   EXPECT_TRUE(r.bounded);
   EXPECT_NE(r.bound_reason.find("--max-memory"), std::string::npos) << r.bound_reason;
+}
+
+// minimise() allocates no more than the room it checks against
+// --max-memory, on whole searches and on searches stopped early.
+TEST(BoundedBfs, MinimiseStaysWithinTheRoomItChecks) {
+  int minimised = 0;
+  for (const std::string &name : scenario::builtin_scenario_names()) {
+    const auto sc = scenario::load_scenario(name);
+    for (const char *variant : {"v4.15", "upstream"}) {
+      model::System sys(sc, *model::find_variant(variant));
+      for (const uint64_t max_states : {uint64_t{0}, uint64_t{2000}}) {
+        engine::Explorer<model::System> e(sys, engine::Limits{.max_states = max_states});
+        e.threads(max_states ? 2 : 1);
+        const engine::Exploration ex = e.run();
+        const auto [used, need] = e.minimise_memory();
+        EXPECT_LE(used, need) << name << " " << variant << " max states " << max_states;
+        if (ex.found.empty()) continue;
+        EXPECT_GT(used, 0u) << name << " " << variant;
+        ++minimised;
+      }
+    }
+  }
+  EXPECT_GE(minimised, 10);
+}
+
+// When --max-memory leaves the run no room to minimise its traces, they are
+// the BFS tree's paths: of the same kinds and lengths, replaying to their
+// violations, and marked as not canonical.
+TEST(BoundedBfs, NoRoomToMinimiseGivesTreePaths) {
+  const auto sc = scenario::load_scenario("seed-race1");
+  model::System sys(sc, *model::find_variant("v4.15"));
+  for (int threads : {1, 2}) {
+    engine::Explorer<model::System> whole(sys, engine::Limits{});
+    whole.threads(threads);
+    const engine::Exploration full = whole.run();
+    ASSERT_FALSE(full.found.empty());
+    const auto [used, need] = whole.minimise_memory();
+    ASSERT_GT(need, 0u);
+    // Room for the search and the count (a bound just above what the
+    // search holds stops it: MemoryBoundKeepsRoomToFinish), not for minimise().
+    // The least bound that lets the search finish, within need / 4.
+    const auto finishes = [&](size_t bound) {
+      return !test_util::run_bfs(sys, threads, engine::Limits{.max_memory = bound}).bounded;
+    };
+    size_t lo = full.memory_bytes, hi = 2 * full.memory_bytes;
+    ASSERT_FALSE(finishes(lo));
+    ASSERT_TRUE(finishes(hi));
+    while (hi - lo > need / 4) {
+      const size_t mid = lo + (hi - lo) / 2;
+      (finishes(mid) ? hi : lo) = mid;
+    }
+    engine::Limits limits{.max_memory = hi + need / 4};
+    engine::Explorer<model::System> e(sys, limits);
+    e.threads(threads);
+    const engine::Exploration r = e.run();
+    ASSERT_FALSE(r.bounded) << r.bound_reason;
+    ASSERT_EQ(r.found.size(), full.found.size());
+    for (size_t i = 0; i < r.found.size(); ++i) {
+      const engine::KindFound &f = r.found[i];
+      EXPECT_EQ(f.kind, full.found[i].kind);
+      EXPECT_FALSE(f.canonical);
+      EXPECT_TRUE(full.found[i].canonical);
+      EXPECT_EQ(f.schedule.size(), full.found[i].schedule.size());
+      // It reaches its violation at its last step.
+      model::State st = sys.initial();
+      std::vector<model::Choice> choices;
+      uint32_t violations = 0;
+      for (const engine::Step &step : f.schedule) {
+        sys.enabled(st, choices);
+        const model::Choice c{step.actor, step.alt};
+        ASSERT_NE(std::find(choices.begin(), choices.end(), c), choices.end());
+        violations = sys.step(st, c).violations;
+      }
+      EXPECT_TRUE(violations & (1u << f.kind)) << sys.kind_name(f.kind);
+    }
+  }
 }

@@ -45,6 +45,9 @@ public:
   // filled when asked for, for comparing searches.
   void collect_outcomes(bool on) { collect_outcomes_ = on; }
   const std::vector<uint64_t> &outcomes() const { return outcomes_; }
+  // What the last run's minimise() allocated for its node tables, and the
+  // most it could have (what it checks against --max-memory).
+  std::pair<size_t, size_t> minimise_memory() const { return {minimise_used_, minimise_need_}; }
   // With collect_outcomes(): one hash of the whole state graph, the states
   // in the order of their numbers, the BFS parents and the edges; equal
   // for every thread count (tests/parallel_search_test.cpp).
@@ -184,6 +187,9 @@ public:
     }
     ex.states = store.size();
     ex.memory_bytes = memory(m);
+    const size_t held = ex.memory_bytes + kFinishingBytes * store.size();
+    minimise_used_ = minimise_need_ = 0;
+    minimise_fell_back_ = false;
     // Counting and minimising only read the graph, and write different
     // fields of `ex`: two members of a team do them side by side.
     if (team && team->size() >= 2) {
@@ -194,7 +200,7 @@ public:
           if (member == 0)
             count_executions(ex, terminal);
           else
-            minimise(ex, m.depth, m.stuck);
+            minimise(ex, m.depth, m.stuck, held);
         } catch (...) {
           error[static_cast<size_t>(member)] = std::current_exception();
         }
@@ -203,14 +209,15 @@ public:
         if (e) std::rethrow_exception(e);
     } else {
       count_executions(ex, terminal);
-      minimise(ex, m.depth, m.stuck);
+      minimise(ex, m.depth, m.stuck, held);
     }
     // Every state expanded: every trace is canonical. Else those of the
     // kinds whose shortest traces lie within the expanded layers.
     const uint32_t frontier = i < store.size() ? m.depth[i] : UINT32_MAX;
     if (ex.bounded) ex.complete_depth = frontier;
     for (KindFound &f : ex.found)
-      f.canonical = frontier == UINT32_MAX || all_known(1u << f.kind, frontier);
+      f.canonical =
+          !minimise_fell_back_ && (frontier == UINT32_MAX || all_known(1u << f.kind, frontier));
     ex.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return ex;
   }
@@ -331,6 +338,21 @@ private:
   // marked state come on top). --max-memory keeps room for them, so that a
   // search it stops can still finish.
   static constexpr size_t kFinishingBytes = 4 + 8 + 4 + 8 + 4 + 8;
+
+  // A node of minimise(): a state and the actor of the step into it, with
+  // the best path to it found so far.
+  struct Best {
+    uint32_t sw = UINT32_MAX, prank = 0;
+    Step step{};
+    uint32_t pstate = 0;
+    uint8_t pactor = 0;
+    uint32_t rank = 0;
+  };
+  // What minimise() allocates per node beyond its slot: its Best, key and
+  // place in a layer, in vectors that grow by doubling, and its sort key.
+  static constexpr size_t kNodeBytes =
+      2 * (sizeof(Best) + sizeof(std::pair<uint32_t, int>) + sizeof(uint32_t) +
+           sizeof(std::pair<uint64_t, uint32_t>));
 
   // What the search holds: the store, the edges, and per state its depth,
   // BFS parent and how it ended (a run of scale-2-2 that counted only the
@@ -725,8 +747,10 @@ private:
   }
 
   // Exact canonical traces over nodes (state, last actor), layer by layer.
+  // `held`: the bytes the run holds while minimise() runs, counting's
+  // included.
   void minimise(Exploration &ex, const std::vector<uint32_t> &depth,
-                const std::vector<std::pair<uint32_t, int>> &stuck) {
+                const std::vector<std::pair<uint32_t, int>> &stuck, size_t held) {
     const int kinds = sys_.num_kinds();
     std::vector<uint32_t> first_depth(static_cast<size_t>(kinds), UINT32_MAX);
     for (const Edge &e : edges_)
@@ -778,13 +802,27 @@ private:
     uint32_t marked = 0;
     for (uint32_t &d : dense)
       d = d != 0 ? marked++ : UINT32_MAX;
-    struct Best {
-      uint32_t sw = UINT32_MAX, prank = 0;
-      Step step{};
-      uint32_t pstate = 0;
-      uint8_t pactor = 0;
-      uint32_t rank = 0;
-    };
+    // The node tables take a slot per actor of each marked state, and a
+    // node per edge between marked states of consecutive depths at most.
+    // When --max-memory leaves no room for them beside what the run holds,
+    // the traces are the BFS tree's paths instead (below).
+    const auto prefix_edges =
+        static_cast<size_t>(std::partition_point(edges_.begin(), edges_.end(),
+                                                 [&](const Edge &e) { return e.from < prefix; }) -
+                            edges_.begin());
+    size_t nodes_max = 1;
+    for (size_t e = 0; e < prefix_edges; ++e) {
+      const Edge &ed = edges_[e];
+      nodes_max += ed.to < prefix && dense[ed.from] != UINT32_MAX && dense[ed.to] != UINT32_MAX &&
+                   depth[ed.to] == depth[ed.from] + 1;
+    }
+    minimise_need_ =
+        size_t{marked} * static_cast<size_t>(A + 1) * sizeof(uint32_t) + nodes_max * kNodeBytes;
+    if (limits_.max_memory && held + minimise_need_ > limits_.max_memory) {
+      minimise_fell_back_ = true;
+      tree_paths(ex, stuck, first_depth, stuck_kind);
+      return;
+    }
     const auto slot = [&](uint32_t state, int actor) {
       return static_cast<size_t>(dense[state]) * static_cast<size_t>(A + 1) +
              static_cast<size_t>(actor);
@@ -846,6 +884,11 @@ private:
       }
     }
 
+    minimise_used_ = node.capacity() * sizeof(uint32_t) + best.capacity() * sizeof(Best) +
+                     keys.capacity() * sizeof(keys[0]) + order.capacity() * sizeof(order[0]);
+    for (const auto &layer : layers)
+      minimise_used_ += layer.capacity() * sizeof(uint32_t);
+
     auto schedule_of = [&](std::pair<uint32_t, int> at) {
       Schedule s;
       while (at.second != kNoActor) {
@@ -897,6 +940,33 @@ private:
     }
   }
 
+  // minimise()'s fallback: each kind's first violation in the order of the
+  // states (so at the least depth, as states are numbered by depth and
+  // edges grouped by source), reached along the BFS tree. As short as the
+  // canonical trace and the same on any number of threads, as the numbering
+  // is, but not proven to switch CPUs the fewest times.
+  void tree_paths(Exploration &ex, const std::vector<std::pair<uint32_t, int>> &stuck,
+                  const std::vector<uint32_t> &first_depth, const std::vector<char> &stuck_kind) {
+    for (size_t k = 0; k < first_depth.size(); ++k) {
+      if (first_depth[k] == UINT32_MAX) continue;
+      std::optional<Schedule> s;
+      if (stuck_kind[k]) {
+        uint32_t first = UINT32_MAX;
+        for (const auto &[at, sk] : stuck)
+          if (static_cast<size_t>(sk) == k) first = std::min(first, at);
+        if (first != UINT32_MAX) s = path_to(first);
+      } else {
+        const auto e = std::find_if(edges_.begin(), edges_.end(),
+                                    [&](const Edge &ed) { return ed.violations & (1u << k); });
+        if (e != edges_.end()) {
+          s = path_to(e->from);
+          s->push_back(e->step);
+        }
+      }
+      if (s) ex.found.push_back(KindFound{static_cast<int>(k), std::move(*s)});
+    }
+  }
+
   // Whether, with every state shallower than `frontier` expanded, the
   // canonical traces of `kinds` are known: a violation on an edge into
   // depth d needs the states of depth d - 1 expanded, a stuck state of
@@ -924,6 +994,10 @@ private:
   bool collect_outcomes_ = false;
   std::vector<uint64_t> outcomes_;
   uint64_t graph_digest_ = 0;
+  // The last run's minimise(): bytes its node tables took and could have
+  // taken, and whether --max-memory left no room for them.
+  size_t minimise_used_ = 0, minimise_need_ = 0;
+  bool minimise_fell_back_ = false;
   std::vector<Edge> edges_;
   std::vector<Parent> parent_;
 };
