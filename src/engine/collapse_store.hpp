@@ -364,6 +364,22 @@ public:
     for (size_t c = 0; c < layout_.size(); ++c)
       std::memcpy(dst + layout_[c].offset, value(c, k[c]), layout_[c].size);
   }
+  // Rebuilds state `id` into `out`, which holds the state whose component
+  // indices are `held` (kNone: unknown): only the components whose index
+  // differs are copied, as an index names one value for good. Updates
+  // `held`, and returns the components copied (bit per component).
+  uint32_t get(uint32_t id, State &out, Key &held) const {
+    const uint32_t *k = key(id);
+    auto *dst = reinterpret_cast<unsigned char *>(&out);
+    uint32_t copied = 0;
+    for (size_t c = 0; c < layout_.size(); ++c) {
+      if (k[c] == held[c]) continue;
+      std::memcpy(dst + layout_[c].offset, value(c, k[c]), layout_[c].size);
+      held[c] = k[c];
+      copied |= 1u << c;
+    }
+    return copied;
+  }
   State operator[](uint32_t id) const {
     State s;
     get(id, s);

@@ -254,6 +254,11 @@ private:
   // their steps reached (index: the successor's).
   struct Scratch {
     State cur, next;
+    // The component indices of the state in `cur` (Store::get()), and
+    // whether `next` equals `cur` (a step that threw may have left it half
+    // changed).
+    typename Store::Key held = unknown_key();
+    bool next_is_cur = false;
     std::vector<Choice> choices;
     // Only grows, so that encodings keep their byte buffers from state to
     // state (shrinking freed them, and growing allocated them again).
@@ -265,10 +270,17 @@ private:
   void expand_one(const Store &store, uint32_t id, Expansion &e, Scratch &x) const {
     const State &cur = x.cur;
     std::vector<Choice> &choices = x.choices;
-    store.get(id, x.cur);
-    // `next` equals `cur` before each step: a step may change only the
-    // components it reports, so only those are compared and copied back.
-    x.next = x.cur;
+    // `cur` holds the last state this thread expanded, often a sibling of
+    // this one: only the components that differ are copied, into `cur` and
+    // `next` alike. `next` equals `cur` before each step: a step may change
+    // only the components it reports, so only those are compared and
+    // copied back.
+    const uint32_t differ = store.get(id, x.cur, x.held);
+    if (x.next_is_cur)
+      store.copy_components(x.next, cur, differ);
+    else
+      x.next = x.cur;
+    x.next_is_cur = false;
     sys_.enabled(cur, choices);
     if (e.pool.size() < choices.size()) e.pool.resize(choices.size());
     if (x.codes.size() < choices.size()) x.codes.resize(choices.size());
@@ -295,6 +307,12 @@ private:
         throw std::logic_error("a step changed state outside the components it reported");
 #endif
     }
+    x.next_is_cur = true;
+  }
+  static typename Store::Key unknown_key() {
+    typename Store::Key k;
+    k.fill(Store::kNone);
+    return k;
   }
 
   // Successor i of state k of a batch.
