@@ -203,6 +203,38 @@ TEST(Cli, BenchRepeatReportsRunsSpreadAndSpeedup) {
   EXPECT_EQ(pagerace({"bench", "seed-race2", "--repeat", "0"}).code, kInput);
 }
 
+// --random: each scenario is sampled, not searched, once per thread count,
+// the same runs on each, so the speedup is measured though the verdict is
+// bounded. Options bench cannot honour are refused, not ignored.
+TEST(Cli, BenchSamplesWithRandomAndRefusesWhatItCannotMeasure) {
+  const Outcome r = pagerace({"bench", "seed-race1", "--random", "300", "--seed", "5", "-j", "1,2",
+                              "--repeat", "2", "--searches", "dfs"});
+  ASSERT_EQ(r.code, kClean) << show(r);
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream lines(r.out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("| seed-race1 ", 0) == 0)
+      rows.push_back(pagerace::test_util::markdown_cells(line));
+  ASSERT_EQ(rows.size(), 2u) << show(r);
+  EXPECT_EQ(rows[0][2], "pct -j 1");
+  EXPECT_EQ(rows[1][2], "pct -j 2");
+  for (const auto &row : rows) {
+    EXPECT_NE(row[3].find("300 of 300 sampled executions"), std::string::npos) << row[3];
+    EXPECT_EQ(row[4], "300") << "executions";
+  }
+  EXPECT_EQ(rows[0][6], rows[1][6]) << "the same runs, so the same steps";
+  ASSERT_FALSE(rows[1][13].empty()) << show(r);
+  EXPECT_GT(std::stod(rows[1][13]), 0.0) << rows[1][13];
+  for (const std::vector<std::string> &bad :
+       {std::vector<std::string>{"--search", "dfs"}, {"--preemptions", "2"}}) {
+    std::vector<std::string> args{"bench", "seed-race1"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    const Outcome b = pagerace(args);
+    EXPECT_EQ(b.code, kInput) << show(b);
+    EXPECT_NE(b.err.find(bad[0]), std::string::npos) << show(b);
+  }
+}
+
 // Progress goes to a terminal only: piped, a run of over a second writes
 // nothing to stderr, with or without --quiet.
 TEST(Cli, NoProgressLineWhenStderrIsNotATerminal) {

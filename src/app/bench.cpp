@@ -30,15 +30,18 @@ size_t median_index(const std::vector<double> &values) {
 std::vector<trace::BenchCell> run_bench(const std::vector<std::string> &scenarios,
                                         const std::vector<engine::Search> &searches,
                                         const std::vector<int> &jobs, const std::string &kernel,
-                                        const engine::Limits &limits, int repeat) {
+                                        const CheckOptions &base, int repeat) {
   repeat = std::max(1, repeat);
+  const bool sampling = base.sampling.runs > 0;
+  const std::vector<engine::Search> rows =
+      sampling ? std::vector<engine::Search>{engine::Search::Bfs} : searches;
   std::vector<trace::BenchCell> cells;
   for (const auto &name : scenarios) {
     const scenario::Scenario sc = scenario::load_scenario(name);
     const model::Variant &v = select_variant(sc, kernel);
-    for (engine::Search s : searches) {
-      const bool bfs = s == engine::Search::Bfs;
-      // only the BFS runs on several threads
+    for (engine::Search s : rows) {
+      // only the BFS and sampling run on several threads
+      const bool bfs = sampling || s == engine::Search::Bfs;
       const std::vector<int> threads = bfs ? jobs : std::vector<int>{1};
       std::vector<std::vector<trace::Result>> runs( // [thread count][repetition]
           threads.size(), std::vector<trace::Result>(static_cast<size_t>(repeat)));
@@ -47,9 +50,8 @@ std::vector<trace::BenchCell> run_bench(const std::vector<std::string> &scenario
       for (int r = 0; r < repeat; ++r)
         for (size_t k = 0; k < threads.size(); ++k) {
           const size_t t = r % 2 ? threads.size() - 1 - k : k;
-          CheckOptions opts;
+          CheckOptions opts = base;
           opts.search = s;
-          opts.limits = limits;
           opts.jobs = threads[t];
           runs[t][static_cast<size_t>(r)] = check(sc, v, opts);
         }
@@ -62,7 +64,7 @@ std::vector<trace::BenchCell> run_bench(const std::vector<std::string> &scenario
       const auto one = std::find(threads.begin(), threads.end(), 1);
       for (size_t t = 0; t < threads.size(); ++t) {
         const std::vector<double> time = seconds(t);
-        std::string label = engine::search_name(s);
+        std::string label = sampling ? runs[t][0].stats.search : engine::search_name(s);
         if (bfs && (jobs.size() > 1 || threads[t] != 1))
           label += " -j " + std::to_string(threads[t]);
         trace::BenchCell cell{name, v.name, label, runs[t][median_index(time)]};
@@ -71,11 +73,12 @@ std::vector<trace::BenchCell> run_bench(const std::vector<std::string> &scenario
         cell.max_seconds = *std::max_element(time.begin(), time.end());
         if (threads[t] != 1 && one != threads.end()) {
           // Only runs that both finished: bounded ones did unequal work.
-          const auto &base = runs[static_cast<size_t>(one - threads.begin())];
+          // Sampling does the same runs on any number of threads.
+          const auto &single = runs[static_cast<size_t>(one - threads.begin())];
           std::vector<double> ratio;
           for (size_t r = 0; r < static_cast<size_t>(repeat); ++r)
-            if (time[r] > 0 && !base[r].bounded && !runs[t][r].bounded)
-              ratio.push_back(base[r].stats.seconds / time[r]);
+            if (time[r] > 0 && (sampling || (!single[r].bounded && !runs[t][r].bounded)))
+              ratio.push_back(single[r].stats.seconds / time[r]);
           if (!ratio.empty()) cell.speedup = ratio[median_index(ratio)];
         }
         cells.push_back(std::move(cell));

@@ -483,6 +483,10 @@ int cmd_bench(BenchArgs a) {
       return input_error("--jobs: '" + n + "' is not a thread count (e.g. --jobs 1,2)");
     jobs.push_back(std::stoi(n));
   }
+  if (a.limits.search != "bfs")
+    return input_error("bench: --search picks one search; use --searches to list them");
+  if (a.limits.preemptions >= 0)
+    return input_error("bench: --preemptions is not measured; check it with pagerace check");
   if (a.limits.budget.empty()) a.limits.budget = "60s";
   std::string error;
   const auto opts = a.limits.options(error);
@@ -490,7 +494,7 @@ int cmd_bench(BenchArgs a) {
   const auto names = a.scenarios.empty() ? app::default_bench_scenarios() : a.scenarios;
   try {
     fmt::print("{}", report::render_bench_markdown(
-                         app::run_bench(names, searches, jobs, a.kernel, opts->limits, a.repeat)));
+                         app::run_bench(names, searches, jobs, a.kernel, *opts, a.repeat)));
   } catch (const scenario::ParseError &e) {
     return input_error(where(e.pos()) + ": " + e.message());
   } catch (const std::invalid_argument &e) {
