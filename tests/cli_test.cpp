@@ -172,17 +172,24 @@ TEST(Cli, BenchPrintsOneRowPerScenarioAndSearch) {
   EXPECT_EQ(pagerace({"bench", "seed-race2", "--searches", "bfs,nope"}).code, kInput);
 }
 
+// The cells of the rows of `scenario` in a bench table.
+std::vector<std::vector<std::string>> bench_rows(const std::string &out,
+                                                 const std::string &scenario) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("| " + scenario + " ", 0) == 0)
+      rows.push_back(pagerace::test_util::markdown_cells(line));
+  return rows;
+}
+
 // --repeat: each row is the median of its runs, with their spread, and a row
 // on two threads has its speedup over one from the same repetitions.
 TEST(Cli, BenchRepeatReportsRunsSpreadAndSpeedup) {
   const Outcome r =
       pagerace({"bench", "seed-race1", "--searches", "bfs", "-j", "1,2", "--repeat", "3"});
   ASSERT_EQ(r.code, kClean) << show(r);
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind("| seed-race1 ", 0) == 0)
-      rows.push_back(pagerace::test_util::markdown_cells(line));
+  const auto rows = bench_rows(r.out, "seed-race1");
   ASSERT_EQ(rows.size(), 2u) << show(r);
   for (const auto &row : rows) {
     ASSERT_EQ(row.size(), 14u) << show(r);
@@ -210,11 +217,7 @@ TEST(Cli, BenchSamplesWithRandomAndRefusesWhatItCannotMeasure) {
   const Outcome r = pagerace({"bench", "seed-race1", "--random", "300", "--seed", "5", "-j", "1,2",
                               "--repeat", "2", "--searches", "dfs"});
   ASSERT_EQ(r.code, kClean) << show(r);
-  std::vector<std::vector<std::string>> rows;
-  std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind("| seed-race1 ", 0) == 0)
-      rows.push_back(pagerace::test_util::markdown_cells(line));
+  const auto rows = bench_rows(r.out, "seed-race1");
   ASSERT_EQ(rows.size(), 2u) << show(r);
   EXPECT_EQ(rows[0][2], "pct -j 1");
   EXPECT_EQ(rows[1][2], "pct -j 2");
