@@ -7,12 +7,14 @@
 #include "scenario/builtin.hpp"
 
 #include "run_bfs.hpp"
+#include "toy_system.hpp"
 
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <string>
 #include <utility>
@@ -114,6 +116,11 @@ TEST(BoundedBfs, MemoryBoundKeepsRoomToFinish) {
       test_util::run_bfs(sys, 1, engine::Limits{.max_memory = full.memory_bytes + 1});
   EXPECT_TRUE(r.bounded);
   EXPECT_NE(r.bound_reason.find("--max-memory"), std::string::npos) << r.bound_reason;
+  // It stopped past the violations' depths: their traces are still minimised
+  // (the store is freed for minimise()'s tables).
+  ASSERT_EQ(r.found.size(), full.found.size());
+  for (const engine::KindFound &f : r.found)
+    EXPECT_TRUE(f.canonical) << sys.kind_name(f.kind);
 }
 
 // minimise() allocates no more than the room it checks against
@@ -141,53 +148,84 @@ TEST(BoundedBfs, MinimiseStaysWithinTheRoomItChecks) {
 
 // When --max-memory leaves the run no room to minimise its traces, they are
 // the BFS tree's paths: of the same kinds and lengths, replaying to their
-// violations, and marked as not canonical.
+// violations, and marked as shortest but not canonical. The model's stores
+// are larger than minimise()'s tables (which get the store's memory once
+// the search ends), so a toy whose every state lies on a shortest path to
+// its violation shows it: four counters raised by their own actors, the
+// violation on the step that tops them all, or the top a stuck state.
+struct Counters {
+  std::array<uint8_t, 4> n{};
+};
+struct CountersToTop : test_util::ToySystem<Counters> {
+  static constexpr uint8_t kTop = 8;
+  bool stuck_at_top = false;
+  std::vector<std::pair<uint32_t, uint32_t>> components() const {
+    return {{0, 1}, {1, 1}, {2, 1}, {3, 1}};
+  }
+  void enabled(const State &s, std::vector<Choice> &out) const {
+    out.clear();
+    for (uint8_t a = 0; a < 4; ++a)
+      if (s.n[a] < kTop) out.push_back({a, 0});
+  }
+  static bool top(const State &s) {
+    return std::all_of(s.n.begin(), s.n.end(), [](uint8_t v) { return v == kTop; });
+  }
+  Outcome step(State &s, Choice c) const {
+    ++s.n[c.actor];
+    return {top(s) && !stuck_at_top ? 1u : 0u, {}};
+  }
+  uint32_t changed_components(const Outcome &) const { return 0xf; }
+  bool finished(const State &s) const { return !(stuck_at_top && top(s)); }
+  int num_actors() const { return 4; }
+};
+
 TEST(BoundedBfs, NoRoomToMinimiseGivesTreePaths) {
-  const auto sc = scenario::load_scenario("seed-race1");
-  model::System sys(sc, *model::find_variant("v4.15"));
-  for (int threads : {1, 2}) {
-    engine::Explorer<model::System> whole(sys, engine::Limits{});
-    whole.threads(threads);
-    const engine::Exploration full = whole.run();
-    ASSERT_FALSE(full.found.empty());
-    const auto [used, need] = whole.minimise_memory();
-    ASSERT_GT(need, 0u);
-    // Room for the search and the count (a bound just above what the
-    // search holds stops it: MemoryBoundKeepsRoomToFinish), not for minimise().
-    // The least bound that lets the search finish, within need / 4.
-    const auto finishes = [&](size_t bound) {
-      return !test_util::run_bfs(sys, threads, engine::Limits{.max_memory = bound}).bounded;
-    };
-    size_t lo = full.memory_bytes, hi = 2 * full.memory_bytes;
-    ASSERT_FALSE(finishes(lo));
-    ASSERT_TRUE(finishes(hi));
-    while (hi - lo > need / 4) {
-      const size_t mid = lo + (hi - lo) / 2;
-      (finishes(mid) ? hi : lo) = mid;
-    }
-    engine::Limits limits{.max_memory = hi + need / 4};
-    engine::Explorer<model::System> e(sys, limits);
-    e.threads(threads);
-    const engine::Exploration r = e.run();
-    ASSERT_FALSE(r.bounded) << r.bound_reason;
-    ASSERT_EQ(r.found.size(), full.found.size());
-    for (size_t i = 0; i < r.found.size(); ++i) {
-      const engine::KindFound &f = r.found[i];
-      EXPECT_EQ(f.kind, full.found[i].kind);
-      EXPECT_FALSE(f.canonical);
-      EXPECT_TRUE(full.found[i].canonical);
-      EXPECT_EQ(f.schedule.size(), full.found[i].schedule.size());
-      // It reaches its violation at its last step.
-      model::State st = sys.initial();
-      std::vector<model::Choice> choices;
+  for (const bool stuck : {false, true})
+    for (int threads : {1, 2}) {
+      CountersToTop sys;
+      sys.stuck_at_top = stuck;
+      const auto run = [&](size_t bound, std::pair<size_t, size_t> *memory = nullptr) {
+        engine::Explorer<CountersToTop> e(sys, engine::Limits{.max_memory = bound});
+        e.threads(threads);
+        engine::Exploration ex = e.run();
+        if (memory) *memory = e.minimise_memory();
+        return ex;
+      };
+      std::pair<size_t, size_t> whole{};
+      const engine::Exploration full = run(0, &whole);
+      ASSERT_EQ(full.found.size(), 1u);
+      ASSERT_TRUE(full.found[0].canonical);
+      const size_t need = whole.second;
+      ASSERT_GT(need, 0u);
+      // The least bound that lets the search finish, within need / 8.
+      size_t lo = 1, hi = 2 * full.memory_bytes;
+      ASSERT_FALSE(run(hi).bounded);
+      while (hi - lo > need / 8) {
+        const size_t mid = lo + (hi - lo) / 2;
+        (run(mid).bounded ? lo : hi) = mid;
+      }
+      std::pair<size_t, size_t> memory{};
+      const engine::Exploration r = run(hi, &memory);
+      ASSERT_FALSE(r.bounded) << r.bound_reason;
+      EXPECT_EQ(memory.first, 0u) << "no node tables allocated";
+      ASSERT_EQ(r.found.size(), 1u);
+      const engine::KindFound &f = r.found[0];
+      EXPECT_EQ(f.kind, full.found[0].kind);
+      EXPECT_FALSE(f.canonical) << "stuck " << stuck << ", " << threads << " threads";
+      EXPECT_TRUE(f.shortest);
+      EXPECT_EQ(f.schedule.size(), full.found[0].schedule.size());
+      EXPECT_EQ(f.schedule.size(), 4u * CountersToTop::kTop);
+      // It reaches the violation (or the stuck top) at its last step.
+      Counters st{};
+      std::vector<CountersToTop::Choice> choices;
       uint32_t violations = 0;
       for (const engine::Step &step : f.schedule) {
         sys.enabled(st, choices);
-        const model::Choice c{step.actor, step.alt};
-        ASSERT_NE(std::find(choices.begin(), choices.end(), c), choices.end());
-        violations = sys.step(st, c).violations;
+        ASSERT_TRUE(std::any_of(choices.begin(), choices.end(),
+                                [&](const auto &c) { return c.actor == step.actor; }));
+        violations = sys.step(st, {step.actor, step.alt}).violations;
       }
-      EXPECT_TRUE(violations & (1u << f.kind)) << sys.kind_name(f.kind);
+      EXPECT_TRUE(CountersToTop::top(st));
+      EXPECT_EQ(violations, stuck ? 0u : 1u);
     }
-  }
 }

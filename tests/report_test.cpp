@@ -370,6 +370,18 @@ TEST(ResultText, TraceNotProvenShortestSaysSo) {
       << out;
 }
 
+// A BFS-tree path (no room to minimise) is as short as any: only its context
+// switches are unproven, and the text says that instead.
+TEST(ResultText, ShortestTraceNotMinimisedSaysWhy) {
+  auto r = violation_result();
+  r.violations[0].canonical = false;
+  r.violations[0].shortest = true;
+  const std::string out = render_result_text(r);
+  EXPECT_EQ(out.find("not proven the shortest"), std::string::npos) << out;
+  EXPECT_NE(out.find("steps: 5, context switches: 3 (as short as any"), std::string::npos) << out;
+  EXPECT_NE(out.find("--max-memory"), std::string::npos) << out;
+}
+
 TEST(ResultText, ListsEveryKind) {
   auto r = violation_result();
   auto second = r.violations[0];

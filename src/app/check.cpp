@@ -174,6 +174,7 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
                              " did not replay to the same violation");
     v.trace = std::move(r.trace);
     v.canonical = f.canonical;
+    v.shortest = f.shortest;
     (is_liveness_kind(kind) ? res.liveness : res.violations).push_back(std::move(v));
   }
   res.bounded = ex.bounded;

@@ -26,6 +26,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -73,7 +74,8 @@ public:
   Exploration run() {
     const auto t0 = std::chrono::steady_clock::now();
     Exploration ex;
-    Store store(sys_.components());
+    auto owned = std::make_unique<Store>(sys_.components()); // freed before counting
+    Store &store = *owned;
     Merge m{store, ex, {}, {}, {}};
     store.insert(sys_.initial());
     m.depth.push_back(0);
@@ -187,7 +189,14 @@ public:
     }
     ex.states = store.size();
     ex.memory_bytes = memory(m);
-    const size_t held = ex.memory_bytes + kFinishingBytes * store.size();
+    // Counting and minimising read only the graph: the store, most of what
+    // the search held, is freed for them. What stays is counted by size, not
+    // capacity, so that what minimise() decides from it is the same on any
+    // number of threads.
+    owned.reset();
+    const size_t held = edges_.size() * sizeof(Edge) + m.depth.size() * sizeof(uint32_t) +
+                        parent_.size() * sizeof(Parent) + m.terminal.size() +
+                        m.stuck.size() * sizeof(m.stuck[0]) + kFinishingBytes * ex.states;
     minimise_used_ = minimise_need_ = 0;
     minimise_fell_back_ = false;
     // Counting and minimising only read the graph, and write different
@@ -213,11 +222,13 @@ public:
     }
     // Every state expanded: every trace is canonical. Else those of the
     // kinds whose shortest traces lie within the expanded layers.
-    const uint32_t frontier = i < store.size() ? m.depth[i] : UINT32_MAX;
+    const uint32_t frontier = i < ex.states ? m.depth[i] : UINT32_MAX;
     if (ex.bounded) ex.complete_depth = frontier;
-    for (KindFound &f : ex.found)
-      f.canonical =
-          !minimise_fell_back_ && (frontier == UINT32_MAX || all_known(1u << f.kind, frontier));
+    for (KindFound &f : ex.found) {
+      const bool known = frontier == UINT32_MAX || all_known(1u << f.kind, frontier);
+      f.canonical = known && !minimise_fell_back_;
+      f.shortest = known && minimise_fell_back_;
+    }
     ex.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return ex;
   }
@@ -352,9 +363,10 @@ private:
 
   // What counting and minimising allocate per state once the search ends:
   // count_executions()'s in-degree, path count, `later` entry and first edge,
-  // and minimise()'s dense number and first edge (its tables per node of a
-  // marked state come on top). --max-memory keeps room for them, so that a
-  // search it stops can still finish.
+  // and minimise()'s dense number and first edge. --max-memory keeps room for
+  // them, so that a search it stops can still finish. minimise()'s node
+  // tables come out of the store's memory, freed by then: it checks them
+  // against the bound itself.
   static constexpr size_t kFinishingBytes = 4 + 8 + 4 + 8 + 4 + 8;
 
   // A node of minimise(): a state and the actor of the step into it, with
@@ -366,11 +378,6 @@ private:
     uint8_t pactor = 0;
     uint32_t rank = 0;
   };
-  // What minimise() allocates per node beyond its slot: its Best, key and
-  // place in a layer, in vectors that grow by doubling, and its sort key.
-  static constexpr size_t kNodeBytes =
-      2 * (sizeof(Best) + sizeof(std::pair<uint32_t, int>) + sizeof(uint32_t) +
-           sizeof(std::pair<uint64_t, uint32_t>));
 
   // What the search holds: the store, the edges, and per state its depth,
   // BFS parent and how it ended (a run of scale-2-2 that counted only the
@@ -820,22 +827,42 @@ private:
     uint32_t marked = 0;
     for (uint32_t &d : dense)
       d = d != 0 ? marked++ : UINT32_MAX;
-    // The node tables take a slot per actor of each marked state, and a
-    // node per edge between marked states of consecutive depths at most.
-    // When --max-memory leaves no room for them beside what the run holds,
-    // the traces are the BFS tree's paths instead (below).
+    // The node tables take a slot per actor (and one for the start) of each
+    // marked state, and a node per key (a state and the actor of the step
+    // into it) on an edge between marked states of consecutive depths, at
+    // most: counted here with a bit per slot, layer by layer, so that the
+    // tables are allocated once at their size. When --max-memory leaves no
+    // room for them beside what the run holds, the traces are the BFS
+    // tree's paths instead (tree_paths()).
+    const auto slots = size_t{marked} * static_cast<size_t>(A + 1);
     const auto prefix_edges =
         static_cast<size_t>(std::partition_point(edges_.begin(), edges_.end(),
                                                  [&](const Edge &e) { return e.from < prefix; }) -
                             edges_.begin());
-    size_t nodes_max = 1;
-    for (size_t e = 0; e < prefix_edges; ++e) {
-      const Edge &ed = edges_[e];
-      nodes_max += ed.to < prefix && dense[ed.from] != UINT32_MAX && dense[ed.to] != UINT32_MAX &&
-                   depth[ed.to] == depth[ed.from] + 1;
+    std::vector<size_t> layer_size(max_depth + 1, 0);
+    layer_size[0] = 1;
+    {
+      std::vector<bool> keyed(slots);
+      for (size_t e = 0; e < prefix_edges; ++e) {
+        const Edge &ed = edges_[e];
+        if (ed.to >= prefix || dense[ed.from] == UINT32_MAX || dense[ed.to] == UINT32_MAX ||
+            depth[ed.to] != depth[ed.from] + 1)
+          continue;
+        const size_t at = size_t{dense[ed.to]} * static_cast<size_t>(A + 1) + ed.step.actor;
+        if (keyed[at]) continue;
+        keyed[at] = true;
+        ++layer_size[depth[ed.to]];
+      }
+      minimise_need_ = (slots + 7) / 8;
     }
+    const size_t nodes = std::accumulate(layer_size.begin(), layer_size.end(), size_t{0});
+    const size_t widest = *std::max_element(layer_size.begin(), layer_size.end());
     minimise_need_ =
-        size_t{marked} * static_cast<size_t>(A + 1) * sizeof(uint32_t) + nodes_max * kNodeBytes;
+        std::max(minimise_need_, // the bits are freed before the tables are made
+                 slots * sizeof(uint32_t) +
+                     nodes * (sizeof(Best) + sizeof(std::pair<uint32_t, int>) + sizeof(uint32_t)) +
+                     widest * sizeof(std::pair<uint64_t, uint32_t>) +
+                     layer_size.size() * sizeof(std::vector<uint32_t>));
     if (limits_.max_memory && held + minimise_need_ > limits_.max_memory) {
       minimise_fell_back_ = true;
       tree_paths(ex, stuck, first_depth, stuck_kind);
@@ -845,9 +872,11 @@ private:
       return static_cast<size_t>(dense[state]) * static_cast<size_t>(A + 1) +
              static_cast<size_t>(actor);
     };
-    std::vector<uint32_t> node(size_t{marked} * static_cast<size_t>(A + 1), UINT32_MAX); // -> best
-    std::vector<Best> best; // only nodes on shortest paths
+    std::vector<uint32_t> node(slots, UINT32_MAX); // -> best
+    std::vector<Best> best;                        // only nodes on shortest paths
     std::vector<std::pair<uint32_t, int>> keys;
+    best.reserve(nodes);
+    keys.reserve(nodes);
     const auto find = [&](std::pair<uint32_t, int> key) -> Best * {
       if (key.first >= prefix || dense[key.first] == UINT32_MAX) return nullptr;
       const uint32_t b = node[slot(key.first, key.second)];
@@ -860,7 +889,10 @@ private:
       return static_cast<uint32_t>(best.size() - 1);
     };
     std::vector<std::vector<uint32_t>> layers(max_depth + 1); // indices into best
-    std::vector<std::pair<uint64_t, uint32_t>> order;         // a layer's sort keys
+    for (size_t d = 0; d < layers.size(); ++d)
+      layers[d].reserve(layer_size[d]);
+    std::vector<std::pair<uint64_t, uint32_t>> order; // a layer's sort keys
+    order.reserve(widest);
     if (dense[0] == UINT32_MAX) throw std::logic_error("minimise: the first state is not marked");
     layers[0].push_back(add({0, kNoActor}, Best{0, 0, {}, 0, 0, 0}));
     std::vector<size_t> first(prefix, edges_.size());
@@ -903,7 +935,8 @@ private:
     }
 
     minimise_used_ = node.capacity() * sizeof(uint32_t) + best.capacity() * sizeof(Best) +
-                     keys.capacity() * sizeof(keys[0]) + order.capacity() * sizeof(order[0]);
+                     keys.capacity() * sizeof(keys[0]) + order.capacity() * sizeof(order[0]) +
+                     layers.capacity() * sizeof(layers[0]);
     for (const auto &layer : layers)
       minimise_used_ += layer.capacity() * sizeof(uint32_t);
 

@@ -59,6 +59,9 @@ struct KindFound {
   // every trace of the kind in the whole state space. Else it is the best
   // the search met, perhaps shrunk (shrink.hpp), and longer than need be.
   bool canonical = false;
+  // Not canonical, but as short as the canonical trace: a path of the BFS
+  // tree, where --max-memory left no room to minimise its context switches.
+  bool shortest = false;
 };
 
 struct Exploration {

@@ -314,9 +314,11 @@ std::string violation_block(const trace::Result &result, const trace::Violation 
   out += "schedule: " + v.trace.schedule + '\n';
   out += "replay: " + replay_command(result, v) + '\n';
   out += fmt::format("steps: {}, context switches: {}{}\n", v.trace.steps, v.trace.context_switches,
-                     v.canonical ? ""
-                                 : " (shrunk, but not proven the shortest: the search for the "
-                                   "canonical trace was bounded)");
+                     v.canonical  ? ""
+                     : v.shortest ? " (as short as any, but its context switches not proven the "
+                                    "fewest: --max-memory left no room to minimise them)"
+                                  : " (shrunk, but not proven the shortest: the search for the "
+                                    "canonical trace was bounded)");
   return out;
 }
 

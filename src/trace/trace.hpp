@@ -63,6 +63,10 @@ struct Violation {
   // it is shrunk but not proven so (engine/shrink.hpp), or, in a replay,
   // the user's own schedule.
   bool canonical = false;
+  // Not canonical, but proven as short as the canonical trace: only its
+  // context switches were not minimised (a BFS-tree path, when --max-memory
+  // left no room to minimise).
+  bool shortest = false;
 };
 
 struct Stats {
