@@ -214,8 +214,8 @@ TEST(Cli, BenchRepeatReportsRunsSpreadAndSpeedup) {
 // the same runs on each, so the speedup is measured though the verdict is
 // bounded. Options bench cannot honour are refused, not ignored.
 TEST(Cli, BenchSamplesWithRandomAndRefusesWhatItCannotMeasure) {
-  const Outcome r = pagerace({"bench", "seed-race1", "--random", "300", "--seed", "5", "-j", "1,2",
-                              "--repeat", "2", "--searches", "dfs"});
+  const Outcome r = pagerace(
+      {"bench", "seed-race1", "--random", "300", "--seed", "5", "-j", "1,2", "--repeat", "2"});
   ASSERT_EQ(r.code, kClean) << show(r);
   const auto rows = bench_rows(r.out, "seed-race1");
   ASSERT_EQ(rows.size(), 2u) << show(r);
@@ -228,8 +228,9 @@ TEST(Cli, BenchSamplesWithRandomAndRefusesWhatItCannotMeasure) {
   EXPECT_EQ(rows[0][6], rows[1][6]) << "the same runs, so the same steps";
   ASSERT_FALSE(rows[1][13].empty()) << show(r);
   EXPECT_GT(std::stod(rows[1][13]), 0.0) << rows[1][13];
-  for (const std::vector<std::string> &bad :
-       {std::vector<std::string>{"--search", "dfs"}, {"--preemptions", "2"}}) {
+  for (const std::vector<std::string> &bad : {std::vector<std::string>{"--search", "bfs"},
+                                              {"--preemptions", "2"},
+                                              {"--searches", "bfs", "--random", "10"}}) {
     std::vector<std::string> args{"bench", "seed-race1"};
     args.insert(args.end(), bad.begin(), bad.end());
     const Outcome b = pagerace(args);

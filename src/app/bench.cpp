@@ -72,12 +72,16 @@ std::vector<trace::BenchCell> run_bench(const std::vector<std::string> &scenario
         cell.min_seconds = *std::min_element(time.begin(), time.end());
         cell.max_seconds = *std::max_element(time.begin(), time.end());
         if (threads[t] != 1 && one != threads.end()) {
-          // Only runs that both finished: bounded ones did unequal work.
-          // Sampling does the same runs on any number of threads.
+          // Only runs that did the same work: searches that both finished
+          // (bounded ones stopped at different points), or samplings that
+          // both ran every execution asked for (not cut by --budget).
           const auto &single = runs[static_cast<size_t>(one - threads.begin())];
+          const auto whole = [&](const trace::Result &res) {
+            return sampling ? res.stats.executions == base.sampling.runs : !res.bounded;
+          };
           std::vector<double> ratio;
           for (size_t r = 0; r < static_cast<size_t>(repeat); ++r)
-            if (time[r] > 0 && (sampling || (!single[r].bounded && !runs[t][r].bounded)))
+            if (time[r] > 0 && whole(single[r]) && whole(runs[t][r]))
               ratio.push_back(single[r].stats.seconds / time[r]);
           if (!ratio.empty()) cell.speedup = ratio[median_index(ratio)];
         }

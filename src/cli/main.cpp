@@ -463,6 +463,8 @@ struct BenchArgs {
   std::string kernel;
   int repeat = 1;
   SearchArgs limits;
+  // Given on the command line (CLI11 counts): options bench must refuse.
+  bool search_given = false, searches_given = false;
 };
 
 int cmd_bench(BenchArgs a) {
@@ -483,8 +485,10 @@ int cmd_bench(BenchArgs a) {
       return input_error("--jobs: '" + n + "' is not a thread count (e.g. --jobs 1,2)");
     jobs.push_back(std::stoi(n));
   }
-  if (a.limits.search != "bfs")
+  if (a.search_given)
     return input_error("bench: --search picks one search; use --searches to list them");
+  if (a.searches_given && a.limits.random > 0)
+    return input_error("bench: --searches and --random: sampling replaces the searches");
   if (a.limits.preemptions >= 0)
     return input_error("bench: --preemptions is not measured; check it with pagerace check");
   if (a.limits.budget.empty()) a.limits.budget = "60s";
@@ -609,7 +613,11 @@ int main(int argc, char **argv) {
   try {
     if (*check || *matrix || *bench) catch_sigint();
     if (*check) return cmd_check(names, c, judge);
-    if (*bench) return cmd_bench(ba);
+    if (*bench) {
+      ba.search_given = bench->count("--search") > 0;
+      ba.searches_given = bench->count("--searches") > 0;
+      return cmd_bench(ba);
+    }
     if (*rep) return cmd_replay(scenario_name, schedule, c);
     if (*matrix) return cmd_matrix(ma);
     if (*repro) return cmd_reproduce(ra);
