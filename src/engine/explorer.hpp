@@ -190,10 +190,9 @@ public:
     ex.states = store.size();
     ex.memory_bytes = memory(m);
     // Counting and minimising read only the graph: the store, most of what
-    // the search held, is freed for them. What stays is counted by size, not
-    // capacity, so that what minimise() decides from it is the same on any
-    // number of threads.
-    owned.reset();
+    // the search held, is freed for them (beside the count, on a team: it
+    // takes a while). What stays is counted by size, not capacity, so that
+    // what minimise() decides from it is the same on any number of threads.
     const size_t held = edges_.size() * sizeof(Edge) + m.depth.size() * sizeof(uint32_t) +
                         parent_.size() * sizeof(Parent) + m.terminal.size() +
                         m.stuck.size() * sizeof(m.stuck[0]) + kFinishingBytes * ex.states;
@@ -206,10 +205,12 @@ public:
       team->run([&](int member) {
         if (member > 1) return;
         try {
-          if (member == 0)
+          if (member == 0) {
             count_executions(ex, terminal);
-          else
+          } else {
+            owned.reset();
             minimise(ex, m.depth, m.stuck, held);
+          }
         } catch (...) {
           error[static_cast<size_t>(member)] = std::current_exception();
         }
@@ -217,6 +218,7 @@ public:
       for (const std::exception_ptr &e : error)
         if (e) std::rethrow_exception(e);
     } else {
+      owned.reset();
       count_executions(ex, terminal);
       minimise(ex, m.depth, m.stuck, held);
     }
