@@ -359,10 +359,14 @@ public:
 
   // Rebuilds state `id` into `out`.
   void get(uint32_t id, State &out) const {
-    const uint32_t *k = key(id);
-    auto *dst = reinterpret_cast<unsigned char *>(&out);
-    for (size_t c = 0; c < layout_.size(); ++c)
-      std::memcpy(dst + layout_[c].offset, value(c, k[c]), layout_[c].size);
+    Key held = unknown_key();
+    get(id, out, held);
+  }
+  // The indices of a state not known: get() copies every component.
+  static Key unknown_key() {
+    Key k;
+    k.fill(kNone);
+    return k;
   }
   // Rebuilds state `id` into `out`, which holds the state whose component
   // indices are `held` (kNone: unknown): only the components whose index

@@ -270,7 +270,7 @@ private:
     // The component indices of the state in `cur` (Store::get()), and
     // whether `next` equals `cur` (a step that threw may have left it half
     // changed).
-    typename Store::Key held = unknown_key();
+    typename Store::Key held = Store::unknown_key();
     bool next_is_cur = false;
     std::vector<Choice> choices;
     // Only grows, so that encodings keep their byte buffers from state to
@@ -321,11 +321,6 @@ private:
 #endif
     }
     x.next_is_cur = true;
-  }
-  static typename Store::Key unknown_key() {
-    typename Store::Key k;
-    k.fill(Store::kNone);
-    return k;
   }
 
   // Successor i of state k of a batch.
@@ -837,6 +832,10 @@ private:
     // room for them beside what the run holds, the traces are the BFS
     // tree's paths instead (tree_paths()).
     const auto slots = size_t{marked} * static_cast<size_t>(A + 1);
+    const auto slot = [&](uint32_t state, int actor) {
+      return static_cast<size_t>(dense[state]) * static_cast<size_t>(A + 1) +
+             static_cast<size_t>(actor);
+    };
     const auto prefix_edges =
         static_cast<size_t>(std::partition_point(edges_.begin(), edges_.end(),
                                                  [&](const Edge &e) { return e.from < prefix; }) -
@@ -850,7 +849,7 @@ private:
         if (ed.to >= prefix || dense[ed.from] == UINT32_MAX || dense[ed.to] == UINT32_MAX ||
             depth[ed.to] != depth[ed.from] + 1)
           continue;
-        const size_t at = size_t{dense[ed.to]} * static_cast<size_t>(A + 1) + ed.step.actor;
+        const size_t at = slot(ed.to, ed.step.actor);
         if (keyed[at]) continue;
         keyed[at] = true;
         ++layer_size[depth[ed.to]];
@@ -870,10 +869,6 @@ private:
       tree_paths(ex, stuck, first_depth, stuck_kind);
       return;
     }
-    const auto slot = [&](uint32_t state, int actor) {
-      return static_cast<size_t>(dense[state]) * static_cast<size_t>(A + 1) +
-             static_cast<size_t>(actor);
-    };
     std::vector<uint32_t> node(slots, UINT32_MAX); // -> best
     std::vector<Best> best;                        // only nodes on shortest paths
     std::vector<std::pair<uint32_t, int>> keys;
