@@ -13,6 +13,8 @@
 // of the same component at once: a step mostly changes the same few.
 #pragma once
 
+#include "engine/mapped_vector.hpp"
+
 #include <xxhash.h>
 
 #include <algorithm>
@@ -396,7 +398,7 @@ public:
   // they come, and a --max-memory bound must stop every run at the same
   // state whatever the threads did.
   size_t bytes() const {
-    size_t b = keys_.bytes() + key_hashes_.capacity() * 8;
+    size_t b = keys_.bytes() + key_hashes_.resident_bytes();
     b += kShards * detail::HashIndex::bytes_for(size() / kShards);
     for (const auto &t : tables_)
       for (const ValueShard &v : t->shards)
@@ -445,7 +447,7 @@ private:
   std::vector<Component> layout_;
   std::vector<std::unique_ptr<Table>> tables_;
   detail::StableRecords<uint32_t> keys_; // a state's component indices
-  std::vector<uint64_t> key_hashes_;     // of each state's indices
+  MappedVector<uint64_t> key_hashes_;    // of each state's indices
   std::array<detail::HashIndex, kShards> states_;
 };
 

@@ -12,6 +12,7 @@
 
 #include "engine/collapse_store.hpp"
 #include "engine/limits.hpp"
+#include "engine/mapped_vector.hpp"
 #include "engine/schedule.hpp"
 #include "engine/team.hpp"
 
@@ -161,7 +162,7 @@ public:
       i += n;
     }
     if (limits_.progress && last_progress > 0) limits_.progress(Progress{}, true);
-    std::vector<uint8_t> &terminal = m.terminal;
+    MappedVector<uint8_t> &terminal = m.terminal;
     terminal.resize(store.size(), 0);
     if (collect_outcomes_) {
       outcomes_.clear();
@@ -345,8 +346,8 @@ private:
   struct Merge {
     Store &store;
     Exploration &ex;
-    std::vector<uint32_t> depth;
-    std::vector<uint8_t> terminal;               // 0 no, 1 finished, 2 deadlock
+    MappedVector<uint32_t> depth;
+    MappedVector<uint8_t> terminal;              // 0 no, 1 finished, 2 deadlock
     std::vector<std::pair<uint32_t, int>> stuck; // stuck state, the kind it counts as
     // The parallel merge's scratch (expand_and_merge()).
     std::vector<std::array<std::vector<Ref>, Store::kShards>> absent; // [member][shard]
@@ -380,9 +381,8 @@ private:
   // BFS parent and how it ended (a run of scale-2-2 that counted only the
   // first two held 20.8 GB at a 17.2 GB bound).
   size_t memory(const Merge &m) const {
-    return m.store.bytes() + edges_.capacity() * sizeof(Edge) +
-           m.depth.capacity() * sizeof(uint32_t) + parent_.capacity() * sizeof(Parent) +
-           m.terminal.capacity();
+    return m.store.bytes() + edges_.resident_bytes() + m.depth.resident_bytes() +
+           parent_.resident_bytes() + m.terminal.resident_bytes();
   }
 
   // A state's expansion recorded: how it ended if terminal; else the steps
@@ -700,7 +700,7 @@ private:
     return s;
   }
 
-  void count_executions(Exploration &ex, const std::vector<uint8_t> &terminal) const {
+  void count_executions(Exploration &ex, std::span<const uint8_t> terminal) const {
     const size_t n = terminal.size();
     // No state ended (a bounded search can stop before any does): no
     // execution, whatever cycles the graph has, and no need for the arrays
@@ -771,7 +771,7 @@ private:
   // Exact canonical traces over nodes (state, last actor), layer by layer.
   // `held`: the bytes the run holds while minimise() runs, counting's
   // included.
-  void minimise(Exploration &ex, const std::vector<uint32_t> &depth,
+  void minimise(Exploration &ex, std::span<const uint32_t> depth,
                 const std::vector<std::pair<uint32_t, int>> &stuck, size_t held) {
     const int kinds = sys_.num_kinds();
     std::vector<uint32_t> first_depth(static_cast<size_t>(kinds), UINT32_MAX);
@@ -1046,8 +1046,8 @@ private:
   // taken, and whether --max-memory left no room for them.
   size_t minimise_used_ = 0, minimise_need_ = 0;
   bool minimise_fell_back_ = false;
-  std::vector<Edge> edges_;
-  std::vector<Parent> parent_;
+  MappedVector<Edge> edges_;
+  MappedVector<Parent> parent_;
 };
 
 } // namespace pagerace::engine
