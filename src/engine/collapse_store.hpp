@@ -36,22 +36,32 @@ namespace detail {
 
 // Open addressing over entries kept elsewhere (by index), found by their
 // 64-bit hash and compared in full by the caller's `same(index)`. A slot
-// holds the entry's index and the hash's upper half, so a probe rarely
-// touches an entry that does not match. grow() asks the owner for an
-// entry's hash (`hash_of`) rather than keeping it twice.
+// holds the entry's index and the hash's upper half (its tag), so a probe
+// rarely touches an entry that does not match.
+//
+// A slot's place comes from its tag: the low bits of the hash's upper half.
+// Growing then moves every slot without reading the entries' hashes from
+// the owner, which was a cache miss per entry: the state tables' growth
+// took 0.16-0.2 s of a scale-2-1 run, and on a team the other members
+// waited for each grow (PERFORMANCE.md). The owners pick an index by the
+// top bits of the hash (at most kOwnerBits of them), the same for all its
+// entries, so the bits below them give up to 2^(32 - kOwnerBits) places.
 class HashIndex {
   static constexpr uint64_t kTag = ~uint64_t{0xffffffff};
 
 public:
+  static constexpr int kOwnerBits = 6;
+  static constexpr size_t kMaxSlots = size_t{1} << (32 - kOwnerBits);
+
   HashIndex() : slots_(256, 0) {}
   // Starts loading the slot a lookup of `h` reads first: in a large table
   // it is a cache miss, which a caller with several lookups to make can
   // overlap with other work.
-  void prefetch(uint64_t h) const { __builtin_prefetch(&slots_[h & (slots_.size() - 1)]); }
+  void prefetch(uint64_t h) const { __builtin_prefetch(&slots_[home(h, slots_.size())]); }
   // The entry equal to the one hashed `h`, or kNone and the free slot where
   // it would go in `slot`.
   template <class Same> uint32_t find(uint64_t h, Same same, size_t &slot) const {
-    size_t i = h & (slots_.size() - 1);
+    size_t i = home(h, slots_.size());
     while (slots_[i] != 0) {
       if ((slots_[i] & kTag) == (h & kTag)) {
         const auto idx = static_cast<uint32_t>(slots_[i] - 1);
@@ -63,16 +73,16 @@ public:
     return kNone;
   }
   // Adds entry `idx` hashed `h` at `slot`, from find() with no change since.
-  template <class HashOf> void add(uint64_t h, size_t slot, uint32_t idx, HashOf hash_of) {
+  void add(uint64_t h, size_t slot, uint32_t idx) {
     slots_[slot] = (h & kTag) | (uint64_t{idx} + 1);
-    if (++count_ * 2 > slots_.size()) grow(hash_of);
+    if (++count_ * 2 > slots_.size()) grow();
   }
   // Adds entry `idx`, known to be absent.
-  template <class HashOf> void add(uint64_t h, uint32_t idx, HashOf hash_of) {
-    size_t i = h & (slots_.size() - 1);
+  void add(uint64_t h, uint32_t idx) {
+    size_t i = home(h, slots_.size());
     while (slots_[i] != 0)
       i = (i + 1) & (slots_.size() - 1);
-    add(h, i, idx, hash_of);
+    add(h, i, idx);
   }
   size_t bytes() const { return slots_.capacity() * 8; }
   // bytes() of an index holding `count` entries.
@@ -85,11 +95,14 @@ public:
   static constexpr uint32_t kNone = 0xffffffffu;
 
 private:
-  template <class HashOf> void grow(HashOf hash_of) {
+  static size_t home(uint64_t h, size_t size) { return (h >> 32) & (size - 1); }
+  void grow() {
+    // 2^25 entries in one index: 2^31 states, far beyond any memory bound.
+    if (slots_.size() * 2 > kMaxSlots) throw std::bad_alloc();
     std::vector<uint64_t> next(slots_.size() * 2, 0);
     for (uint64_t slot : slots_) {
       if (slot == 0) continue;
-      size_t i = hash_of(static_cast<uint32_t>(slot - 1)) & (next.size() - 1);
+      size_t i = home(slot, next.size());
       while (next[i] != 0)
         i = (i + 1) & (next.size() - 1);
       next[i] = slot;
@@ -318,8 +331,7 @@ public:
       if (t.values.size() >= (size_t{1} << (32 - kValueShardBits)) - 1) throw std::bad_alloc();
       i = static_cast<uint32_t>(t.values.size());
       t.values.push_back(v);
-      t.hashes.push_back(h);
-      t.index.add(h, slot, i, [&](uint32_t j) { return t.hashes[j]; });
+      t.index.add(h, slot, i);
     }
     return i << kValueShardBits | sh;
   }
@@ -330,6 +342,8 @@ public:
     return std::memcmp(a.data(), b.data(), layout_.size() * sizeof(uint32_t)) == 0;
   }
   static size_t shard(uint64_t key_hash) { return key_hash >> 58; }
+  static_assert(kShards == size_t{1} << (64 - 58) && 64 - 58 <= detail::HashIndex::kOwnerBits,
+                "a state index's places are the tag bits below the shard's");
   // The stored state with the indices `k` (hashed `h`), or kNone.
   uint32_t find(const Key &k, uint64_t h) const {
     size_t slot = 0;
@@ -356,7 +370,7 @@ public:
   }
   void index(uint32_t id) {
     const uint64_t h = key_hashes_[id];
-    states_[shard(h)].add(h, id, [&](uint32_t j) { return key_hashes_[j]; });
+    states_[shard(h)].add(h, id);
   }
 
   // Rebuilds state `id` into `out`.
@@ -402,7 +416,7 @@ public:
     b += kShards * detail::HashIndex::bytes_for(size() / kShards);
     for (const auto &t : tables_)
       for (const ValueShard &v : t->shards)
-        b += v.values.bytes() + v.hashes.capacity() * 8 + v.index.bytes();
+        b += v.values.bytes() + v.index.bytes();
     return b;
   }
 
@@ -411,10 +425,11 @@ private:
     uint32_t offset, size;
   };
   static constexpr uint32_t kValueShardBits = 4;
+  static_assert(kValueShardBits <= detail::HashIndex::kOwnerBits,
+                "a value index's places are the tag bits below the shard's");
   struct ValueShard {
     explicit ValueShard(uint32_t size) : values(size, 32 - kValueShardBits) {}
     detail::StableRecords<unsigned char> values;
-    std::vector<uint64_t> hashes; // of each value
     detail::HashIndex index;
     std::mutex lock; // intern<true>() only
   };
