@@ -40,7 +40,9 @@ public:
   MappedVector &operator=(const MappedVector &) = delete;
   MappedVector(MappedVector &&o) noexcept { swap(o); }
   MappedVector &operator=(MappedVector &&o) noexcept {
-    MappedVector(std::move(o)).swap(*this);
+    MappedVector old; // takes this one's mapping, and frees it on return
+    old.swap(*this);
+    swap(o);
     return *this;
   }
   ~MappedVector() {
