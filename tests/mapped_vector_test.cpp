@@ -75,4 +75,32 @@ TEST(MappedVector, MovesOwnTheMapping) {
   EXPECT_EQ(a[5], 9u);
 }
 
+TEST(MappedVector, AnArgumentFromTheArrayItselfSurvivesAMove) {
+  MappedVector<uint64_t> v;
+  v.resize(1 << 17, 5); // 1 MiB: full, the next element grows the mapping
+  v.back() = 42;
+  v.push_back(v.back());
+  EXPECT_EQ(v.back(), 42u);
+  v.resize(v.capacity()); // full again
+  v[0] = 9;
+  v.resize(v.size() * 3, v[0]);
+  EXPECT_EQ(v.back(), 9u);
+}
+
+TEST(MappedVector, PushBackAfterAShrinkAndMoveIntoAFullOne) {
+  MappedVector<uint32_t> a;
+  a.resize(100, 1);
+  a.resize(10);
+  a.push_back(2);
+  EXPECT_EQ(a.size(), 11u);
+  EXPECT_EQ(a[10], 2u);
+  a.resize(12);
+  EXPECT_EQ(a[11], 0u); // written once, dropped, grown again: zero
+  MappedVector<uint32_t> b;
+  b.resize(50, 7);
+  b = std::move(a);
+  EXPECT_EQ(b.size(), 12u);
+  EXPECT_EQ(b[10], 2u);
+}
+
 } // namespace

@@ -43,15 +43,15 @@ namespace detail {
 // Growing then moves every slot without reading the entries' hashes from
 // the owner, which was a cache miss per entry: the state tables' growth
 // took 0.16-0.2 s of a scale-2-1 run, and on a team the other members
-// waited for each grow (PERFORMANCE.md). The owners pick an index by the
-// top bits of the hash (at most kOwnerBits of them), the same for all its
-// entries, so the bits below them give up to 2^(32 - kOwnerBits) places.
+// waited for each grow (PERFORMANCE.md). The owners pick an index by bits
+// of the hash's lower half, so that all 32 bits of a tag tell entries
+// apart: entries with the same place still differ in the tag bits above it.
 class HashIndex {
   static constexpr uint64_t kTag = ~uint64_t{0xffffffff};
 
 public:
-  static constexpr int kOwnerBits = 6;
-  static constexpr size_t kMaxSlots = size_t{1} << (32 - kOwnerBits);
+  // Places are tag bits: 2^32 at most, or 2^31 entries in one index.
+  static constexpr size_t kMaxSlots = size_t{1} << 32;
 
   HashIndex() : slots_(256, 0) {}
   // Starts loading the slot a lookup of `h` reads first: in a large table
@@ -97,7 +97,6 @@ public:
 private:
   static size_t home(uint64_t h, size_t size) { return (h >> 32) & (size - 1); }
   void grow() {
-    // 2^25 entries in one index: 2^31 states, far beyond any memory bound.
     if (slots_.size() * 2 > kMaxSlots) throw std::bad_alloc();
     std::vector<uint64_t> next(slots_.size() * 2, 0);
     for (uint64_t slot : slots_) {
@@ -341,9 +340,10 @@ public:
   bool same_key(const Key &a, const Key &b) const {
     return std::memcmp(a.data(), b.data(), layout_.size() * sizeof(uint32_t)) == 0;
   }
-  static size_t shard(uint64_t key_hash) { return key_hash >> 58; }
-  static_assert(kShards == size_t{1} << (64 - 58) && 64 - 58 <= detail::HashIndex::kOwnerBits,
-                "a state index's places are the tag bits below the shard's");
+  // Bits 26-31: not in a slot's tag (HashIndex), nor among the low bits
+  // that place an entry in the batch's deduplication table.
+  static size_t shard(uint64_t key_hash) { return (key_hash >> 26) & (kShards - 1); }
+  static_assert(kShards == 64, "shard() takes six bits");
   // The stored state with the indices `k` (hashed `h`), or kNone.
   uint32_t find(const Key &k, uint64_t h) const {
     size_t slot = 0;
@@ -425,8 +425,6 @@ private:
     uint32_t offset, size;
   };
   static constexpr uint32_t kValueShardBits = 4;
-  static_assert(kValueShardBits <= detail::HashIndex::kOwnerBits,
-                "a value index's places are the tag bits below the shard's");
   struct ValueShard {
     explicit ValueShard(uint32_t size) : values(size, 32 - kValueShardBits) {}
     detail::StableRecords<unsigned char> values;
@@ -440,9 +438,10 @@ private:
           }(std::make_index_sequence<size_t{1} << kValueShardBits>{})) {}
     std::array<ValueShard, size_t{1} << kValueShardBits> shards;
   };
-  // The upper bits: the lower ones pick the slot in the shard's index.
+  // Bits 28-31: not in a slot's tag (HashIndex), nor among the low bits
+  // that place a value in a thread's memo.
   static uint32_t value_shard(uint64_t h) {
-    return static_cast<uint32_t>(h >> (64 - kValueShardBits));
+    return static_cast<uint32_t>(h >> (32 - kValueShardBits)) & ((1u << kValueShardBits) - 1);
   }
   const unsigned char *value(size_t c, uint32_t i) const {
     return tables_[c]->shards[i & ((1u << kValueShardBits) - 1)].values[i >> kValueShardBits];

@@ -551,8 +551,8 @@ private:
       if (expand_failed) return;
 
       // 2. Two members also make room, one for the edges, the other for
-      // every absent successor being new: when an array grows it is
-      // copied, and the copies then take two cores, not one.
+      // every absent successor being new, so that the arrays grow on two
+      // cores, not one.
       if (member == 0) {
         try {
           m.edge_at[0] = edges;
