@@ -380,6 +380,11 @@ TEST(ResultText, ShortestTraceNotMinimisedSaysWhy) {
   EXPECT_EQ(out.find("not proven the shortest"), std::string::npos) << out;
   EXPECT_NE(out.find("steps: 5, context switches: 3 (as short as any"), std::string::npos) << out;
   EXPECT_NE(out.find("--max-memory"), std::string::npos) << out;
+  // JSON readers can tell it from a trace only shrunk.
+  const json v = result_to_json(r)["violations"][0];
+  EXPECT_FALSE(v.at("canonical").get<bool>());
+  EXPECT_TRUE(v.at("shortest").get<bool>());
+  EXPECT_FALSE(result_to_json(violation_result())["violations"][0].at("shortest").get<bool>());
 }
 
 TEST(ResultText, ListsEveryKind) {
@@ -594,7 +599,8 @@ TEST(Json, DocumentHasEveryDocumentedField) {
   ASSERT_EQ(r["violations"].size(), 1U);
   const json &v = r["violations"][0];
   EXPECT_EQ(keys(v), (std::set<std::string>{"kind", "site", "reason", "schedule", "steps",
-                                            "context_switches", "canonical", "replay", "trace"}));
+                                            "context_switches", "canonical", "shortest", "replay",
+                                            "trace"}));
   EXPECT_EQ(v["kind"], "dirty-without-buffers");
   EXPECT_EQ(v["site"], "fs/buffer.c:__set_page_dirty_buffers");
   EXPECT_EQ(v["schedule"], "0.0.1.1.2.0");

@@ -17,6 +17,7 @@ json violation_to_json(const trace::Result &result, const trace::Violation &v) {
       {"steps", v.trace.steps},
       {"context_switches", v.trace.context_switches},
       {"canonical", v.canonical},
+      {"shortest", v.shortest},
       {"replay", replay_command(result, v)},
       {"trace", trace_to_json(v.trace)},
   };
