@@ -250,10 +250,19 @@ TEST(Cli, NoProgressLineWhenStderrIsNotATerminal) {
 }
 
 TEST(Cli, BadSearchOptionsExitTwoNamingTheFlag) {
-  for (const std::vector<std::string> &bad : {std::vector<std::string>{"--search", "bogus"},
-                                              {"--budget", "30"},
-                                              {"--budget", "-1s"},
-                                              {"--max-memory", "lots"}}) {
+  for (const std::vector<std::string> &bad :
+       {std::vector<std::string>{"--search", "bogus"},
+        {"--budget", "30"},
+        {"--budget", "-1s"},
+        {"--budget", "0s"},
+        {"--budget", "30s1m"},
+        {"--max-memory", "lots"},
+        // 0 would read as no bound; a negative count used to wrap around
+        {"--random", "0"},
+        {"--max-states", "0"},
+        {"--max-steps", "-4"},
+        {"--seed", "-1"},
+        {"--random", "99999999999999999999999"}}) {
     std::vector<std::string> args{"check"};
     args.insert(args.end(), bad.begin(), bad.end());
     args.push_back("seed-race2");
@@ -261,6 +270,11 @@ TEST(Cli, BadSearchOptionsExitTwoNamingTheFlag) {
     EXPECT_EQ(r.code, kInput) << show(r);
     EXPECT_NE(r.err.find(bad[0]), std::string::npos) << show(r);
   }
+}
+
+TEST(Cli, ABudgetOfSeveralUnitsIsOne) {
+  const Outcome r = pagerace({"check", "--budget", "1m30s", "seed-race2"});
+  EXPECT_EQ(r.code, kViolation) << show(r);
 }
 
 // ---------------------------------------------------------------------------

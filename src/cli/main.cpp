@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -45,6 +46,22 @@ std::string where(const scenario::SourcePos &p) {
 int input_error(const std::string &msg) {
   fmt::print(stderr, "pagerace: {}\n", msg);
   return kExitInput;
+}
+
+// Whole numbers, checked as text: CLI11 would wrap a negative one around
+// an unsigned option, and its own number checks print a range up to
+// DBL_MAX. `least`: 0 or 1.
+CLI::Validator whole_number(int least) {
+  return CLI::Validator(
+      [least](std::string &text) -> std::string {
+        uint64_t v = 0;
+        const char *end = text.data() + text.size();
+        const auto [stop, ec] = std::from_chars(text.data(), end, v);
+        if (ec == std::errc::result_out_of_range) return "'" + text + "' is larger than 2^64 - 1";
+        if (ec == std::errc() && stop == end && v >= static_cast<uint64_t>(least)) return "";
+        return "'" + text + "' is not a whole number" + (least ? " of at least 1" : "");
+      },
+      least ? "N>=1" : "N>=0");
 }
 
 // Set by the first SIGINT: the running search stops where it is and reports
@@ -122,7 +139,8 @@ struct SearchArgs {
     if (!budget.empty()) {
       auto d = engine::parse_duration(budget);
       if (!d) {
-        error = "--budget: '" + budget + "' is not a duration (e.g. 500ms, 30s, 10m, 2h)";
+        error =
+            "--budget: '" + budget + "' is not a positive duration (e.g. 500ms, 30s, 10m, 1h30m)";
         return std::nullopt;
       }
       o.limits.budget_seconds = *d;
@@ -146,16 +164,22 @@ void add_search_options(CLI::App *cmd, SearchArgs &a) {
   cmd->add_option("--search", a.search,
                   "bfs (default: every state stored, shortest traces), dpor-cache (source-DPOR "
                   "with sleep sets and state caching), dpor (stateless), dfs (no reduction)");
-  cmd->add_option("--max-steps", a.max_steps, "stop after N model steps (bounded verdict)");
-  cmd->add_option("--max-states", a.max_states, "stop after N states (bounded verdict)");
-  cmd->add_option("--budget", a.budget, "stop after this long, e.g. 30s, 10m (bounded verdict)");
+  // A count of 0 would read as no bound at all: refused.
+  cmd->add_option("--max-steps", a.max_steps, "stop after N model steps (bounded verdict)")
+      ->check(whole_number(1));
+  cmd->add_option("--max-states", a.max_states, "stop after N states (bounded verdict)")
+      ->check(whole_number(1));
+  cmd->add_option("--budget", a.budget,
+                  "stop after this long, e.g. 30s, 10m, 1h30m (bounded verdict)");
   cmd->add_option("--preemptions", a.preemptions,
                   "explore only schedules with at most K preemptions (plain DFS, as CHESS; "
                   "bounded verdict)")
       ->check(CLI::Range(0, 1000));
   cmd->add_option("--random", a.random,
-                  "sample N executions instead of searching (bounded verdict), scheduled by PCT");
-  cmd->add_option("--seed", a.seed, "seed of --random (default 1): same seed, same runs");
+                  "sample N executions instead of searching (bounded verdict), scheduled by PCT")
+      ->check(whole_number(1));
+  cmd->add_option("--seed", a.seed, "seed of --random (default 1): same seed, same runs")
+      ->check(whole_number(0));
   cmd->add_option("--pct", a.pct, "PCT bug depth for --random (default 3); 0: uniform random walk")
       ->check(CLI::Range(0, 16));
   cmd->add_flag("--quiet", a.quiet, "no progress line on stderr (shown on a terminal after 1s)");
@@ -322,10 +346,12 @@ int cmd_reproduce(const ReproduceArgs &a) {
     return input_error(e.what());
   }
   const auto budget = engine::parse_duration(a.budget);
-  if (!budget) return input_error("--budget: '" + a.budget + "' is not a duration (e.g. 45s)");
+  if (!budget)
+    return input_error("--budget: '" + a.budget + "' is not a positive duration (e.g. 45s, 2m30s)");
   const auto model_budget = engine::parse_duration(a.model_budget);
   if (!model_budget)
-    return input_error("--model-budget: '" + a.model_budget + "' is not a duration (e.g. 2m)");
+    return input_error("--model-budget: '" + a.model_budget +
+                       "' is not a positive duration (e.g. 2m, 1h30m)");
   opts.run.budget_seconds = *budget;
   opts.run.fs = a.fs;
   if (!a.read_bps.empty()) {
@@ -549,7 +575,8 @@ int main(int argc, char **argv) {
   matrix->add_option("--html", ma.html,
                      "also write the matrix and every cell's counterexamples as one HTML file");
   add_search_options(matrix, ma.search);
-  matrix->add_option("--jobs", ma.jobs, "cells checked at once (default: one per hardware thread)");
+  matrix->add_option("--jobs", ma.jobs, "cells checked at once (default: one per hardware thread)")
+      ->check(CLI::Range(1, 1024));
 
   BenchArgs ba;
   auto *bench = app.add_subcommand(

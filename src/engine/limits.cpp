@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
+#include <string_view>
 
 namespace pagerace::engine {
 
@@ -42,12 +45,36 @@ std::optional<double> number_with_unit(const std::string &text, const Units &uni
 
 } // namespace
 
+// One or more numbers with units, largest first, as `1h30m` or `2m30s`:
+// how `format_duration()`, Go and systemd write a time that one unit does
+// not say well.
 std::optional<double> parse_duration(const std::string &text) {
-  static const std::pair<const char *, double> units[] = {
+  static const std::pair<std::string_view, double> units[] = {
       {"ms", 1e-3}, {"s", 1}, {"m", 60}, {"h", 3600}};
-  auto v = number_with_unit(text, units);
-  if (v && *v <= 0) return std::nullopt;
-  return v;
+  const auto span = [&](size_t from, auto in_class) {
+    while (from < text.size() && in_class(static_cast<unsigned char>(text[from])))
+      ++from;
+    return from;
+  };
+  double total = 0, previous_scale = HUGE_VAL;
+  for (size_t at = 0; at < text.size();) {
+    const size_t digits = span(at, [](unsigned char c) { return std::isdigit(c) || c == '.'; });
+    const size_t letters = span(digits, [](unsigned char c) { return std::isalpha(c) != 0; });
+    if (digits == at || letters == digits) return std::nullopt; // a number, then a unit
+    const std::string number = text.substr(at, digits - at);
+    char *end = nullptr;
+    const double v = std::strtod(number.c_str(), &end);
+    if (*end != '\0' || !std::isfinite(v)) return std::nullopt;
+    const std::string_view unit(text.data() + digits, letters - digits);
+    const auto *u = std::find_if(std::begin(units), std::end(units),
+                                 [&](const auto &named) { return named.first == unit; });
+    if (u == std::end(units) || u->second >= previous_scale) return std::nullopt; // `30s1m`
+    previous_scale = u->second;
+    total += v * u->second;
+    at = letters;
+  }
+  if (!std::isfinite(total) || total <= 0) return std::nullopt;
+  return total;
 }
 
 std::string format_duration(double seconds) {
