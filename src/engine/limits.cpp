@@ -45,9 +45,8 @@ std::optional<double> number_with_unit(const std::string &text, const Units &uni
 
 } // namespace
 
-// One or more numbers with units, largest first, as `1h30m` or `2m30s`:
-// how `format_duration()`, Go and systemd write a time that one unit does
-// not say well.
+// One or more numbers with units, largest first (`1h30m`, `2m30s`), for a
+// time that one unit does not say well.
 std::optional<double> parse_duration(const std::string &text) {
   static const std::pair<std::string_view, double> units[] = {
       {"ms", 1e-3}, {"s", 1}, {"m", 60}, {"h", 3600}};
