@@ -46,9 +46,10 @@ std::optional<double> number_with_unit(const std::string &text, const Units &uni
 } // namespace
 
 // One or more numbers with units, largest first (`1h30m`, `2m30s`), for a
-// time that one unit does not say well.
+// time that one unit does not say well. Each part is a number as sizes
+// write theirs.
 std::optional<double> parse_duration(const std::string &text) {
-  static const std::pair<std::string_view, double> units[] = {
+  static const std::pair<const char *, double> units[] = {
       {"ms", 1e-3}, {"s", 1}, {"m", 60}, {"h", 3600}};
   const auto span = [&](size_t from, auto in_class) {
     while (from < text.size() && in_class(static_cast<unsigned char>(text[from])))
@@ -59,17 +60,15 @@ std::optional<double> parse_duration(const std::string &text) {
   for (size_t at = 0; at < text.size();) {
     const size_t digits = span(at, [](unsigned char c) { return std::isdigit(c) || c == '.'; });
     const size_t letters = span(digits, [](unsigned char c) { return std::isalpha(c) != 0; });
-    if (digits == at || letters == digits) return std::nullopt; // a number, then a unit
-    const std::string number = text.substr(at, digits - at);
-    char *end = nullptr;
-    const double v = std::strtod(number.c_str(), &end);
-    if (*end != '\0' || !std::isfinite(v)) return std::nullopt;
+    const auto v = number_with_unit(text.substr(at, letters - at), units);
+    if (!v) return std::nullopt; // a number, then a unit
     const std::string_view unit(text.data() + digits, letters - digits);
-    const auto *u = std::find_if(std::begin(units), std::end(units),
-                                 [&](const auto &named) { return named.first == unit; });
-    if (u == std::end(units) || u->second >= previous_scale) return std::nullopt; // `30s1m`
-    previous_scale = u->second;
-    total += v * u->second;
+    const double scale = std::find_if(std::begin(units), std::end(units), [&](const auto &named) {
+                           return unit == named.first;
+                         })->second;
+    if (scale >= previous_scale) return std::nullopt; // `30s1m`, `1m1m`
+    previous_scale = scale;
+    total += *v;
     at = letters;
   }
   if (!std::isfinite(total) || total <= 0) return std::nullopt;
