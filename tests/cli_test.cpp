@@ -272,6 +272,14 @@ TEST(Cli, BadSearchOptionsExitTwoNamingTheFlag) {
   }
 }
 
+// CLI11 reads a leading 0 as octal; a count is decimal whatever it starts
+// with.
+TEST(Cli, CountsAreDecimal) {
+  const Outcome r = pagerace({"check", "--max-states", "010", "seed-race2"});
+  EXPECT_EQ(r.code, kBounded) << show(r);
+  EXPECT_NE(r.out.find("--max-states 10 reached"), std::string::npos) << show(r);
+}
+
 TEST(Cli, ABudgetOfSeveralUnitsIsOne) {
   const Outcome r = pagerace({"check", "--budget", "1m30s", "seed-race2"});
   EXPECT_EQ(r.code, kViolation) << show(r);

@@ -28,7 +28,9 @@ TEST(Limits, DurationsTakeOneUnitOrSeveralLargestFirst) {
 
 TEST(Limits, DurationsRefuseWhatIsNotOne) {
   for (const char *bad : {"", "30", "s", "-1s", "0s", "0m0s", "30s1m", "1m1m", "1h30", "1.2.3s",
-                          "5 s", "5sec", "1e3s", "ms5"})
+                          "5 s", "5sec", "1e3s", "ms5",
+                          // strtod() would take these letters for hex digits
+                          "0xah", "0xfs", "0xams"})
     EXPECT_EQ(parse_duration(bad), std::nullopt) << '"' << bad << '"';
 }
 

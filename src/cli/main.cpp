@@ -50,7 +50,8 @@ int input_error(const std::string &msg) {
 
 // Whole numbers, checked as text: CLI11 would wrap a negative one around
 // an unsigned option, and its own number checks print a range up to
-// DBL_MAX. `least`: 0 or 1.
+// DBL_MAX. `least`: 0 or 1. A transform, as it also rewrites the text in
+// decimal.
 CLI::Validator whole_number(int least) {
   return CLI::Validator(
       [least](std::string &text) -> std::string {
@@ -58,7 +59,10 @@ CLI::Validator whole_number(int least) {
         const char *end = text.data() + text.size();
         const auto [stop, ec] = std::from_chars(text.data(), end, v);
         if (ec == std::errc::result_out_of_range) return "'" + text + "' is larger than 2^64 - 1";
-        if (ec == std::errc() && stop == end && v >= static_cast<uint64_t>(least)) return "";
+        if (ec == std::errc() && stop == end && v >= static_cast<uint64_t>(least)) {
+          text = std::to_string(v); // CLI11 would read a leading 0 as octal
+          return "";
+        }
         return "'" + text + "' is not a whole number" + (least ? " of at least 1" : "");
       },
       least ? "N>=1" : "N>=0");
@@ -166,9 +170,9 @@ void add_search_options(CLI::App *cmd, SearchArgs &a) {
                   "with sleep sets and state caching), dpor (stateless), dfs (no reduction)");
   // A count of 0 would read as no bound at all: refused.
   cmd->add_option("--max-steps", a.max_steps, "stop after N model steps (bounded verdict)")
-      ->check(whole_number(1));
+      ->transform(whole_number(1));
   cmd->add_option("--max-states", a.max_states, "stop after N states (bounded verdict)")
-      ->check(whole_number(1));
+      ->transform(whole_number(1));
   cmd->add_option("--budget", a.budget,
                   "stop after this long, e.g. 30s, 10m, 1h30m (bounded verdict)");
   cmd->add_option("--preemptions", a.preemptions,
@@ -177,9 +181,9 @@ void add_search_options(CLI::App *cmd, SearchArgs &a) {
       ->check(CLI::Range(0, 1000));
   cmd->add_option("--random", a.random,
                   "sample N executions instead of searching (bounded verdict), scheduled by PCT")
-      ->check(whole_number(1));
+      ->transform(whole_number(1));
   cmd->add_option("--seed", a.seed, "seed of --random (default 1): same seed, same runs")
-      ->check(whole_number(0));
+      ->transform(whole_number(0));
   cmd->add_option("--pct", a.pct, "PCT bug depth for --random (default 3); 0: uniform random walk")
       ->check(CLI::Range(0, 16));
   cmd->add_flag("--quiet", a.quiet, "no progress line on stderr (shown on a terminal after 1s)");

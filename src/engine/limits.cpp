@@ -60,15 +60,18 @@ std::optional<double> parse_duration(const std::string &text) {
   for (size_t at = 0; at < text.size();) {
     const size_t digits = span(at, [](unsigned char c) { return std::isdigit(c) || c == '.'; });
     const size_t letters = span(digits, [](unsigned char c) { return std::isalpha(c) != 0; });
-    const auto v = number_with_unit(text.substr(at, letters - at), units);
-    if (!v) return std::nullopt; // a number, then a unit
+    // The unit first, then the number alone: strtod() would read `0xah`
+    // as ten hours, its letters taken for hex digits.
     const std::string_view unit(text.data() + digits, letters - digits);
-    const double scale = std::find_if(std::begin(units), std::end(units), [&](const auto &named) {
-                           return unit == named.first;
-                         })->second;
+    const auto *u = std::find_if(std::begin(units), std::end(units),
+                                 [&](const auto &named) { return unit == named.first; });
+    static const std::pair<const char *, double> plain[] = {{"", 1}};
+    const auto v = number_with_unit(text.substr(at, digits - at), plain);
+    if (u == std::end(units) || !v) return std::nullopt;
+    const double scale = u->second;
     if (scale >= previous_scale) return std::nullopt; // `30s1m`, `1m1m`
     previous_scale = scale;
-    total += *v;
+    total += *v * scale;
     at = letters;
   }
   if (!std::isfinite(total) || total <= 0) return std::nullopt;

@@ -96,7 +96,8 @@ struct Exploration {
 // available when the search starts (/proc/meminfo), 0 when unknown.
 uint64_t default_memory_limit();
 
-// "30s", "1.5m", "2h", "500ms"; nullopt on anything else.
+// "30s", "1.5m", "2h", "500ms", or several parts, largest unit first
+// ("1h30m"); nullopt on anything else, 0 included.
 std::optional<double> parse_duration(const std::string &text);
 std::string format_duration(double seconds);
 // "512M", "2G", "100k" (powers of 1024), or plain bytes; nullopt on anything else.
