@@ -35,6 +35,7 @@
 #include "engine/fingerprint_store.hpp"
 #include "engine/footprint.hpp"
 #include "engine/limits.hpp"
+#include "engine/races.hpp"
 #include "engine/schedule.hpp"
 
 #include <algorithm>
@@ -116,7 +117,7 @@ private:
     std::vector<Sleeper> sleep;
     int chosen = -1;            // index in `enabled` of the step now leaving this node
     Footprint fp;               // its footprint
-    std::vector<uint64_t> hb;   // steps (by depth) that happen before it
+    StepSet hb;                 // steps (by depth) that happen before it
     int slot = -1;              // cache entry, or -1
     int preemptions = 0;        // preemptions on the path to this node
     std::optional<Choice> prev; // the step that led here
@@ -173,18 +174,16 @@ private:
       if (n.enabled[i] == c) return static_cast<int>(i);
     return -1;
   }
-  static bool test(const std::vector<uint64_t> &bits, size_t i) {
-    return i / 64 < bits.size() && ((bits[i / 64] >> (i % 64)) & 1);
-  }
-  static void set(std::vector<uint64_t> &bits, size_t i) {
-    if (bits.size() <= i / 64) bits.resize(i / 64 + 1, 0);
-    bits[i / 64] |= uint64_t{1} << (i % 64);
-  }
-  static void or_into(std::vector<uint64_t> &into, const std::vector<uint64_t> &from) {
-    if (into.size() < from.size()) into.resize(from.size(), 0);
-    for (size_t w = 0; w < from.size(); ++w)
-      into[w] |= from[w];
-  }
+  // The stack's execution as race detection reads it (races.hpp): the step
+  // leaving stack_[i] is step i.
+  struct StackExecution {
+    const NodeStack &stack;
+    Choice process(size_t i) const {
+      return stack[i].enabled[static_cast<size_t>(stack[i].chosen)];
+    }
+    const Footprint &footprint(size_t i) const { return stack[i].fp; }
+    const StepSet &past(size_t i) const { return stack[i].hb; }
+  };
 
   // Pushes a node for `s`, whose enabled set is `enabled` when the caller
   // has it. False when `s` is terminal (nothing enabled).
@@ -379,26 +378,9 @@ private:
   void happens_before(size_t d) {
     Node &n = stack_[d];
     std::vector<size_t> races;
-    n.hb = past_of(chosen(d), n.fp, d, races);
+    n.hb = past_of(StackExecution{stack_}, chosen(d), n.fp, d, races);
     for (size_t i : races)
       reverse_race(i, d, chosen(d), n.hb);
-  }
-
-  // The steps among stack_[0..upto) that happen before a step of `c` with
-  // footprint `fp` taken after them, and (in `races`) the ones it races with.
-  std::vector<uint64_t> past_of(const Choice &c, const Footprint &fp, size_t upto,
-                                std::vector<size_t> &races) const {
-    std::vector<uint64_t> past;
-    for (size_t i = upto; i-- > 0;) {
-      const Node &e = stack_[i];
-      const bool same = chosen(i) == c;
-      if (!same && !dependent(e.fp, fp)) continue;
-      if (test(past, i)) continue;
-      if (!same) races.push_back(i);
-      or_into(past, e.hb);
-      set(past, i);
-    }
-    return past;
   }
 
   // A blocked process's next step cannot run now, but it may race with a
@@ -411,7 +393,8 @@ private:
     const size_t top = stack_.size() - 1; // stack_[top] has no step yet
     for (const auto &[c, fp] : blocked_) {
       std::vector<size_t> races;
-      const std::vector<uint64_t> past = past_of(c, Footprint{fp.access, fp.write}, top, races);
+      const StepSet past =
+          past_of(StackExecution{stack_}, c, Footprint{fp.access, fp.write}, top, races);
       for (size_t i : races)
         reverse_race(i, top, c, past);
     }
@@ -420,21 +403,11 @@ private:
   // The race (stack_[i]'s step, a step of `p` after stack_[0..d) whose past
   // is `p_hb`): at stack_[i], make sure some initial of notdep(i).p is (or
   // was) explored.
-  void reverse_race(size_t i, size_t d, const Choice &p, const std::vector<uint64_t> &p_hb) {
+  void reverse_race(size_t i, size_t d, const Choice &p, const StepSet &p_hb) {
     Node &at = stack_[i];
-    std::vector<size_t> v; // steps after i that do not happen after it
-    for (size_t j = i + 1; j < d; ++j)
-      if (!test(stack_[j].hb, i)) v.push_back(j);
-    std::vector<Choice> initials;
-    for (size_t a = 0; a <= v.size(); ++a) {
-      const std::vector<uint64_t> &hb = a < v.size() ? stack_[v[a]].hb : p_hb;
-      bool initial = true;
-      for (size_t b = 0; b < a && initial; ++b)
-        if (test(hb, v[b])) initial = false;
-      if (initial) initials.push_back(a < v.size() ? chosen(v[a]) : p);
-    }
+    initials(StackExecution{stack_}, i, d, p, p_hb, initials_);
     int add = -1;
-    for (const Choice &q : initials) {
+    for (const Choice &q : initials_) {
       const int k = index_of(at, q);
       if (k < 0) continue; // not enabled there: this initial cannot go first
       if (at.backtrack[static_cast<size_t>(k)]) return;
@@ -451,16 +424,16 @@ private:
   void replay_summary(const Summary &sum) {
     const size_t top = stack_.size();
     for (const auto &[q, fq] : sum.items) {
-      std::vector<uint64_t> past;
+      StepSet past;
       for (size_t i = top; i-- > 0;)
         if (chosen(i) == q) {
-          or_into(past, stack_[i].hb);
-          set(past, i);
+          unite(past, stack_[i].hb);
+          insert(past, i);
           break;
         }
       for (size_t i = top; i-- > 0;) {
         Node &at = stack_[i];
-        if (test(past, i) || chosen(i) == q || !dependent(at.fp, fq)) continue;
+        if (contains(past, i) || chosen(i) == q || !dependent(at.fp, fq)) continue;
         std::fill(at.backtrack.begin(), at.backtrack.end(), 1);
       }
     }
@@ -486,7 +459,7 @@ private:
     Schedule causal;
     if (reducing()) { // the steps the violating one depends on, in order
       for (size_t i = 0; i < d; ++i)
-        if (test(n.hb, i)) causal.push_back(Step{chosen(i).actor, chosen(i).alt});
+        if (contains(n.hb, i)) causal.push_back(Step{chosen(i).actor, chosen(i).alt});
       causal.push_back(full.back());
     }
     for (int k = 0; k < sys_.num_kinds(); ++k) {
@@ -639,6 +612,7 @@ private:
   std::vector<Entry> entries_;
   std::vector<std::pair<Choice, typename Sys::BlockedFootprint>> blocked_;
   std::vector<Choice> after_;
+  std::vector<Choice> initials_; // reverse_race()'s, kept from race to race
   size_t summary_bytes_ = 0;
   bool collect_outcomes_ = false;
   int preemption_bound_ = -1;
