@@ -174,16 +174,24 @@ private:
       if (n.enabled[i] == c) return static_cast<int>(i);
     return -1;
   }
+  // The step leaving each node of the stack, side by side: race detection
+  // reads them for every step the search takes, and in the nodes themselves
+  // (a State each) they lie a page apart (past_of() spent half its time on
+  // those cache misses; PERFORMANCE.md).
+  struct Taken {
+    Choice process;
+    Footprint fp;
+  };
   // The stack's execution as race detection reads it (races.hpp): the step
   // leaving stack_[i] is step i.
   struct StackExecution {
+    const std::vector<Taken> &taken;
     const NodeStack &stack;
-    Choice process(size_t i) const {
-      return stack[i].enabled[static_cast<size_t>(stack[i].chosen)];
-    }
-    const Footprint &footprint(size_t i) const { return stack[i].fp; }
+    Choice process(size_t i) const { return taken[i].process; }
+    const Footprint &footprint(size_t i) const { return taken[i].fp; }
     const StepSet &past(size_t i) const { return stack[i].hb; }
   };
+  StackExecution execution() const { return StackExecution{taken_, stack_}; }
 
   // Pushes a node for `s`, whose enabled set is `enabled` when the caller
   // has it. False when `s` is terminal (nothing enabled).
@@ -302,6 +310,8 @@ private:
     auto out = reducing() ? sys_.step_from(n.state, next, c) : step_copy(n.state, next, c);
     ++ex_.steps;
     n.fp = Footprint{out.access, out.write};
+    if (taken_.size() <= d) taken_.resize(d + 1);
+    taken_[d] = Taken{c, n.fp};
     n.done_fp[static_cast<size_t>(pick)] = n.fp;
     if (caching()) n.summary.add(c, n.fp);
     for (size_t w = 0; w < ex_.reached.size(); ++w)
@@ -378,7 +388,7 @@ private:
   void happens_before(size_t d) {
     Node &n = stack_[d];
     std::vector<size_t> races;
-    n.hb = past_of(StackExecution{stack_}, chosen(d), n.fp, d, races);
+    n.hb = past_of(execution(), chosen(d), n.fp, d, races);
     for (size_t i : races)
       reverse_race(i, d, chosen(d), n.hb);
   }
@@ -393,8 +403,7 @@ private:
     const size_t top = stack_.size() - 1; // stack_[top] has no step yet
     for (const auto &[c, fp] : blocked_) {
       std::vector<size_t> races;
-      const StepSet past =
-          past_of(StackExecution{stack_}, c, Footprint{fp.access, fp.write}, top, races);
+      const StepSet past = past_of(execution(), c, Footprint{fp.access, fp.write}, top, races);
       for (size_t i : races)
         reverse_race(i, top, c, past);
     }
@@ -405,7 +414,7 @@ private:
   // was) explored.
   void reverse_race(size_t i, size_t d, const Choice &p, const StepSet &p_hb) {
     Node &at = stack_[i];
-    initials(StackExecution{stack_}, i, d, p, p_hb, initials_);
+    initials(execution(), i, d, p, p_hb, initials_);
     int add = -1;
     for (const Choice &q : initials_) {
       const int k = index_of(at, q);
@@ -612,6 +621,7 @@ private:
   std::vector<Entry> entries_;
   std::vector<std::pair<Choice, typename Sys::BlockedFootprint>> blocked_;
   std::vector<Choice> after_;
+  std::vector<Taken> taken_;     // [depth]: the step leaving stack_[depth]
   std::vector<Choice> initials_; // reverse_race()'s, kept from race to race
   size_t summary_bytes_ = 0;
   bool collect_outcomes_ = false;
