@@ -175,12 +175,15 @@ private:
     return -1;
   }
   // The step leaving each node of the stack, side by side: race detection
-  // reads them for every step the search takes, and in the nodes themselves
-  // (a State each) they lie a page apart (past_of() spent half its time on
-  // those cache misses; PERFORMANCE.md).
+  // and the replay of summaries read them for every step and every cache
+  // hit, and in the nodes themselves (a State each) they lie a page apart
+  // (past_of() spent half its time on those cache misses; PERFORMANCE.md).
   struct Taken {
     Choice process;
     Footprint fp;
+    // The node's backtrack set is full: a cache hit need not fill it again
+    // (it only grows until the node is pushed anew, and is taken again).
+    bool backtrack_full = false;
   };
   // The stack's execution as race detection reads it (races.hpp): the step
   // leaving stack_[i] is step i.
@@ -435,15 +438,18 @@ private:
     for (const auto &[q, fq] : sum.items) {
       StepSet past;
       for (size_t i = top; i-- > 0;)
-        if (chosen(i) == q) {
+        if (taken_[i].process == q) {
           unite(past, stack_[i].hb);
           insert(past, i);
           break;
         }
       for (size_t i = top; i-- > 0;) {
+        Taken &t = taken_[i];
+        if (t.backtrack_full || t.process == q || !dependent(t.fp, fq) || contains(past, i))
+          continue;
         Node &at = stack_[i];
-        if (contains(past, i) || chosen(i) == q || !dependent(at.fp, fq)) continue;
         std::fill(at.backtrack.begin(), at.backtrack.end(), 1);
+        t.backtrack_full = true;
       }
     }
   }
