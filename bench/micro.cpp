@@ -24,8 +24,9 @@ struct Fixture {
     model::State s = sys.initial();
     std::vector<model::Choice> en;
     for (sys.enabled(s, en); !en.empty(); sys.enabled(s, en)) {
-      path.emplace_back(s, en[path.size() % en.size()]);
-      sys.step(s, en[path.size() % en.size()]);
+      const model::Choice c = en[path.size() % en.size()];
+      path.emplace_back(s, c);
+      sys.step(s, c);
     }
   }
 };
@@ -35,7 +36,7 @@ Fixture &fixture() {
   return f;
 }
 // A longer execution, of more processes: the largest scale scenario that
-// the searches finish (docs/PERFORMANCE.md).
+// `bfs` finishes (docs/PERFORMANCE.md).
 Fixture &scale_fixture() {
   static Fixture f("scale-2-1");
   return f;

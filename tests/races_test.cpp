@@ -91,6 +91,9 @@ TEST(Races, ProgramOrderIsNotARace) {
   r.step('Q', {}, {2});
   EXPECT_TRUE(r.step('P', {}, {3}).empty());
   EXPECT_EQ(members(r.past(2), 3), Steps{0});
+  // Not even when the steps are dependent.
+  EXPECT_TRUE(r.step('P', {}, {1}).empty());
+  EXPECT_EQ(members(r.past(3), 4), (Steps{0, 2}));
 }
 
 // A step dependent on two earlier ones races only with the later when the
@@ -121,6 +124,34 @@ TEST(Races, InitialsOfTheReversedSequence) {
   EXPECT_EQ(b.step('R', {1, 2}, {}), (Steps{1, 0}));
   initials(b, 0, 2, 'R', b.past(2), in);
   EXPECT_EQ(in, std::vector<char>{'Q'});
+}
+
+// A member of notdep that an earlier member happens before is no initial:
+// T reads what Q wrote, so T cannot go first.
+TEST(Races, AStepAfterAnotherOfTheSequenceIsNoInitial) {
+  Written r;
+  r.step('P', {}, {1});
+  r.step('Q', {}, {2});
+  EXPECT_EQ(r.step('T', {2}, {}), Steps{1});
+  EXPECT_EQ(r.step('R', {1}, {}), Steps{0});
+  std::vector<char> in;
+  initials(r, 0, 3, 'R', r.past(3), in);
+  EXPECT_EQ(in, (std::vector<char>{'Q', 'R'}));
+}
+
+// Executions longer than a word of a step set.
+TEST(Races, PastsSpanSeveralWords) {
+  Written r;
+  r.step('P', {}, {1});
+  for (int k = 0; k < 70; ++k)
+    r.step('Q', {}, {2});
+  // Q's last step happens after all of Q's, and after nothing of P's.
+  EXPECT_EQ(members(r.past(70), 71).size(), 69u);
+  EXPECT_FALSE(contains(r.past(70), 0));
+  // R reads both objects: it races with P's step and Q's last, and
+  // happens after every step.
+  EXPECT_EQ(r.step('R', {1, 2}, {}), (Steps{70, 0}));
+  EXPECT_EQ(members(r.past(71), 72).size(), 71u);
 }
 
 // Steps after the racing one that happen after it are left out of notdep.
