@@ -117,7 +117,6 @@ private:
     std::vector<Sleeper> sleep;
     int chosen = -1;            // index in `enabled` of the step now leaving this node
     Footprint fp;               // its footprint
-    StepSet hb;                 // steps (by depth) that happen before it
     int slot = -1;              // cache entry, or -1
     int preemptions = 0;        // preemptions on the path to this node
     std::optional<Choice> prev; // the step that led here
@@ -184,17 +183,17 @@ private:
     // The node's backtrack set is full: a cache hit need not fill it again
     // (it only grows until the node is pushed anew, and is taken again).
     bool backtrack_full = false;
+    StepSet past; // steps (by depth) that happen before it (DPOR only)
   };
   // The stack's execution as race detection reads it (races.hpp): the step
   // leaving stack_[i] is step i.
   struct StackExecution {
     const std::vector<Taken> &taken;
-    const NodeStack &stack;
     Choice process(size_t i) const { return taken[i].process; }
     const Footprint &footprint(size_t i) const { return taken[i].fp; }
-    const StepSet &past(size_t i) const { return stack[i].hb; }
+    const StepSet &past(size_t i) const { return taken[i].past; }
   };
-  StackExecution execution() const { return StackExecution{taken_, stack_}; }
+  StackExecution execution() const { return StackExecution{taken_}; }
 
   // Pushes a node for `s`, whose enabled set is `enabled` when the caller
   // has it. False when `s` is terminal (nothing enabled).
@@ -214,7 +213,6 @@ private:
     n.backtrack.assign(n.enabled.size(), reducing() ? 0 : 1);
     n.chosen = -1;
     n.fp = Footprint{};
-    n.hb.clear();
     n.preemptions = 0;
     n.prev.reset();
     n.summary.items.clear();
@@ -314,7 +312,10 @@ private:
     ++ex_.steps;
     n.fp = Footprint{out.access, out.write};
     if (taken_.size() <= d) taken_.resize(d + 1);
-    taken_[d] = Taken{c, n.fp};
+    Taken &t = taken_[d]; // its past, if any, is computed below
+    t.process = c;
+    t.fp = n.fp;
+    t.backtrack_full = false;
     n.done_fp[static_cast<size_t>(pick)] = n.fp;
     if (caching()) n.summary.add(c, n.fp);
     for (size_t w = 0; w < ex_.reached.size(); ++w)
@@ -389,11 +390,11 @@ private:
 
   // Races of the step leaving stack_[d] with every earlier step (source-DPOR).
   void happens_before(size_t d) {
-    Node &n = stack_[d];
-    std::vector<size_t> races;
-    n.hb = past_of(execution(), chosen(d), n.fp, d, races);
-    for (size_t i : races)
-      reverse_race(i, d, chosen(d), n.hb);
+    Taken &t = taken_[d];
+    races_.clear();
+    past_of(execution(), t.process, t.fp, d, races_, t.past);
+    for (size_t i : races_)
+      reverse_race(i, d, t.process, t.past);
   }
 
   // A blocked process's next step cannot run now, but it may race with a
@@ -439,7 +440,7 @@ private:
       StepSet past;
       for (size_t i = top; i-- > 0;)
         if (taken_[i].process == q) {
-          unite(past, stack_[i].hb);
+          unite(past, taken_[i].past);
           insert(past, i);
           break;
         }
@@ -469,12 +470,11 @@ private:
   }
 
   void record_violations(size_t d, uint32_t violations) {
-    const Node &n = stack_[d];
     Schedule full = stack_schedule(d);
     Schedule causal;
     if (reducing()) { // the steps the violating one depends on, in order
       for (size_t i = 0; i < d; ++i)
-        if (contains(n.hb, i)) causal.push_back(Step{chosen(i).actor, chosen(i).alt});
+        if (contains(taken_[d].past, i)) causal.push_back(Step{chosen(i).actor, chosen(i).alt});
       causal.push_back(full.back());
     }
     for (int k = 0; k < sys_.num_kinds(); ++k) {
@@ -628,6 +628,7 @@ private:
   std::vector<std::pair<Choice, typename Sys::BlockedFootprint>> blocked_;
   std::vector<Choice> after_;
   std::vector<Taken> taken_;     // [depth]: the step leaving stack_[depth]
+  std::vector<size_t> races_;    // happens_before()'s, kept from step to step
   std::vector<Choice> initials_; // reverse_race()'s, kept from race to race
   size_t summary_bytes_ = 0;
   bool collect_outcomes_ = false;

@@ -49,10 +49,11 @@ concept Execution = requires(const E &e, size_t i) {
 // it depends on, and everything before those. `races` gets the dependent
 // steps of other processes that are not already before a later dependent
 // one (the races to reverse), latest first.
+// Into `past`, whose memory is kept: the searches compute one per step.
 template <Execution E, class P>
-StepSet past_of(const E &ex, const P &p, const Footprint &fp, size_t upto,
-                std::vector<size_t> &races) {
-  StepSet past;
+void past_of(const E &ex, const P &p, const Footprint &fp, size_t upto, std::vector<size_t> &races,
+             StepSet &past) {
+  past.clear();
   for (size_t i = upto; i-- > 0;) {
     const bool same = ex.process(i) == p;
     if (!same && !dependent(ex.footprint(i), fp)) continue;
@@ -61,6 +62,12 @@ StepSet past_of(const E &ex, const P &p, const Footprint &fp, size_t upto,
     unite(past, ex.past(i));
     insert(past, i);
   }
+}
+template <Execution E, class P>
+StepSet past_of(const E &ex, const P &p, const Footprint &fp, size_t upto,
+                std::vector<size_t> &races) {
+  StepSet past;
+  past_of(ex, p, fp, upto, races, past);
   return past;
 }
 
