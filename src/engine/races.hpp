@@ -55,9 +55,9 @@ void past_of(const E &ex, const P &p, const Footprint &fp, size_t upto, std::vec
              StepSet &past) {
   past.clear();
   for (size_t i = upto; i-- > 0;) {
+    if (contains(past, i)) continue; // known already, with its own past
     const bool same = ex.process(i) == p;
     if (!same && !dependent(ex.footprint(i), fp)) continue;
-    if (contains(past, i)) continue;
     if (!same) races.push_back(i);
     unite(past, ex.past(i));
     insert(past, i);
