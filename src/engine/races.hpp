@@ -48,8 +48,9 @@ concept Execution = requires(const E &e, size_t i) {
 // footprint `fp` taken right after them: p's own earlier steps, the steps
 // it depends on, and everything before those. `races` gets the dependent
 // steps of other processes that are not already before a later dependent
-// one (the races to reverse), latest first.
-// Into `past`, whose memory is kept: the searches compute one per step.
+// one (the races to reverse), latest first. Written into `past`, whose
+// memory is kept (the searches compute one per step); the second form
+// returns a new set.
 template <Execution E, class P>
 void past_of(const E &ex, const P &p, const Footprint &fp, size_t upto, std::vector<size_t> &races,
              StepSet &past) {
