@@ -116,7 +116,6 @@ private:
     std::vector<Footprint> done_fp;
     std::vector<Sleeper> sleep;
     int chosen = -1;            // index in `enabled` of the step now leaving this node
-    Footprint fp;               // its footprint
     int slot = -1;              // cache entry, or -1
     int preemptions = 0;        // preemptions on the path to this node
     std::optional<Choice> prev; // the step that led here
@@ -212,7 +211,6 @@ private:
     }
     n.backtrack.assign(n.enabled.size(), reducing() ? 0 : 1);
     n.chosen = -1;
-    n.fp = Footprint{};
     n.preemptions = 0;
     n.prev.reset();
     n.summary.items.clear();
@@ -310,14 +308,14 @@ private:
     // Plain DFS needs no footprints: no write set to diff.
     auto out = reducing() ? sys_.step_from(n.state, next, c) : step_copy(n.state, next, c);
     ++ex_.steps;
-    n.fp = Footprint{out.access, out.write};
+    const Footprint fp{out.access, out.write};
     if (taken_.size() <= d) taken_.resize(d + 1);
     Taken &t = taken_[d]; // its past, if any, is computed below
     t.process = c;
-    t.fp = n.fp;
+    t.fp = fp;
     t.backtrack_full = false;
-    n.done_fp[static_cast<size_t>(pick)] = n.fp;
-    if (caching()) n.summary.add(c, n.fp);
+    n.done_fp[static_cast<size_t>(pick)] = fp;
+    if (caching()) n.summary.add(c, fp);
     for (size_t w = 0; w < ex_.reached.size(); ++w)
       ex_.reached[w] |= out.reached[w];
     if (reducing()) {
@@ -330,9 +328,9 @@ private:
     std::vector<Sleeper> sleep;
     if (reducing()) {
       for (const Sleeper &s : n.sleep)
-        if (!dependent(s.fp, n.fp)) sleep.push_back(s);
+        if (!dependent(s.fp, fp)) sleep.push_back(s);
       for (size_t i = 0; i < n.enabled.size(); ++i)
-        if (n.done[i] && static_cast<int>(i) != pick && !dependent(n.done_fp[i], n.fp))
+        if (n.done[i] && static_cast<int>(i) != pick && !dependent(n.done_fp[i], fp))
           sleep.push_back(Sleeper{n.enabled[i], n.done_fp[i]});
     }
     int slot = -1;
