@@ -196,7 +196,9 @@ private:
 
   // Pushes a node for `s`, whose enabled set is `enabled` when the caller
   // has it. False when `s` is terminal (nothing enabled).
-  bool push(const State &s, std::vector<Sleeper> sleep, int slot,
+  // `sleep` may be the spare node's own (expand() builds it there, so that
+  // its memory is kept like the node's other vectors').
+  bool push(const State &s, std::vector<Sleeper> &&sleep, int slot,
             const std::vector<Choice> *enabled = nullptr) {
     const Node *parent = stack_.empty() ? nullptr : &stack_.back();
     Node &n = stack_.push();
@@ -227,7 +229,7 @@ private:
         }
     n.done.assign(n.enabled.size(), 0);
     n.done_fp.assign(n.enabled.size(), Footprint{});
-    n.sleep = std::move(sleep);
+    if (&n.sleep != &sleep) n.sleep = std::move(sleep);
     n.slot = slot;
     if (reducing()) {
       // Start with the process that moved last, for traces with few switches.
@@ -325,7 +327,8 @@ private:
     if (out.violations) record_violations(d, out.violations);
     check_limits();
 
-    std::vector<Sleeper> sleep;
+    std::vector<Sleeper> &sleep = stack_.spare().sleep; // the successor's node's
+    sleep.clear();
     if (reducing()) {
       for (const Sleeper &s : n.sleep)
         if (!dependent(s.fp, fp)) sleep.push_back(s);
@@ -404,10 +407,10 @@ private:
     sys_.blocked(stack_.back().state, blocked_);
     const size_t top = stack_.size() - 1; // stack_[top] has no step yet
     for (const auto &[c, fp] : blocked_) {
-      std::vector<size_t> races;
-      const StepSet past = past_of(execution(), c, Footprint{fp.access, fp.write}, top, races);
-      for (size_t i : races)
-        reverse_race(i, top, c, past);
+      races_.clear();
+      past_of(execution(), c, Footprint{fp.access, fp.write}, top, races_, blocked_past_);
+      for (size_t i : races_)
+        reverse_race(i, top, c, blocked_past_);
     }
   }
 
@@ -626,7 +629,8 @@ private:
   std::vector<std::pair<Choice, typename Sys::BlockedFootprint>> blocked_;
   std::vector<Choice> after_;
   std::vector<Taken> taken_;     // [depth]: the step leaving stack_[depth]
-  std::vector<size_t> races_;    // happens_before()'s, kept from step to step
+  std::vector<size_t> races_;    // happens_before()'s and blocked_races()', kept from step to step
+  StepSet blocked_past_;         // blocked_races()', likewise
   std::vector<Choice> initials_; // reverse_race()'s, kept from race to race
   size_t summary_bytes_ = 0;
   bool collect_outcomes_ = false;

@@ -14,6 +14,7 @@
 
 #include "engine/footprint.hpp"
 
+#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -54,14 +55,24 @@ concept Execution = requires(const E &e, size_t i) {
 template <Execution E, class P>
 void past_of(const E &ex, const P &p, const Footprint &fp, size_t upto, std::vector<size_t> &races,
              StepSet &past) {
-  past.clear();
-  for (size_t i = upto; i-- > 0;) {
-    if (contains(past, i)) continue; // known already, with its own past
-    const bool same = ex.process(i) == p;
-    if (!same && !dependent(ex.footprint(i), fp)) continue;
-    if (!same) races.push_back(i);
-    unite(past, ex.past(i));
-    insert(past, i);
+  // Word by word from the top, taking only the steps not in the past yet:
+  // those that are are known already, with their own pasts. The set has its
+  // full size from the start, so that no unite() grows it.
+  past.assign((upto + 63) / 64, 0);
+  for (size_t w = past.size(); w-- > 0;) {
+    const size_t bits = std::min<size_t>(64, upto - w * 64);
+    uint64_t todo = (bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1) & ~past[w];
+    while (todo) {
+      const int b = 63 - __builtin_clzll(todo);
+      todo &= ~(uint64_t{1} << b);
+      const size_t i = w * 64 + static_cast<size_t>(b);
+      const bool same = ex.process(i) == p;
+      if (!same && !dependent(ex.footprint(i), fp)) continue;
+      if (!same) races.push_back(i);
+      unite(past, ex.past(i));
+      insert(past, i);
+      todo &= ~past[w];
+    }
   }
 }
 template <Execution E, class P>
