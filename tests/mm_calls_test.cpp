@@ -576,3 +576,19 @@ TEST_F(MmCalls, TruncateWaitsForWriteback) {
 }
 
 } // namespace
+
+// The -errno of a failed call used as an address: refused as the kernel
+// refuses it, not taken for a misaligned user address (a scenario error).
+class BadAddress : public MmCalls {
+protected:
+  void SetUp() override { load("mm_bad_address.toml", "v4.15"); }
+};
+
+TEST_F(BadAddress, IsRefusedLikeTheKernelRefusesIt) {
+  const State s = run_calls(initial(), 7);
+  ASSERT_LT(var_of_call(s, 1), 0) << "mmap() of an empty file fails";
+  EXPECT_NE(var_of_call(s, 1) % 4096, 0) << "an -errno is no page address";
+  EXPECT_EQ(var_of_call(s, 2), -model::kEINVAL) << "ib_umem_get(): the range wraps around";
+  EXPECT_EQ(var_of_call(s, 4), -model::kEFAULT) << "access_ok() comes before O_DIRECT alignment";
+  EXPECT_EQ(var_of_call(s, 6), -model::kEFAULT);
+}

@@ -257,6 +257,14 @@ struct Range {
 
 Range user_range(int64_t addr, int64_t len, bool direct, const Op &op) {
   Range r;
+  // A negative address (the -errno of a failed mmap(), say) is a kernel
+  // one: access_ok() refuses it before any alignment is checked (vfs_read()
+  // and vfs_write() in fs/read_write.c, import_single_range() in
+  // lib/iov_iter.c for io_submit(), v4.15).
+  if (addr < 0) {
+    r.err = -kEFAULT;
+    return r;
+  }
   if (direct && ((addr | len) % 512)) {
     r.err = -kEINVAL;
     return r;
@@ -352,6 +360,11 @@ void System::start_op(Ctx &k, int tid) const {
   case OpCode::Kswapd: push(Fn::kswapd, {op.args.empty() ? 3 : int(a.v[0])}); return;
   case OpCode::Writeback: push(Fn::wb_workfn, {}); return;
   case OpCode::PinUserPages: {
+    // ib_umem_get() (drivers/infiniband/core/umem.c, v4.15) refuses a range
+    // whose end wraps around, as a negative address's does, before it pins.
+    const auto start = static_cast<uint64_t>(a.v[0]), len = static_cast<uint64_t>(a.v[1]);
+    if (start + len < start || ((start + len + 4095) & ~uint64_t{4095}) < start + len)
+      return fail(-kEINVAL);
     Range r = user_range(a.v[0], a.v[1], false, op);
     if (r.err) return fail(r.err);
     if (r.npages > kDioPages)
