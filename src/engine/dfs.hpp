@@ -355,7 +355,8 @@ private:
           ++ex_.cache_hits;
           return;
         }
-        std::vector<Choice> z;
+        std::vector<Choice> &z = sleep_choices_;
+        z.clear();
         for (const Sleeper &s : sleep)
           z.push_back(s.c);
         std::sort(z.begin(), z.end());
@@ -436,22 +437,28 @@ private:
   // race, and the state before it is expanded fully. Footprints are merged
   // per process, so no happens-before through other stack steps is assumed.
   void replay_summary(const Summary &sum) {
-    const size_t top = stack_.size();
-    for (const auto &[q, fq] : sum.items) {
-      StepSet past;
-      for (size_t i = top; i-- > 0;)
-        if (taken_[i].process == q) {
-          unite(past, taken_[i].past);
-          insert(past, i);
-          break;
+    const size_t top = stack_.size(), n = sum.items.size();
+    // Each summary process's last step on the stack, if any: what happens
+    // before it happens before the process's steps below the state.
+    last_.assign(n, kNoStep);
+    for (size_t i = top, missing = n; i-- > 0 && missing;)
+      for (size_t k = 0; k < n; ++k)
+        if (last_[k] == kNoStep && taken_[i].process == sum.items[k].first) {
+          last_[k] = i;
+          --missing;
         }
-      for (size_t i = top; i-- > 0;) {
-        Taken &t = taken_[i];
-        if (t.backtrack_full || t.process == q || !dependent(t.fp, fq) || contains(past, i))
-          continue;
+    // One pass over the stack: a node is filled once, for the first race.
+    for (size_t i = top; i-- > 0;) {
+      Taken &t = taken_[i];
+      if (t.backtrack_full) continue;
+      for (size_t k = 0; k < n; ++k) {
+        const auto &[q, fq] = sum.items[k];
+        if (t.process == q || !dependent(t.fp, fq)) continue;
+        if (last_[k] != kNoStep && i < last_[k] && contains(taken_[last_[k]].past, i)) continue;
         Node &at = stack_[i];
         std::fill(at.backtrack.begin(), at.backtrack.end(), 1);
         t.backtrack_full = true;
+        break;
       }
     }
   }
@@ -632,6 +639,9 @@ private:
   std::vector<size_t> races_;    // happens_before()'s and blocked_races()', kept from step to step
   StepSet blocked_past_;         // blocked_races()', likewise
   std::vector<Choice> initials_; // reverse_race()'s, kept from race to race
+  static constexpr size_t kNoStep = SIZE_MAX;
+  std::vector<size_t> last_;          // replay_summary()'s, kept from hit to hit
+  std::vector<Choice> sleep_choices_; // a cache hit's sleep set, sorted
   size_t summary_bytes_ = 0;
   bool collect_outcomes_ = false;
   int preemption_bound_ = -1;
