@@ -9,11 +9,15 @@
 //    initial of the reversed sequence to the backtrack set of the state
 //    before the earlier step. The next step of a blocked process is checked
 //    for races too, as Flanagan and Godefroid do (POPL 2005): without it a
-//    lock's release hides the race between two acquisitions;
+//    lock's release hides the race between two acquisitions. That is done at
+//    every state, the ends where nothing can run and the states where every
+//    enabled process sleeps included: a process blocked there for good never
+//    takes the step (tests/reduction_property_test.cpp);
 //  - DporCache: the same, plus state caching. Pruning a revisited state is
 //    made sound the way Yang, Chen, Gopalakrishnan and Kirby do it
 //    ("Efficient stateful dynamic partial order reduction", SPIN 2008): the
-//    steps explored below a state are kept as a summary, and a hit replays
+//    steps explored below a state (and the next steps of the processes
+//    blocked there) are kept as a summary, and a hit replays
 //    them against the current stack as races, here conservatively (every
 //    dependent stack step counts as a race, and a process not enabled there
 //    backtracks everything). Sleep sets are combined with caching as in
@@ -208,6 +212,12 @@ private:
     else
       sys_.enabled(n.state, n.enabled);
     if (n.enabled.empty()) {
+      // A state where nothing can run may still hold blocked processes (a
+      // deadlock, a stall): their next steps race with the steps that
+      // blocked them, as at any other state. Their summary is the end's.
+      n.summary.items.clear();
+      if (reducing()) blocked_races();
+      terminal_summary_ = std::move(n.summary);
       stack_.pop();
       return false;
     }
@@ -239,7 +249,11 @@ private:
         if (!asleep(n.sleep, n.enabled[i])) first = static_cast<int>(i);
       if (first < 0) { // every enabled process sleeps: this run is redundant
         ++ex_.sleep_blocked;
-        if (slot >= 0) store_entry_done(slot, n.sleep, Summary{}, true);
+        // But not for the blocked processes: no run shows their next steps'
+        // races with the steps that blocked them, if this one does not.
+        blocked_races();
+        if (slot >= 0) store_entry_done(slot, n.sleep, n.summary, true);
+        if (caching() && stack_.size() >= 2) stack_[stack_.size() - 2].summary.add(n.summary);
         stack_.pop();
         return true; // not terminal, nothing to explore
       }
@@ -408,6 +422,8 @@ private:
     sys_.blocked(stack_.back().state, blocked_);
     const size_t top = stack_.size() - 1; // stack_[top] has no step yet
     for (const auto &[c, fp] : blocked_) {
+      // Below this state, the step may yet run: a cache hit replays it.
+      if (caching()) stack_.back().summary.add(c, Footprint{fp.access, fp.write});
       races_.clear();
       past_of(execution(), c, Footprint{fp.access, fp.write}, top, races_, blocked_past_);
       for (size_t i : races_)
@@ -511,8 +527,11 @@ private:
     return last & (1u << kind);
   }
 
+  // After a push() that found `s` terminal: terminal_summary_ holds its
+  // blocked processes' next steps.
   void terminal(const State &s, size_t d, int slot) {
-    if (slot >= 0) store_entry_done(slot, {}, Summary{}, true); // a revisit is a cache hit
+    if (slot >= 0) store_entry_done(slot, {}, terminal_summary_, true); // a revisit is a cache hit
+    if (caching()) stack_.back().summary.add(terminal_summary_);
     ++ex_.executions;
     if (collect_outcomes_) outcomes_.push_back(CollapseStore<State>::hash(s));
     if (sys_.finished(s)) return;
@@ -642,6 +661,7 @@ private:
   static constexpr size_t kNoStep = SIZE_MAX;
   std::vector<size_t> last_;          // replay_summary()'s, kept from hit to hit
   std::vector<Choice> sleep_choices_; // a cache hit's sleep set, sorted
+  Summary terminal_summary_;          // push()'s, of a terminal state, for terminal()
   size_t summary_bytes_ = 0;
   bool collect_outcomes_ = false;
   int preemption_bound_ = -1;
