@@ -49,6 +49,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace pagerace::engine {
@@ -217,7 +218,7 @@ private:
       // blocked them, as at any other state. Their summary is the end's.
       n.summary.items.clear();
       if (reducing()) blocked_races();
-      terminal_summary_ = std::move(n.summary);
+      std::swap(terminal_summary_, n.summary); // both keep their memory
       stack_.pop();
       return false;
     }

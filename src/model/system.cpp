@@ -258,9 +258,12 @@ struct Range {
 Range user_range(int64_t addr, int64_t len, bool direct, const Op &op) {
   Range r;
   // A negative address (the -errno of a failed mmap(), say) is a kernel
-  // one: access_ok() refuses it before any alignment is checked (vfs_read()
-  // and vfs_write() in fs/read_write.c, import_single_range() in
-  // lib/iov_iter.c for io_submit(), v4.15).
+  // one, which access_ok() refuses with -EFAULT before the address's
+  // O_DIRECT alignment matters (vfs_read() and vfs_write() in
+  // fs/read_write.c, import_single_range() in lib/iov_iter.c for
+  // io_submit(), v4.15). Simplified: the callers check a positional
+  // offset's alignment first, and a bad descriptor later, where the kernel
+  // checks the descriptor first and the offset last.
   if (addr < 0) {
     r.err = -kEFAULT;
     return r;
@@ -361,7 +364,7 @@ void System::start_op(Ctx &k, int tid) const {
   case OpCode::Writeback: push(Fn::wb_workfn, {}); return;
   case OpCode::PinUserPages: {
     // ib_umem_get() (drivers/infiniband/core/umem.c, v4.15) refuses a range
-    // whose end wraps around, as a negative address's does, before it pins.
+    // whose end wraps around, as every -errno's does, before it pins.
     const auto start = static_cast<uint64_t>(a.v[0]), len = static_cast<uint64_t>(a.v[1]);
     if (start + len < start || ((start + len + 4095) & ~uint64_t{4095}) < start + len)
       return fail(-kEINVAL);
