@@ -253,9 +253,7 @@ private:
         // But not for the blocked processes: no run shows their next steps'
         // races with the steps that blocked them, if this one does not.
         blocked_races();
-        if (slot >= 0) store_entry_done(slot, n.sleep, n.summary, true);
-        if (caching() && stack_.size() >= 2) stack_[stack_.size() - 2].summary.add(n.summary);
-        stack_.pop();
+        pop();       // stores the entry, and the summary goes to the parent
         return true; // not terminal, nothing to explore
       }
       n.backtrack[static_cast<size_t>(first)] = 1;
@@ -422,11 +420,12 @@ private:
   void blocked_races() {
     sys_.blocked(stack_.back().state, blocked_);
     const size_t top = stack_.size() - 1; // stack_[top] has no step yet
-    for (const auto &[c, fp] : blocked_) {
+    for (const auto &[c, blocked_fp] : blocked_) {
+      const Footprint fp{blocked_fp.access, blocked_fp.write};
       // Below this state, the step may yet run: a cache hit replays it.
-      if (caching()) stack_.back().summary.add(c, Footprint{fp.access, fp.write});
+      if (caching()) stack_.back().summary.add(c, fp);
       races_.clear();
-      past_of(execution(), c, Footprint{fp.access, fp.write}, top, races_, blocked_past_);
+      past_of(execution(), c, fp, top, races_, blocked_past_);
       for (size_t i : races_)
         reverse_race(i, top, c, blocked_past_);
     }
