@@ -592,3 +592,42 @@ TEST_F(BadAddress, IsRefusedLikeTheKernelRefusesIt) {
   EXPECT_EQ(var_of_call(s, 4), -model::kEFAULT) << "access_ok() comes before O_DIRECT alignment";
   EXPECT_EQ(var_of_call(s, 6), -model::kEFAULT);
 }
+
+// An O_DIRECT request not aligned to 512 runs its path up to the alignment
+// check and fails there: after the writeback of the file, and, for
+// io_submit(), in its completion event. A negative offset fails pread()
+// before the descriptor is looked at, io_submit() after it.
+class DioMisaligned : public MmCalls, public ::testing::WithParamInterface<const char *> {
+protected:
+  void SetUp() override { load("dio_misaligned.toml", GetParam()); }
+};
+
+TEST_P(DioMisaligned, FailsWhereTheKernelChecks) {
+  const bool iomap = sys_->config().variant->dio_path == model::DioPath::Iomap;
+  // The store dirtied file1's first page; the misaligned read wrote it back.
+  const State after_store = run_calls(initial(), 2);
+  const int page = after_store.inodes[0].page[0];
+  ASSERT_GE(page, 0);
+  ASSERT_TRUE(after_store.pages[page].flags & model::PG_dirty);
+  const State after_read = run_calls(after_store, 5);
+  EXPECT_EQ(var_of_call(after_read, 4), -model::kEINVAL) << "misaligned address";
+  EXPECT_FALSE(after_read.pages[page].flags & (model::PG_dirty | model::PG_writeback))
+      << "filemap_write_and_wait_range() comes before the alignment check";
+  EXPECT_EQ(after_read.disk[after_read.inodes[0].block[0]], after_read.pages[page].data);
+
+  const State s = run_calls(after_read, 18);
+  EXPECT_EQ(var_of_call(s, 5), -model::kEINVAL) << "misaligned offset";
+  EXPECT_EQ(var_of_call(s, 6), 0) << "aligned, at the end of the file";
+  EXPECT_EQ(var_of_call(s, 7), iomap ? 0 : -model::kEINVAL)
+      << "misaligned at the end of the file: 4.15 checks the alignment first";
+  EXPECT_EQ(var_of_call(s, 8), -model::kEINVAL) << "negative offset";
+  EXPECT_EQ(var_of_call(s, 9), -model::kEINVAL) << "misaligned write";
+  EXPECT_EQ(var_of_call(s, 10), 1) << "io_submit() submitted the request";
+  EXPECT_EQ(var_of_call(s, 11), -model::kEINVAL) << "->read_iter()'s error is the event's";
+  EXPECT_EQ(var_of_call(s, 12), -model::kEINVAL) << "rw_verify_area()";
+  EXPECT_EQ(var_of_call(s, 15), -model::kEBADF) << "io_submit() looks at the fd first";
+  EXPECT_EQ(var_of_call(s, 16), -model::kEINVAL) << "pread64() looks at the offset first";
+  EXPECT_EQ(var_of_call(s, 17), -model::kEBADF) << "read() looks at the fd before access_ok()";
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, DioMisaligned, ::testing::Values("v4.15", "v6.1", "upstream"));

@@ -6,6 +6,7 @@
 #include "model/kernel/availability.hpp"
 #include "model/kernel/paths.hpp"
 
+#include <algorithm>
 #include <cstddef>
 
 namespace pagerace::model {
@@ -252,27 +253,24 @@ struct Resolved {
 // Page-granular user ranges: the model's contents are one token per page.
 struct Range {
   int vpage = 0, npages = 0;
-  int err = 0; // -errno to return at once
+  int err = 0; // -errno of the address, returned once the descriptor is checked
 };
 
-Range user_range(int64_t addr, int64_t len, bool direct, const Op &op) {
+// `misaligned`: an O_DIRECT request whose address, length or offset is not a
+// multiple of 512 (the device's logical block size). It fails with -EINVAL
+// inside ->direct_IO (below), and its range only says which pages it spans.
+Range user_range(int64_t addr, int64_t len, bool misaligned, const Op &op) {
   Range r;
   // A negative address (the -errno of a failed mmap(), say) is a kernel
   // one, which access_ok() refuses with -EFAULT before the address's
   // O_DIRECT alignment matters (vfs_read() and vfs_write() in
   // fs/read_write.c, import_single_range() in lib/iov_iter.c for
-  // io_submit(), v4.15). Simplified: the callers check a positional
-  // offset's alignment first, and a bad descriptor later, where the kernel
-  // checks the descriptor first and the offset last.
+  // io_submit(), v4.15).
   if (addr < 0) {
     r.err = -kEFAULT;
     return r;
   }
-  if (direct && ((addr | len) % 512)) {
-    r.err = -kEINVAL;
-    return r;
-  }
-  if ((addr | len) % 4096)
+  if (!misaligned && (addr | len) % 4096)
     throw ScenarioRuntimeError(op.pos, "the model keeps one data token per 4 KiB page: "
                                        "addresses and lengths of I/O must be multiples of 4096");
   if (addr < kUserBase || addr >= kUserBase + int64_t{kMaxVpages} * 4096) {
@@ -280,7 +278,7 @@ Range user_range(int64_t addr, int64_t len, bool direct, const Op &op) {
     return r;
   }
   r.vpage = static_cast<int>((addr - kUserBase) / 4096);
-  r.npages = static_cast<int>(len / 4096);
+  r.npages = static_cast<int>((addr % 4096 + len + 4095) / 4096);
   if (r.vpage + r.npages > kMaxVpages) r.err = -kEFAULT;
   return r;
 }
@@ -335,15 +333,18 @@ void System::start_op(Ctx &k, int tid) const {
   case OpCode::Write:
   case OpCode::Pwrite: {
     const bool positional = op.code == OpCode::Pread || op.code == OpCode::Pwrite;
-    const bool direct = fd_direct(a.v[0]);
-    if (positional && (a.v[3] % (direct ? 512 : 4096))) return fail(-kEINVAL);
-    Range r = user_range(a.v[1], a.v[2], direct, op);
-    if (r.err) return fail(r.err);
-    if (positional && a.v[3] % 4096)
+    // pread64() and pwrite64() refuse a negative offset before they look
+    // at the descriptor (4.15 fs/read_write.c).
+    if (positional && a.v[3] < 0) return fail(-kEINVAL);
+    const int64_t off = positional ? a.v[3] : 0;
+    const bool misaligned = fd_direct(a.v[0]) && (a.v[1] | a.v[2] | off) % 512;
+    Range r = user_range(a.v[1], a.v[2], misaligned, op);
+    if (!misaligned && off % 4096)
       throw ScenarioRuntimeError(op.pos, "file offsets must be multiples of 4096 in the model");
-    const int off = positional ? static_cast<int>(a.v[3] / 4096) : -1;
+    const int index = positional ? static_cast<int>(off / 4096) : -1;
     const bool is_read = op.code == OpCode::Read || op.code == OpCode::Pread;
-    push(is_read ? Fn::sys_read : Fn::sys_write, {int(a.v[0]), r.vpage, r.npages, off});
+    push(is_read ? Fn::sys_read : Fn::sys_write,
+         {int(a.v[0]), r.vpage, r.npages, index, r.err, misaligned});
     return;
   }
   case OpCode::Store:
@@ -380,13 +381,15 @@ void System::start_op(Ctx &k, int tid) const {
   }
   case OpCode::UnpinUserPages: push(Fn::ib_umem_release, {int(a.v[0])}); return;
   case OpCode::IoSubmit: {
-    const bool direct = fd_direct(a.v[0]);
-    if (a.v[3] % (direct ? 512 : 4096)) return fail(-kEINVAL);
-    Range r = user_range(a.v[1], a.v[2], direct, op);
-    if (r.err) return fail(r.err);
-    if (a.v[3] % 4096)
+    // A negative offset fails rw_verify_area() after the descriptor and
+    // the address are checked (4.15 fs/aio.c: aio_read()).
+    const int64_t off = std::max<int64_t>(a.v[3], 0);
+    const bool misaligned = fd_direct(a.v[0]) && (a.v[1] | a.v[2] | off) % 512;
+    Range r = user_range(a.v[1], a.v[2], misaligned, op);
+    if (!misaligned && off % 4096)
       throw ScenarioRuntimeError(op.pos, "file offsets must be multiples of 4096 in the model");
-    push(Fn::sys_io_submit, {int(a.v[0]), r.vpage, r.npages, int(a.v[3] / 4096)});
+    const int err = r.err ? r.err : a.v[3] < 0 ? -kEINVAL : 0;
+    push(Fn::sys_io_submit, {int(a.v[0]), r.vpage, r.npages, int(off / 4096), err, misaligned});
     return;
   }
   case OpCode::IoGetevents: push(Fn::sys_io_getevents, {int(a.v[0])}); return;

@@ -47,7 +47,11 @@ void aio_complete(Ctx &k, int tid, int result) {
 // aio_rw_done(), the same). ext4_file_read_iter() sends O_DIRECT to
 // ext4_direct_IO() (4.15) or ext4_dio_read_iter() (iomap variants), and a
 // buffered read completes synchronously. a0 fd, a1 vpage, a2 npages, a3 file
-// offset in pages. Returns 1 (one iocb submitted) or -errno.
+// offset in pages, a4 the -errno of aio_setup_rw() (the address) or of
+// rw_verify_area() (a negative offset), both after the descriptor's checks,
+// a5 misaligned (O_DIRECT only: ->read_iter()'s -EINVAL, which is the
+// event's, as every error of ->read_iter() is). Returns 1 (one iocb
+// submitted) or -errno.
 Flow sys_io_submit(Ctx &k, Frame &f) {
   switch (f.pc) {
   case 0: {
@@ -55,17 +59,19 @@ Flow sys_io_submit(Ctx &k, Frame &f) {
     if (dio.active || dio.is_async) dio_busy_error(k, "io_submit");
     const int ino = inode_of_fd(k, f.a[0]);
     if (ino == kNone || !(k.fd(f.a[0]).f_flags & kFileRead)) return k.ret(-kEBADF);
+    if (f.a[4] < 0) return k.ret(f.a[4]);
     const int n = std::min<int>(f.a[2], k.inode(ino).i_size - f.a[3]);
+    const bool direct = k.fd(f.a[0]).f_flags & kFileDirect;
     dio.is_async = 1; // !is_sync_kiocb(): the iocb comes from io_submit
-    if (n <= 0) {
-      aio_complete(k, k.tid(), 0);
+    if (const int r = direct ? dio_read_start(k, n, f.a[5]) : n > 0; r <= 0) {
+      aio_complete(k, k.tid(), r);
       return k.ret(1);
     }
-    if (!(k.fd(f.a[0]).f_flags & kFileDirect))
-      return k.call(f, 1, Fn::generic_file_buffered_read, ino, f.a[3], n, f.a[1]);
+    if (!direct) return k.call(f, 1, Fn::generic_file_buffered_read, ino, f.a[3], n, f.a[1]);
+    const int flags = f.a[5] ? kDioMisaligned : 0;
     if (k.variant().dio_path == DioPath::Iomap)
-      return k.call(f, 1, Fn::ext4_dio_read_iter, ino, f.a[3], n, f.a[1], 1);
-    return k.call(f, 1, Fn::ext4_direct_IO, ino, f.a[3], n, f.a[1], 0);
+      return k.call(f, 1, Fn::ext4_dio_read_iter, ino, f.a[3], n, f.a[1], 1 | flags);
+    return k.call(f, 1, Fn::ext4_direct_IO, ino, f.a[3], n, f.a[1], flags);
   }
   case 1: {
     const int r = k.retval();

@@ -32,12 +32,16 @@ static Flow dio_presubmit(Ctx &k, Frame &f, int pc, int next) {
 }
 
 // 4.15 fs/direct-io.c: do_blockdev_direct_IO(). a0 ino, a1 index, a2 npages,
-// a3 vpage, a4 rw (0 read); a5 pages done. Returns bytes, -errno or, for an
-// asynchronous read with bios in flight, -EIOCBQUEUED.
+// a3 vpage, a4 rw (0 read) | kDioMisaligned; a5 pages done. Returns bytes,
+// -errno or, for an asynchronous read with bios in flight, -EIOCBQUEUED.
 Flow do_blockdev_direct_IO(Ctx &k, Frame &f) {
   Dio &dio = k.task().dio;
   switch (f.pc) {
   case 0:
+    // Its first check, before the dio is allocated: the offset, every
+    // segment's address and length against the block size, then the
+    // device's logical block size.
+    if (f.a[4] & kDioMisaligned) return k.ret(-kEINVAL);
     dio.active = 1;
     dio.rw = static_cast<uint8_t>(f.a[4]);
     dio.should_dirty = f.a[4] == 0; // iter->type == ITER_IOVEC, a read

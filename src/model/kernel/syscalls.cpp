@@ -47,24 +47,41 @@ void file_pos_write(Ctx &k, int fd, int ino, int pages) {
     k.fd(fd).f_pos = static_cast<int16_t>(k.fd(fd).f_pos + pages);
 }
 
-// read/pread: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos);
-// local a4 the file's inode (fdget at the start).
-// O_DIRECT goes to fs/direct-io.c (4.15) or iomap (dio_path == Iomap).
+// The first step of an O_DIRECT read at or past the end of the file, or of
+// a misaligned one (kDioMisaligned): 0 or -EINVAL where the kernel returns
+// before any I/O, else 1 to go on. 4.15 checks the alignment first, in
+// do_blockdev_direct_IO(), even at the end of the file (fixed for 3.14-5.4
+// in -stable only, 2020); iomap checks the end of the file first
+// (__iomap_dio_rw(), 6.1). Simplified: the writeback of the range that 4.15
+// runs before its -EINVAL, over no pages at the end of the file, is left out.
+int dio_read_start(Ctx &k, int n, bool misaligned) {
+  if (n > 0) return 1;
+  return misaligned && k.variant().dio_path != DioPath::Iomap ? -kEINVAL : 0;
+}
+
+// read/pread: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos),
+// a4 the -errno of the address (access_ok(), checked after the descriptor),
+// a5 misaligned (O_DIRECT only); local a4 the file's inode (fdget at the
+// start). O_DIRECT goes to fs/direct-io.c (4.15) or iomap (dio_path == Iomap).
 Flow sys_read(Ctx &k, Frame &f) {
   switch (f.pc) {
   case 0: {
     const int ino = inode_of_fd(k, f.a[0]);
     if (ino == kNone || !(k.fd(f.a[0]).f_flags & kFileRead)) return k.ret(-kEBADF);
+    if (f.a[4] < 0) return k.ret(f.a[4]);
     f.a[4] = static_cast<int16_t>(ino);
     const int index = f.a[3] >= 0 ? f.a[3] : k.fd(f.a[0]).f_pos;
     const int n = std::min<int>(f.a[2], k.inode(ino).i_size - index);
-    if (n <= 0) return k.ret(0);
     if (k.fd(f.a[0]).f_flags & kFileDirect) {
+      if (const int r = dio_read_start(k, n, f.a[5]); r <= 0) return k.ret(r);
       if (k.task().dio.active || k.task().dio.is_async) dio_busy_error(k, "read");
+      const int flags = f.a[5] ? kDioMisaligned : 0;
       if (k.variant().dio_path == DioPath::Iomap) // >= 5.5 ext4_file_read_iter()
-        return k.call(f, 1, Fn::ext4_dio_read_iter, ino, index, n, f.a[1], 0);
-      return k.call(f, 1, Fn::ext4_direct_IO, ino, index, n, f.a[1], 0); // generic_file_read_iter
+        return k.call(f, 1, Fn::ext4_dio_read_iter, ino, index, n, f.a[1], flags);
+      return k.call(f, 1, Fn::ext4_direct_IO, ino, index, n, f.a[1],
+                    flags); // generic_file_read_iter
     }
+    if (n <= 0) return k.ret(0);
     return k.call(f, 1, Fn::generic_file_buffered_read, ino, index, n, f.a[1]);
   }
   case 1: {
@@ -76,10 +93,11 @@ Flow sys_read(Ctx &k, Frame &f) {
   k.model_error("sys_read: bad pc");
 }
 
-// write/pwrite: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos);
-// locals a4 the file's inode and a6 its f_flags, taken at the start as 4.15
-// fs/read_write.c SYSCALL_DEFINE3(write) does with fdget_pos(), and a5 the
-// offset in pages. 4.15 reads f_pos before vfs_write(), under f_pos_lock,
+// write/pwrite: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos),
+// a4 the -errno of the address, a5 misaligned (as for sys_read); locals a4
+// the file's inode and a6 its f_flags (and kWriteMisaligned), taken at the
+// start as 4.15 fs/read_write.c SYSCALL_DEFINE3(write) does with
+// fdget_pos(), and a5 the offset in pages. 4.15 reads f_pos before vfs_write(), under f_pos_lock,
 // which fdget_pos() takes for a file shared by threads and holds to the end,
 // so that writes through one fd go one after the other. The model has no
 // f_pos_lock and reads f_pos under i_rwsem instead, which orders the writes
@@ -88,14 +106,16 @@ Flow sys_read(Ctx &k, Frame &f) {
 // ext4_file_write_iter() holds i_rwsem exclusive for both buffered and direct.
 // O_DIRECT writes take fs/direct-io.c's path in every variant (docs/MODEL.md).
 Flow sys_write(Ctx &k, Frame &f) {
+  constexpr int kWriteMisaligned = 0x100; // above the f_flags bits
   const int ino = f.a[4];
   switch (f.pc) {
   case 0: {
     const int file = inode_of_fd(k, f.a[0]);
     if (file == kNone || !(k.fd(f.a[0]).f_flags & kFileWrite)) return k.ret(-kEBADF);
+    if (f.a[4] < 0) return k.ret(f.a[4]);
     f.a[4] = static_cast<int16_t>(file);
+    f.a[6] = static_cast<int16_t>(k.fd(f.a[0]).f_flags | (f.a[5] ? kWriteMisaligned : 0));
     f.a[5] = f.a[3] >= 0 ? f.a[3] : k.fd(f.a[0]).f_pos;
-    f.a[6] = k.fd(f.a[0]).f_flags;
     return k.sleep(f, 1, Wait::IRwsemWrite, file); // inode_lock()
   }
   case 1: {
@@ -109,7 +129,8 @@ Flow sys_write(Ctx &k, Frame &f) {
       if (k.task().dio.active || k.task().dio.is_async) dio_busy_error(k, "write");
       if (index + f.a[2] > k.inode(ino).i_size)
         k.scenario_error("O_DIRECT write beyond the end of the file is not modelled");
-      return k.call(f, 2, Fn::ext4_direct_IO, ino, index, f.a[2], f.a[1], 1);
+      const int flags = (f.a[6] & kWriteMisaligned) ? kDioMisaligned : 0;
+      return k.call(f, 2, Fn::ext4_direct_IO, ino, index, f.a[2], f.a[1], 1 | flags);
     }
     return k.call(f, 2, Fn::generic_perform_write, ino, index, f.a[2], f.a[1]);
   }

@@ -29,8 +29,8 @@ namespace pagerace::model {
 // drops its reference: an asynchronous request returns -EIOCBQUEUED, a
 // synchronous one sleeps until the last bio completion wakes it. The model
 // yields after each extent (ext4_iomap_begin()'s i_data_sem). a0 ino, a1
-// index, a2 npages, a3 vpage, a4 async; a5 pages done; a6 the bounce copy
-// ran. Returns bytes, -errno or -EIOCBQUEUED.
+// index, a2 npages, a3 vpage, a4 async | kDioMisaligned; a5 pages done; a6
+// the bounce copy ran. Returns bytes, -errno or -EIOCBQUEUED.
 Flow iomap_dio_rw(Ctx &k, Frame &f) {
   enum Pc { kStart, kIter, kHoleDone, kBioDone, kSubmitted, kWoken, kCopied };
   Dio &dio = k.task().dio;
@@ -39,7 +39,7 @@ Flow iomap_dio_rw(Ctx &k, Frame &f) {
   case kStart:
     dio.active = 1;
     dio.rw = 0;
-    dio.is_async = static_cast<uint8_t>(f.a[4] ? 1 : 0);
+    dio.is_async = static_cast<uint8_t>(f.a[4] & 1);
     dio.should_dirty = !bounce; // user_backed_iter(iter): IOMAP_DIO_DIRTY
     dio.user_vpage = f.a[3];
     return k.call(f, kIter, Fn::filemap_write_and_wait_range, f.a[0]);
@@ -53,7 +53,12 @@ Flow iomap_dio_rw(Ctx &k, Frame &f) {
     const int block = inode.block[index];
     if (block < 0) {
       // IOMAP_HOLE: a hole, or a delalloc block (ext4_map_blocks() maps
-      // neither; ext4_set_iomap() reports a hole): iov_iter_zero()
+      // neither; ext4_set_iomap() reports a hole): iov_iter_zero(), which
+      // checks no alignment: a misaligned request zeroes part of a page.
+      if (f.a[4] & kDioMisaligned)
+        k.scenario_error("a misaligned O_DIRECT read of a hole zeroes part of a user page on this "
+                         "kernel (iomap_dio_hole_iter() checks no alignment); the model keeps "
+                         "whole pages only");
       Scope s(
           k, Fn::iomap_dio_hole_iter,
           fmt::format("page {} of {}", index, k.cfg.sc->files[static_cast<size_t>(f.a[0])].name));
@@ -67,7 +72,8 @@ Flow iomap_dio_rw(Ctx &k, Frame &f) {
     int len = 1; // the extent: contiguous mapped blocks, one bio's worth at most
     while (f.a[5] + len < f.a[2] && len < kBioPages && inode.block[index + len] == block + len)
       ++len;
-    return k.call(f, kBioDone, Fn::iomap_dio_bio_iter, index, len, f.a[3] + f.a[5], block);
+    return k.call(f, kBioDone, Fn::iomap_dio_bio_iter, index, len, f.a[3] + f.a[5], block,
+                  (f.a[4] & kDioMisaligned) ? 1 : 0);
   }
   case kHoleDone:
     if (k.retval() < 0) {
@@ -113,12 +119,16 @@ Flow iomap_dio_rw(Ctx &k, Frame &f) {
 // iomap_dio_bio_end_io, bio_iov_iter_get_pages(), bio_set_pages_dirty() if
 // IOMAP_DIO_DIRTY, dio->size += n, iomap_dio_submit_bio() (atomic_inc(&dio->ref),
 // submit_bio()). With dio-bounce the bio gets fresh kernel pages instead.
-// a0 index, a1 npages, a2 vpage, a3 block; a4 bio. Returns pages submitted
-// or -errno.
+// a0 index, a1 npages, a2 vpage, a3 block, a4 misaligned; then a4 the bio.
+// Returns pages submitted or -errno.
 Flow iomap_dio_bio_iter(Ctx &k, Frame &f) {
   Dio &dio = k.task().dio;
   switch (f.pc) {
   case 0: {
+    // Its first check: the extent's offset and length against the logical
+    // block size, and the user memory against the device's DMA alignment
+    // (511 unless the driver sets it; 6.1, 6.12).
+    if (f.a[4]) return k.ret(-kEINVAL);
     const int bio = bio_alloc(k, BioOp::Read, BioEndIo::IomapDioBioEndIo, k.tid());
     f.a[4] = static_cast<int16_t>(bio);
     if (!k.variant().dio_bounce)
