@@ -727,4 +727,37 @@ run = ["buf = mmap(ANON, MAP_PRIVATE | MAP_ANONYMOUS, 4096)",
   EXPECT_EQ(error_of("O_DIRECT | O_RDONLY", "v4.15"), "") << "-EINVAL, a result";
 }
 
+// A truncate that ends the file before a misaligned iomap read takes
+// i_rwsem: the read sees the new end under the lock and returns 0, as
+// __iomap_dio_rw() does, instead of reaching what is now a hole. On every
+// interleaving the result is -EINVAL (the page was there) or 0.
+TEST(Misaligned, ATruncateBeforeTheLockEndsTheRead) {
+  const std::string text = R"toml(
+name = "misaligned-truncate"
+description = "a misaligned O_DIRECT read races with a truncate"
+[files]
+file1 = { pages = 2 }
+[[cpu]]
+name = "CPU1"
+run = ["buf = mmap(ANON, MAP_PRIVATE | MAP_ANONYMOUS, 4096)",
+       "fd = open(file1, O_DIRECT | O_RDONLY)",
+       "r = pread(fd, buf, 4096, 4196)"]
+[[cpu]]
+name = "CPU2"
+run = ["t = truncate(file1, 4096)"]
+)toml";
+  const scenario::Scenario sc = scenario::parse_scenario(text, "misaligned-truncate.toml");
+  for (const char *vname : {"v4.15", "v6.1", "upstream"}) {
+    model::System sys(sc, variant(vname));
+    std::set<int64_t> results;
+    for_each_reachable(sys, [&](const State &s, bool) {
+      if (s.tasks[0].state == model::TaskState::Done) results.insert(s.vars[2]);
+    });
+    const std::set<int64_t> want = std::string(vname) == "v4.15"
+                                       ? std::set<int64_t>{-model::kEINVAL}
+                                       : std::set<int64_t>{0, -model::kEINVAL};
+    EXPECT_EQ(results, want) << vname;
+  }
+}
+
 } // namespace

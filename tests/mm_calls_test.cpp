@@ -631,3 +631,42 @@ TEST_P(DioMisaligned, FailsWhereTheKernelChecks) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, DioMisaligned, ::testing::Values("v4.15", "v6.1", "upstream"));
+
+// A misaligned write invalidates the file pages of its offset and length;
+// empty requests return 0 before any check; a negative length is a huge
+// count (-EFAULT from access_ok()), which io_submit() refuses itself
+// (-EINVAL); offsets far past the model's files neither wrap nor stop it.
+class DioMisalignedWrite : public MmCalls, public ::testing::WithParamInterface<const char *> {
+protected:
+  void SetUp() override { load("dio_misaligned_write.toml", GetParam()); }
+};
+
+TEST_P(DioMisalignedWrite, InvalidatesTheFileRangeAndFails) {
+  const bool iomap = sys_->config().variant->dio_path == model::DioPath::Iomap;
+  const State mapped = run_calls(initial(), 5);
+  ASSERT_NE(mapped.inodes[0].page[0], model::kNone);
+  ASSERT_NE(mapped.inodes[0].page[1], model::kNone);
+  const State w1 = run_calls(mapped, 6);
+  EXPECT_EQ(var_of_call(w1, 5), -model::kEINVAL);
+  EXPECT_EQ(w1.inodes[0].page[0], model::kNone);
+  EXPECT_NE(w1.inodes[0].page[1], model::kNone) << "its address spans user pages 0 and 1, "
+                                                   "its offset and length file page 0 only";
+  const State w2 = run_calls(w1, 7);
+  EXPECT_EQ(var_of_call(w2, 6), -model::kEINVAL);
+  EXPECT_EQ(w2.inodes[0].page[1], model::kNone) << "512 bytes at 3840 span file pages 0 and 1";
+
+  const State s = run_calls(w2, 19);
+  EXPECT_EQ(var_of_call(s, 7), 0) << "empty read";
+  EXPECT_EQ(var_of_call(s, 8), 0) << "empty write";
+  EXPECT_EQ(var_of_call(s, 9), -model::kEFAULT) << "negative length: access_ok()";
+  EXPECT_EQ(var_of_call(s, 10), -model::kEINVAL) << "io_submit_one() checks aio_nbytes";
+  EXPECT_EQ(var_of_call(s, 11), 1);
+  EXPECT_EQ(var_of_call(s, 12), iomap ? 0 : -model::kEINVAL) << "misaligned at the end";
+  EXPECT_EQ(var_of_call(s, 15), -model::kEBADF) << "write() looks at the fd before access_ok()";
+  EXPECT_EQ(var_of_call(s, 16), -model::kEINVAL) << "it would end past the file: still -EINVAL";
+  EXPECT_EQ(var_of_call(s, 17), -model::kEINVAL) << "1 GiB in";
+  EXPECT_EQ(var_of_call(s, 18), 0) << "256 MiB in: past the end, not wrapped to page 0";
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, DioMisalignedWrite,
+                         ::testing::Values("v4.15", "v6.1", "upstream"));

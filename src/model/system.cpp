@@ -256,10 +256,7 @@ struct Range {
   int err = 0; // -errno of the address, returned once the descriptor is checked
 };
 
-// `misaligned`: an O_DIRECT request whose address, length or offset is not a
-// multiple of 512 (the device's logical block size). It fails with -EINVAL
-// inside ->direct_IO (below), and its range only says which pages it spans.
-Range user_range(int64_t addr, int64_t len, bool misaligned, const Op &op) {
+Range user_range(int64_t addr, int64_t len, const Op &op) {
   Range r;
   // A negative address (the -errno of a failed mmap(), say) is a kernel
   // one, which access_ok() refuses with -EFAULT before the address's
@@ -270,7 +267,7 @@ Range user_range(int64_t addr, int64_t len, bool misaligned, const Op &op) {
     r.err = -kEFAULT;
     return r;
   }
-  if (!misaligned && (addr | len) % 4096)
+  if ((addr | len) % 4096)
     throw ScenarioRuntimeError(op.pos, "the model keeps one data token per 4 KiB page: "
                                        "addresses and lengths of I/O must be multiples of 4096");
   if (addr < kUserBase || addr >= kUserBase + int64_t{kMaxVpages} * 4096) {
@@ -278,9 +275,45 @@ Range user_range(int64_t addr, int64_t len, bool misaligned, const Op &op) {
     return r;
   }
   r.vpage = static_cast<int>((addr - kUserBase) / 4096);
-  r.npages = static_cast<int>((addr % 4096 + len + 4095) / 4096);
+  r.npages = static_cast<int>(len / 4096);
   if (r.vpage + r.npages > kMaxVpages) r.err = -kEFAULT;
   return r;
+}
+
+// A read or write of `len` bytes at `addr`, at file offset `off` (>= 0;
+// 0 for read() and write(), whose f_pos the model keeps in pages).
+struct IoRequest {
+  Range user;    // user.npages: file pages, for a misaligned request
+  int index = 0; // file page of `off`, at most kMaxFilePages + 1
+  bool misaligned = false;
+};
+
+// A misaligned request: O_DIRECT, and its address, length or offset not a
+// multiple of 512 (the device's logical block size). It fails with -EINVAL
+// inside ->direct_IO (kDioMisaligned) before it touches memory, so any user
+// address passes, as access_ok() passes them, and its range is the file
+// pages it spans, which the writeback and the invalidation before the
+// check cover. An empty request transfers nothing: the kernel returns 0
+// before it checks the alignment (ext4_file_read_iter(),
+// generic_write_checks()).
+IoRequest io_request(int64_t addr, int64_t len, int64_t off, bool direct, const Op &op) {
+  IoRequest q;
+  q.index = static_cast<int>(std::min<int64_t>(off / 4096, kMaxFilePages + 1));
+  if (len < 0 || addr < 0) { // a huge count or a kernel address: access_ok()
+    q.user.err = -kEFAULT;
+    return q;
+  }
+  q.misaligned = direct && len > 0 && (addr | len | off) % 512;
+  if (q.misaligned || len == 0) {
+    if (q.misaligned)
+      q.user.npages =
+          static_cast<int>(std::min<int64_t>((off % 4096 + len + 4095) / 4096, kMaxFilePages + 1));
+    return q;
+  }
+  q.user = user_range(addr, len, op);
+  if (off % 4096)
+    throw ScenarioRuntimeError(op.pos, "file offsets must be multiples of 4096 in the model");
+  return q;
 }
 
 } // namespace
@@ -336,15 +369,11 @@ void System::start_op(Ctx &k, int tid) const {
     // pread64() and pwrite64() refuse a negative offset before they look
     // at the descriptor (4.15 fs/read_write.c).
     if (positional && a.v[3] < 0) return fail(-kEINVAL);
-    const int64_t off = positional ? a.v[3] : 0;
-    const bool misaligned = fd_direct(a.v[0]) && (a.v[1] | a.v[2] | off) % 512;
-    Range r = user_range(a.v[1], a.v[2], misaligned, op);
-    if (!misaligned && off % 4096)
-      throw ScenarioRuntimeError(op.pos, "file offsets must be multiples of 4096 in the model");
-    const int index = positional ? static_cast<int>(off / 4096) : -1;
+    const IoRequest q = io_request(a.v[1], a.v[2], positional ? a.v[3] : 0, fd_direct(a.v[0]), op);
     const bool is_read = op.code == OpCode::Read || op.code == OpCode::Pread;
     push(is_read ? Fn::sys_read : Fn::sys_write,
-         {int(a.v[0]), r.vpage, r.npages, index, r.err, misaligned});
+         {int(a.v[0]), q.user.vpage, q.user.npages, positional ? q.index : -1, q.user.err,
+          q.misaligned});
     return;
   }
   case OpCode::Store:
@@ -369,7 +398,7 @@ void System::start_op(Ctx &k, int tid) const {
     const auto start = static_cast<uint64_t>(a.v[0]), len = static_cast<uint64_t>(a.v[1]);
     if (start + len < start || ((start + len + 4095) & ~uint64_t{4095}) < start + len)
       return fail(-kEINVAL);
-    Range r = user_range(a.v[0], a.v[1], false, op);
+    Range r = user_range(a.v[0], a.v[1], op);
     if (r.err) return fail(r.err);
     if (r.npages > kDioPages)
       throw ScenarioRuntimeError(op.pos,
@@ -381,15 +410,14 @@ void System::start_op(Ctx &k, int tid) const {
   }
   case OpCode::UnpinUserPages: push(Fn::ib_umem_release, {int(a.v[0])}); return;
   case OpCode::IoSubmit: {
-    // A negative offset fails rw_verify_area() after the descriptor and
-    // the address are checked (4.15 fs/aio.c: aio_read()).
-    const int64_t off = std::max<int64_t>(a.v[3], 0);
-    const bool misaligned = fd_direct(a.v[0]) && (a.v[1] | a.v[2] | off) % 512;
-    Range r = user_range(a.v[1], a.v[2], misaligned, op);
-    if (!misaligned && off % 4096)
-      throw ScenarioRuntimeError(op.pos, "file offsets must be multiples of 4096 in the model");
-    const int err = r.err ? r.err : a.v[3] < 0 ? -kEINVAL : 0;
-    push(Fn::sys_io_submit, {int(a.v[0]), r.vpage, r.npages, int(off / 4096), err, misaligned});
+    // io_submit_one() refuses a negative aio_nbytes before it looks up the
+    // descriptor; a negative offset fails rw_verify_area() after the
+    // descriptor and the address are checked (4.15 fs/aio.c).
+    if (a.v[2] < 0) return fail(-kEINVAL);
+    const IoRequest q =
+        io_request(a.v[1], a.v[2], std::max<int64_t>(a.v[3], 0), fd_direct(a.v[0]), op);
+    const int err = q.user.err ? q.user.err : a.v[3] < 0 ? -kEINVAL : 0;
+    push(Fn::sys_io_submit, {int(a.v[0]), q.user.vpage, q.user.npages, q.index, err, q.misaligned});
     return;
   }
   case OpCode::IoGetevents: push(Fn::sys_io_getevents, {int(a.v[0])}); return;

@@ -42,6 +42,11 @@ Flow do_blockdev_direct_IO(Ctx &k, Frame &f) {
     // segment's address and length against the block size, then the
     // device's logical block size.
     if (f.a[4] & kDioMisaligned) return k.ret(-kEINVAL);
+    if (f.a[4] == 0) { // a read: i_size sampled under i_rwsem, as above
+      const int size = k.inode(f.a[0]).i_size;
+      if (f.a[1] >= size) return k.ret(0);
+      f.a[2] = static_cast<int16_t>(std::min<int>(f.a[2], size - f.a[1]));
+    }
     dio.active = 1;
     dio.rw = static_cast<uint8_t>(f.a[4]);
     dio.should_dirty = f.a[4] == 0; // iter->type == ITER_IOVEC, a read

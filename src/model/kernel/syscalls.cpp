@@ -50,10 +50,10 @@ void file_pos_write(Ctx &k, int fd, int ino, int pages) {
 // The first step of an O_DIRECT read at or past the end of the file, or of
 // a misaligned one (kDioMisaligned): 0 or -EINVAL where the kernel returns
 // before any I/O, else 1 to go on. 4.15 checks the alignment first, in
-// do_blockdev_direct_IO(), even at the end of the file (fixed for 3.14-5.4
-// in -stable only, 2020); iomap checks the end of the file first
-// (__iomap_dio_rw(), 6.1). Simplified: the writeback of the range that 4.15
-// runs before its -EINVAL, over no pages at the end of the file, is left out.
+// do_blockdev_direct_IO(), even at the end of the file; iomap checks the
+// end of the file first (__iomap_dio_rw(), 6.1). Simplified: before its
+// -EINVAL there, 4.15 takes i_rwsem and writes back the range, which holds
+// no pages at the end of the file; the model returns at once.
 int dio_read_start(Ctx &k, int n, bool misaligned) {
   if (n > 0) return 1;
   return misaligned && k.variant().dio_path != DioPath::Iomap ? -kEINVAL : 0;
@@ -122,6 +122,15 @@ Flow sys_write(Ctx &k, Frame &f) {
     k.inode(ino).i_rwsem.writer = static_cast<int8_t>(k.tid());
     if (f.a[3] < 0 && inode_of_fd(k, f.a[0]) == ino) f.a[5] = k.fd(f.a[0]).f_pos;
     const int index = f.a[5];
+    if (f.a[2] == 0) { // generic_write_checks(): nothing to write
+      k.inode(ino).i_rwsem.writer = kNone;
+      return k.ret(0);
+    }
+    if (f.a[6] & kWriteMisaligned) { // it fails before it writes: no limit applies
+      if (k.task().dio.active || k.task().dio.is_async) dio_busy_error(k, "write");
+      const int n = std::max(0, std::min(index + f.a[2], kMaxFilePages) - index);
+      return k.call(f, 2, Fn::ext4_direct_IO, ino, index, n, f.a[1], 1 | kDioMisaligned);
+    }
     if (index + f.a[2] > kMaxFilePages)
       k.scenario_error(
           fmt::format("write beyond the model's file size limit of {} pages", kMaxFilePages));
@@ -129,8 +138,7 @@ Flow sys_write(Ctx &k, Frame &f) {
       if (k.task().dio.active || k.task().dio.is_async) dio_busy_error(k, "write");
       if (index + f.a[2] > k.inode(ino).i_size)
         k.scenario_error("O_DIRECT write beyond the end of the file is not modelled");
-      const int flags = (f.a[6] & kWriteMisaligned) ? kDioMisaligned : 0;
-      return k.call(f, 2, Fn::ext4_direct_IO, ino, index, f.a[2], f.a[1], 1 | flags);
+      return k.call(f, 2, Fn::ext4_direct_IO, ino, index, f.a[2], f.a[1], 1);
     }
     return k.call(f, 2, Fn::generic_perform_write, ino, index, f.a[2], f.a[1]);
   }

@@ -13,7 +13,7 @@ namespace pagerace::model {
 // ext4_should_use_dio(): encryption, verity, data=journal, inline data)
 // never applies in the model, and file_accessed() is omitted. For an asynchronous iocb the lock is
 // dropped while the I/O is still in flight (iomap_dio_rw returns -EIOCBQUEUED). a0 ino, a1 index,
-// a2 npages, a3 vpage, a4 async.
+// a2 npages, a3 vpage, a4 async | kDioMisaligned.
 Flow ext4_dio_read_iter(Ctx &k, Frame &f) {
   RwSem &sem = k.inode(f.a[0]).i_rwsem;
   switch (f.pc) {

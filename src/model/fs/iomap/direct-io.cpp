@@ -36,13 +36,20 @@ Flow iomap_dio_rw(Ctx &k, Frame &f) {
   Dio &dio = k.task().dio;
   const bool bounce = k.variant().dio_bounce;
   switch (f.pc) {
-  case kStart:
+  case kStart: {
+    // i_size sampled under i_rwsem ("if (iomi.pos >= dio->i_size) goto
+    // out_free_dio"): a truncate since the caller looked may have ended the
+    // file sooner. Past its end, the extents are holes.
+    const int size = k.inode(f.a[0]).i_size;
+    if (f.a[1] >= size) return k.ret(0);
+    f.a[2] = static_cast<int16_t>(std::min<int>(f.a[2], size - f.a[1]));
     dio.active = 1;
     dio.rw = 0;
     dio.is_async = static_cast<uint8_t>(f.a[4] & 1);
     dio.should_dirty = !bounce; // user_backed_iter(iter): IOMAP_DIO_DIRTY
     dio.user_vpage = f.a[3];
     return k.call(f, kIter, Fn::filemap_write_and_wait_range, f.a[0]);
+  }
   case kIter: {
     if (f.a[5] == f.a[2] || dio.io_error) {
       f.pc = kSubmitted;
