@@ -57,12 +57,18 @@ inline std::vector<std::string> program(int kind, int cpu) {
             "fdatasync(" + f + ")"};
   case 17:
     return {a + " = mmap(file1, MAP_SHARED)", "store(" + a + ", 'U')", "munmap(" + a + ", 4096)"};
-  default: // a positional O_DIRECT read, then the descriptor closed
+  case 18: // a positional O_DIRECT read, then the descriptor closed
     return {a + " = mmap(file1, MAP_SHARED)", f + " = open(file2, O_DIRECT | O_RDONLY)",
             "pread(" + f + ", " + a + ", 4096, 0)", "close(" + f + ")"};
+  case 19: // a misaligned O_DIRECT read: the writeback, then -EINVAL
+    return {a + " = mmap(file1, MAP_SHARED)", f + " = open(file1, O_DIRECT | O_RDONLY)",
+            "store(" + a + ", 'E')", "pread(" + f + ", " + a + ", 4096, 100)"};
+  default: // a misaligned asynchronous one: -EINVAL in its event
+    return {a + " = mmap(file1, MAP_SHARED)", f + " = open(file2, O_DIRECT | O_RDONLY)",
+            b + " = io_submit(" + f + ", " + a + " + 100, 4096)", "io_getevents(" + b + ")"};
   }
 }
-inline constexpr int kProgramKinds = 19;
+inline constexpr int kProgramKinds = 21;
 
 // `cpus` CPUs (2 or 3), each running one random program.
 inline std::string random_scenario(uint64_t seed, int cpus) {
