@@ -249,6 +249,30 @@ TEST(Cli, NoProgressLineWhenStderrIsNotATerminal) {
   }
 }
 
+// -j asks for threads: a search that runs on one says so, and only then.
+TEST(Cli, ThreadsAskedOfAOneThreadSearchAreNoted) {
+  for (const std::vector<std::string> &args :
+       {std::vector<std::string>{"--search", "dpor", "-j", "2"},
+        {"--search", "dpor-cache", "-j", "2"},
+        {"--search", "dfs", "--max-steps", "1000", "-j", "2"},
+        {"--preemptions", "1", "-j", "2"}}) {
+    std::vector<std::string> argv{"check", "seed-race2"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const Outcome r = pagerace(argv);
+    EXPECT_NE(r.code, kInput) << show(r);
+    EXPECT_NE(r.err.find("runs on one thread; -j 2"), std::string::npos) << show(r);
+  }
+  for (const std::vector<std::string> &args : {std::vector<std::string>{"-j", "2"},
+                                               {"--search", "dpor", "-j", "1"},
+                                               {"--search", "dpor"},
+                                               {"--random", "10", "-j", "2"}}) {
+    std::vector<std::string> argv{"check", "seed-race2"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const Outcome r = pagerace(argv);
+    EXPECT_EQ(r.err.find("one thread"), std::string::npos) << show(r);
+  }
+}
+
 TEST(Cli, BadSearchOptionsExitTwoNamingTheFlag) {
   for (const std::vector<std::string> &bad :
        {std::vector<std::string>{"--search", "bogus"},

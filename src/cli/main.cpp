@@ -117,6 +117,15 @@ struct SearchArgs {
   int pct = 3;
   int jobs = 0; // 0: app::default_jobs()
 
+  // What to tell a user who asked for several threads of a search that
+  // runs on one ("" if nothing): -j is a request, not a no-op to hide.
+  std::string single_thread_note() const {
+    if (jobs <= 1 || random > 0 || (search == "bfs" && preemptions < 0)) return "";
+    const std::string what = preemptions >= 0 ? "--preemptions" : "--search " + search;
+    return "note: " + what + " runs on one thread; -j " + std::to_string(jobs) +
+           " applies to bfs and --random only";
+  }
+
   // nullopt and a message for stderr on a bad value
   std::optional<app::CheckOptions> options(std::string &error) const {
     app::CheckOptions o;
@@ -235,6 +244,8 @@ bool write_output_file(const std::string &path, const std::string &text) {
 int cmd_check(const std::vector<std::string> &names, const Common &c, bool judge_by_expect) {
   std::vector<trace::Result> results;
   int code = kExitClean;
+  if (const std::string note = c.search.single_thread_note(); !note.empty())
+    std::fprintf(stderr, "pagerace: %s\n", note.c_str());
   for (const auto &name : names) {
     trace::Result r;
     try {
