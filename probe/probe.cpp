@@ -541,11 +541,23 @@ struct Probe {
 
   std::atomic<uint64_t> dio_reads{0};
 
+  // What each call of the scenario's tasks returned, by the variable it
+  // assigns: value -> times, for the model's results to be compared with.
+  // Addresses and descriptors differ from run to run, so a variable keeps
+  // its first kMaxValues values only.
+  static constexpr size_t kMaxValues = 16;
+  std::map<int, std::map<int64_t, uint64_t>> results;
+
   void run_task(const PlanCpu &cpu) {
     for (const PlanOp &op : cpu.ops) {
       const int64_t r = run_op(op, true);
       if (g_stop) break;
       if (r < 0 && op.call != "madvise") ++errors;
+      if (op.target >= 0) {
+        std::lock_guard g(mu);
+        auto &seen = results[op.target];
+        if (seen.count(r) || seen.size() < kMaxValues) ++seen[r];
+      }
       assign(op.target, r);
     }
     --tasks_left;
@@ -795,6 +807,11 @@ int main(int argc, char **argv) {
   };
   while (!g_stop && elapsed() < seconds && (!max_iter || pr.n.iterations < max_iter))
     pr.iteration();
+  // Before the result line, which ends what a runner waits for.
+  for (const auto &[var, values] : pr.results)
+    for (const auto &[value, times] : values)
+      std::printf("PAGERACE-CALL var=%d value=%lld count=%llu\n", var, (long long)value,
+                  (unsigned long long)times);
   Counters &n = pr.n;
   std::printf("PAGERACE-RESULT kernel=%s iterations=%llu seconds=%.1f dio_reads=%llu "
               "windows=%llu race1_windows=%llu late_iters=%llu late_pages=%llu lost_iters=%llu "

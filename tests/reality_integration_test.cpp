@@ -109,6 +109,26 @@ TEST(RealityHost, RunsTheProbeAndTearsDown) {
   expect_torn_down(tmp.path());
 }
 
+// What each call returned on this kernel is what the model returns: the
+// misaligned and negative-length requests of tests/data, with every answer
+// the model gives them (-EINVAL, 0 at the end, the event's error, -EFAULT).
+TEST(RealityHost, CallResultsAreTheModels) {
+  if (geteuid() != 0) GTEST_SKIP() << "the host mode needs root (loop devices, mounts)";
+  for (const char *file : {"dio_misaligned.toml", "dio_misaligned_write.toml"}) {
+    ScratchDir tmp;
+    const std::string path = (fs::path(PAGERACE_SOURCE_DIR) / "tests" / "data" / file).string();
+    const Spawned r =
+        run({"reproduce", path, "--on", "host", "--budget", "2s", "--json", "-j", "1"}, tmp.path());
+    ASSERT_EQ(r.code, 0) << show(r);
+    const json j = json::parse(r.out);
+    EXPECT_GE(j["calls"].size(), 13u) << file;
+    for (const json &c : j["calls"])
+      EXPECT_EQ(c["verdict"], "agrees (seen)") << file << ": " << c.dump();
+    EXPECT_FALSE(j["disagrees"].get<bool>());
+    expect_torn_down(tmp.path());
+  }
+}
+
 TEST(RealityHost, RefusesWithoutRootOrSaysWhy) {
   if (geteuid() == 0) {
     // As root the refusal cannot be seen; a refused scenario still exits 2

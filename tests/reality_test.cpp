@@ -12,7 +12,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <map>
 #include <set>
 #include <string>
 
@@ -242,6 +245,100 @@ TEST(RealityObserve, ObservationsMapToInvariantsAndAgreements) {
   o.nobuf = 0;
   rows = reality::compare(o, model, true);
   EXPECT_EQ(row(rows, "dirty-without-buffers"), Agreement::NotObservable);
+}
+
+} // namespace
+
+namespace {
+
+// What the tasks' calls returned: PAGERACE-CALL lines through console noise.
+TEST(RealityObserve, ParsesCallResults) {
+  const auto o =
+      reality::parse_probe_output("[ 3.2] PAGERACE-CALL var=5 value=-22 count=40\r\n"
+                                  "PAGERACE-CALL var=5 value=4096 count=2\n"
+                                  "PAGERACE-CALL var=7 value=0 count=42\n"
+                                  "PAGERACE-CALL var=x value=1 count=1\n" // not a variable: ignored
+                                  "PAGERACE-CALL value=1 count=1\n"       // no variable: ignored
+                                  "PAGERACE-CALL var=-1 value=1 count=1\n" // ignored
+                                  "PAGERACE-RESULT kernel=6.1 iterations=42 errors=40\n");
+  ASSERT_TRUE(o.complete);
+  ASSERT_EQ(o.call_results.size(), 2u);
+  EXPECT_EQ(o.call_results.at(5), (std::map<int64_t, uint64_t>{{-22, 40}, {4096, 2}}));
+  EXPECT_EQ(o.call_results.at(7), (std::map<int64_t, uint64_t>{{0, 42}}));
+}
+
+// Each real result must be one the model's end states give the call's
+// variable; only counts, -errno and aio handles are compared.
+TEST(RealityObserve, CallResultsAreComparedWithTheModelsEndStates) {
+  const scenario::Scenario sc = scenario::parse_scenario(R"toml(
+name = "calls"
+description = "calls whose results are compared"
+[files]
+file1 = { pages = 1 }
+[[cpu]]
+name = "CPU1"
+run = ["a = mmap(file1, MAP_SHARED)",
+       "fd = open(file1, O_DIRECT | O_RDONLY)",
+       "r = read(fd, a, 4096)",
+       "io = io_submit(fd, a, 4096)",
+       "e = io_getevents(io)",
+       "t = load(a)"]
+)toml",
+                                                         "calls.toml");
+  const auto var = [&](const char *name) {
+    for (size_t v = 0; v < sc.vars.size(); ++v)
+      if (sc.vars[v].name == name) return static_cast<int>(v);
+    ADD_FAILURE() << name;
+    return -1;
+  };
+  reality::Observation o;
+  o.complete = true;
+  for (const char *v : {"a", "fd", "t"}) // addresses, descriptors, tokens: never compared
+    o.call_results[var(v)] = {{12345, 1}};
+  o.call_results[var("r")] = {{4096, 5}, {-22, 1}};
+  o.call_results[var("io")] = {{1, 3}, {2, 3}}; // the probe's own handles
+  o.call_results[var("e")] = {{4096, 6}};
+  std::map<int, std::set<int64_t>> model = {
+      {var("r"), {4096, -22}}, {var("io"), {1}}, {var("e"), {4096, 0}}};
+  auto calls = reality::compare_calls(o, sc, model, true);
+  ASSERT_EQ(calls.size(), 3u);
+  for (const auto &c : calls)
+    EXPECT_EQ(c.agreement, Agreement::AgreesSeen) << c.call;
+  EXPECT_EQ(calls[1].real, (std::vector<std::pair<int64_t, uint64_t>>{{1, 6}}))
+      << "submitted requests count as 1";
+  // A value the model never returns: a finding, or a bounded model's miss.
+  model[var("r")] = {4096};
+  calls = reality::compare_calls(o, sc, model, true);
+  EXPECT_EQ(calls[0].agreement, Agreement::Disagrees);
+  EXPECT_EQ(calls[0].call, "r = read(fd, a, 4096)");
+  EXPECT_EQ(calls[0].model, (std::vector<int64_t>{4096}));
+  calls = reality::compare_calls(o, sc, model, false);
+  EXPECT_EQ(calls[0].agreement, Agreement::SeenModelBounded);
+  // An aio request the kernel refused is compared by its -errno.
+  o.call_results[var("io")] = {{-22, 1}};
+  calls = reality::compare_calls(o, sc, model, true);
+  EXPECT_EQ(calls[1].agreement, Agreement::Disagrees);
+}
+
+// A read or write whose result the scenario drops gets a variable, so that
+// it is compared, unless that takes the scenario over its 24 variables.
+TEST(RealityTranslate, DroppedResultsOfReadsAndWritesAreNamed) {
+  const auto seed = reality::translate(scenario::load_scenario("seed-race1"));
+  EXPECT_NE(seed.text.find("\"rk_ret0 = read(fd2, addr, 4096)\""), std::string::npos) << seed.text;
+  std::string run =
+      "\"addr = mmap(file1, MAP_SHARED)\", \"fd2 = open(file2, O_DIRECT | O_RDONLY)\"";
+  for (int i = 0; i < 21; ++i) // 23 variables; the durability check's open makes 24
+    run += fmt::format(", \"x{} = sync()\"", i);
+  run += ", \"read(fd2, addr, 4096)\"";
+  const scenario::Scenario full = scenario::parse_scenario(
+      "name = \"full\"\ndescription = \"d\"\n[files]\nfile1 = { pages = 1 }\n"
+      "file2 = { pages = 1 }\n[[cpu]]\nname = \"CPU1\"\nrun = [" +
+          run + "]\n",
+      "full.toml");
+  const auto t = reality::translate(full);
+  EXPECT_EQ(t.text.find("rk_ret"), std::string::npos) << t.text;
+  EXPECT_NE(t.text.find("\"read(fd2, addr, 4096)\""), std::string::npos) << t.text;
+  EXPECT_EQ(t.scenario.vars.size(), 24u);
 }
 
 } // namespace

@@ -109,6 +109,11 @@ trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
     } else if (opts.search == engine::Search::Bfs) {
       engine::Explorer<model::System> explorer(sys, opts.limits);
       explorer.threads(opts.jobs);
+      if (opts.end_values)
+        explorer.on_end_state([&](const model::State &s) {
+          for (size_t v = 0; v < sc.vars.size(); ++v)
+            if (s.vars_set & (1u << v)) (*opts.end_values)[static_cast<int>(v)].insert(s.vars[v]);
+        });
       ex = explorer.run();
     } else {
       engine::DfsExplorer<model::System> explorer(sys, opts.search, opts.limits);

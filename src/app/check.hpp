@@ -10,6 +10,9 @@
 #include "scenario/ast.hpp"
 #include "trace/trace.hpp"
 
+#include <cstdint>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,6 +28,9 @@ struct CheckOptions {
   int jobs = 1;
   // Counterexample traces carry the model state at every step (--html).
   bool trace_states = false;
+  // If set (bfs only): every value each scenario variable holds in the
+  // explored end states, by variable.
+  std::map<int, std::set<int64_t>> *end_values = nullptr;
 };
 
 // One per hardware thread (at least 1): the default of `-j`.

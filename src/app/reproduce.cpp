@@ -82,8 +82,11 @@ reality::ReproduceReport reproduce_unchecked(const scenario::Scenario &sc,
   // filesystem the run is observed, not compared.
   rep.modelled = rep.fs == "ext4";
   std::set<std::string> kinds;
+  std::map<int, std::set<int64_t>> end_values;
   if (rep.modelled) {
-    rep.model = check(rep.translation.scenario, *variant, opts.model);
+    CheckOptions model_opts = opts.model;
+    model_opts.end_values = &end_values;
+    rep.model = check(rep.translation.scenario, *variant, model_opts);
     for (const auto &v : rep.model.violations)
       kinds.insert(v.kind);
   }
@@ -110,6 +113,9 @@ reality::ReproduceReport reproduce_unchecked(const scenario::Scenario &sc,
     throw reality::RealityError("the probe could not run an iteration: " +
                                 rep.observed.probe_errors.front());
   rep.rows = reality::compare(rep.observed, kinds, !rep.model.bounded);
+  if (rep.modelled && rep.observed.complete)
+    rep.calls = reality::compare_calls(rep.observed, rep.translation.scenario, end_values,
+                                       !rep.model.bounded);
   // A run that saw nothing cannot agree with anything.
   const bool empty = !rep.observed.complete || rep.observed.iterations == 0;
   for (auto &row : rep.rows)

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -46,6 +47,9 @@ public:
   // Hashes of every terminal state reached (finished or stuck), sorted;
   // filled when asked for, for comparing searches.
   void collect_outcomes(bool on) { collect_outcomes_ = on; }
+  // Called once for each end state (no step enabled) of the explored graph,
+  // on one thread, once the search is over.
+  void on_end_state(std::function<void(const State &)> visit) { on_end_state_ = std::move(visit); }
   const std::vector<uint64_t> &outcomes() const { return outcomes_; }
   // What the last run's minimise() allocated for its node tables, and the
   // most it could have (what it checks against --max-memory).
@@ -164,6 +168,9 @@ public:
     if (limits_.progress && last_progress > 0) limits_.progress(Progress{}, true);
     MappedVector<uint8_t> &terminal = m.terminal;
     terminal.resize(store.size(), 0);
+    if (on_end_state_)
+      for (uint32_t s = 0; s < store.size(); ++s)
+        if (terminal[s]) on_end_state_(store[s]);
     if (collect_outcomes_) {
       outcomes_.clear();
       for (uint32_t s = 0; s < store.size(); ++s)
@@ -1040,6 +1047,7 @@ private:
     return a;
   }
   bool collect_outcomes_ = false;
+  std::function<void(const State &)> on_end_state_;
   std::vector<uint64_t> outcomes_;
   uint64_t graph_digest_ = 0;
   // The last run's minimise(): bytes its node tables took and could have

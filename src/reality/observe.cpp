@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <map>
@@ -78,6 +79,16 @@ Observation parse_probe_output(std::string_view text) {
       o.errors = num(kv, "errors");
       o.kmsg = num(kv, "kmsg") != 0;
       o.kpageflags = num(kv, "kpageflags") != 0;
+    } else if (auto c = after("PAGERACE-CALL")) {
+      const auto kv = fields(*c);
+      if (!kv.count("var") || !kv.count("value")) continue;
+      int var = -1;
+      int64_t value = 0;
+      const std::string &vs = kv.at("var"), &xs = kv.at("value");
+      if (std::from_chars(vs.data(), vs.data() + vs.size(), var).ec != std::errc{} || var < 0 ||
+          std::from_chars(xs.data(), xs.data() + xs.size(), value).ec != std::errc{})
+        continue;
+      o.call_results[var][value] += num(kv, "count");
     } else if (auto k = after("PAGERACE-KMSG")) {
       o.kmsg_lines.emplace_back(*k);
     } else if (auto e = after("PAGERACE-ERROR")) {
@@ -154,6 +165,45 @@ std::vector<Comparison> compare(const Observation &o, const std::set<std::string
                                        : Agreement::NotSeenBounded;
     out.push_back(std::move(c));
   }
+  return out;
+}
+
+std::vector<CallComparison> compare_calls(const Observation &o, const scenario::Scenario &sc,
+                                          const std::map<int, std::set<int64_t>> &model_values,
+                                          bool model_exhaustive) {
+  std::vector<CallComparison> out;
+  for (const scenario::Cpu &cpu : sc.cpus)
+    for (const scenario::Op &op : cpu.ops) {
+      if (op.target < 0) continue;
+      const scenario::VarType type = sc.vars[static_cast<size_t>(op.target)].type;
+      if (type != scenario::VarType::Int && type != scenario::VarType::Aio) continue;
+      const auto real = o.call_results.find(op.target);
+      if (real == o.call_results.end()) continue;
+      // An aio handle is the model's 1 and the probe's own number: a
+      // submitted request either way, compared as 1. Its errors are compared.
+      const auto as_compared = [&](int64_t v) {
+        return type == scenario::VarType::Aio && v > 0 ? 1 : v;
+      };
+      std::map<int64_t, uint64_t> real_values;
+      for (const auto &[value, times] : real->second)
+        real_values[as_compared(value)] += times;
+      std::set<int64_t> model_set;
+      if (const auto model = model_values.find(op.target); model != model_values.end())
+        for (const int64_t v : model->second)
+          model_set.insert(as_compared(v));
+      CallComparison c;
+      c.cpu = cpu.name;
+      c.call = op.text;
+      c.real.assign(real_values.begin(), real_values.end());
+      c.model.assign(model_set.begin(), model_set.end());
+      bool all = true;
+      for (const auto &[value, times] : c.real)
+        all = all && std::binary_search(c.model.begin(), c.model.end(), value);
+      c.agreement = all                ? Agreement::AgreesSeen
+                    : model_exhaustive ? Agreement::Disagrees
+                                       : Agreement::SeenModelBounded;
+      out.push_back(std::move(c));
+    }
   return out;
 }
 

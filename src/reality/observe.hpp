@@ -3,7 +3,10 @@
 // model's verdict on the same translated scenario.
 #pragma once
 
+#include "scenario/ast.hpp"
+
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -23,6 +26,9 @@ struct Observation {
   bool disk_from_device = false;         // the disk was read through FIEMAP and the block device
   std::vector<std::string> kmsg_lines;   // matched kernel log records, "iter=N text"
   std::vector<std::string> probe_errors; // PAGERACE-ERROR lines
+  // PAGERACE-CALL lines: what the tasks' calls returned, by the variable
+  // each assigns: value -> times.
+  std::map<int, std::map<int64_t, uint64_t>> call_results;
 };
 
 // Never throws: unknown keys and noise are ignored, `complete` says whether
@@ -58,5 +64,23 @@ std::vector<Comparison> compare(const Observation &o, const std::set<std::string
                                 bool model_exhaustive);
 
 std::string agreement_text(Agreement a);
+
+// A call's results on the real kernel against those the model reaches.
+struct CallComparison {
+  std::string cpu, call;                          // the translated scenario's
+  std::vector<std::pair<int64_t, uint64_t>> real; // value, times
+  std::vector<int64_t> model;                     // every value in the explored end states
+  Agreement agreement{};                          // AgreesSeen, Disagrees or SeenModelBounded
+};
+
+// Every call of `sc` (the translated scenario) that assigns an integer
+// variable (a count or -errno) or an aio handle (compared as 1 when the
+// request was submitted, as its -errno when not), and that the probe saw
+// return: each real result must be one the model reaches. Addresses,
+// descriptors, tokens and pins differ between a real run and the model.
+// `model_values`: variable -> the values it holds in the model's end states.
+std::vector<CallComparison> compare_calls(const Observation &o, const scenario::Scenario &sc,
+                                          const std::map<int, std::set<int64_t>> &model_values,
+                                          bool model_exhaustive);
 
 } // namespace pagerace::reality

@@ -23,11 +23,14 @@ struct ReproduceReport {
   bool modelled = true; // false: a filesystem the model does not have (xfs, btrfs)
   trace::Result model;  // the model's check of the translated scenario
   std::vector<Comparison> rows;
+  std::vector<CallComparison> calls; // results of the tasks' calls, real against model
   bool interrupted = false;
 
   bool disagrees() const {
     for (const auto &r : rows)
       if (r.agreement == Agreement::Disagrees) return true;
+    for (const auto &c : calls)
+      if (c.agreement == Agreement::Disagrees) return true;
     return false;
   }
 };

@@ -64,7 +64,14 @@ struct SharedMap {
   int64_t len;
 };
 
-std::string statement(const scenario::Scenario &sc, const Op &op) {
+// `named`: if set, a read, write or io_getevents() whose result the
+// scenario drops gets a variable of its own (rk_retN), so that what it
+// returns on the real kernel is compared with the model (compare_calls()).
+std::string statement(const scenario::Scenario &sc, const Op &op, int *named) {
+  const bool counted = op.code == OpCode::Read || op.code == OpCode::Pread ||
+                       op.code == OpCode::Write || op.code == OpCode::Pwrite ||
+                       op.code == OpCode::IoGetevents;
+  if (op.target < 0 && named && counted) return fmt::format("rk_ret{} = {}", (*named)++, op.text);
   if (op.target < 0) return op.text;
   const std::string &v = sc.vars[static_cast<size_t>(op.target)].name;
   const size_t eq = op.text.find('=');
@@ -165,68 +172,86 @@ Translation translate(const scenario::Scenario &sc) {
     for (size_t f = 0; f < sc.files.size(); ++f)
       flushed.insert(static_cast<int>(f));
 
+  // The CPUs' run lists, with the results of reads and writes named, or
+  // as written (when naming them takes the scenario over its variables).
   std::set<std::string> helpers;
-  for (size_t c = 0; c < sc.cpus.size(); ++c) {
-    const auto &cpu = sc.cpus[c];
-    std::vector<std::string> run;
-    const OpCode first = cpu.ops.empty() ? OpCode::Sync : cpu.ops[0].code;
-    if (first == OpCode::Writeback) {
-      for (int f : flushed)
-        run.push_back(fmt::format("rk_wb{} = open({}, O_RDWR)", f, sc.files[size_t(f)].name));
-      // The three ways user space makes the kernel write a file back, as
-      // the flusher would: data integrity sync, the mapping's sync, and the
-      // range writeout that waits before and after.
-      for (int f : flushed)
-        run.push_back(fmt::format("fdatasync(rk_wb{})", f));
-      for (const SharedMap &m : shared)
-        run.push_back(fmt::format("msync({}, {}, MS_SYNC)", m.var, m.len));
-      for (int f : flushed)
-        run.push_back(fmt::format("sync_file_range(rk_wb{}, SYNC_FILE_RANGE_WAIT_BEFORE | "
-                                  "SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER)",
-                                  f));
-      helpers.insert(cpu.name);
-    } else if (first == OpCode::Kswapd) {
-      if (shared.empty())
-        throw Refused(cpu.ops[0].pos,
-                      "kswapd() is driven with madvise(MADV_PAGEOUT) on the scenario's shared file "
-                      "mappings, and it has none (user space can only push mapped pages to "
-                      "reclaim)");
-      // MADV_COLD moves the pages to the inactive list, MADV_PAGEOUT runs
-      // them through shrink_page_list: what kswapd does to them.
-      for (const SharedMap &m : shared)
-        run.push_back(fmt::format("madvise({}, {}, MADV_COLD)", m.var, m.len));
-      for (const SharedMap &m : shared)
-        run.push_back(fmt::format("madvise({}, {}, MADV_PAGEOUT)", m.var, m.len));
-      helpers.insert(cpu.name);
-    } else {
-      const bool reads = std::any_of(cpu.ops.begin(), cpu.ops.end(), [](const Op &op) {
-        return op.code == OpCode::Read || op.code == OpCode::Pread ||
-               op.code == OpCode::IoGetevents;
-      });
-      if (reads)
-        for (int f : mapped)
-          run.push_back(
-              fmt::format("rk_chk{}_{} = open({}, O_RDWR)", c, f, sc.files[size_t(f)].name));
-      for (const Op &op : cpu.ops)
-        run.push_back(statement(sc, op));
-      if (reads)
-        for (int f : mapped)
-          run.push_back(fmt::format("fdatasync(rk_chk{}_{})", c, f));
+  const auto compose = [&](bool name_results) {
+    helpers.clear();
+    int count = 0;
+    int *named = name_results ? &count : nullptr;
+    std::string cpus;
+    for (size_t c = 0; c < sc.cpus.size(); ++c) {
+      const auto &cpu = sc.cpus[c];
+      std::vector<std::string> run;
+      const OpCode first = cpu.ops.empty() ? OpCode::Sync : cpu.ops[0].code;
+      if (first == OpCode::Writeback) {
+        for (int f : flushed)
+          run.push_back(fmt::format("rk_wb{} = open({}, O_RDWR)", f, sc.files[size_t(f)].name));
+        // The three ways user space makes the kernel write a file back, as
+        // the flusher would: data integrity sync, the mapping's sync, and the
+        // range writeout that waits before and after.
+        for (int f : flushed)
+          run.push_back(fmt::format("fdatasync(rk_wb{})", f));
+        for (const SharedMap &m : shared)
+          run.push_back(fmt::format("msync({}, {}, MS_SYNC)", m.var, m.len));
+        for (int f : flushed)
+          run.push_back(fmt::format("sync_file_range(rk_wb{}, SYNC_FILE_RANGE_WAIT_BEFORE | "
+                                    "SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER)",
+                                    f));
+        helpers.insert(cpu.name);
+      } else if (first == OpCode::Kswapd) {
+        if (shared.empty())
+          throw Refused(
+              cpu.ops[0].pos,
+              "kswapd() is driven with madvise(MADV_PAGEOUT) on the scenario's shared file "
+              "mappings, and it has none (user space can only push mapped pages to "
+              "reclaim)");
+        // MADV_COLD moves the pages to the inactive list, MADV_PAGEOUT runs
+        // them through shrink_page_list: what kswapd does to them.
+        for (const SharedMap &m : shared)
+          run.push_back(fmt::format("madvise({}, {}, MADV_COLD)", m.var, m.len));
+        for (const SharedMap &m : shared)
+          run.push_back(fmt::format("madvise({}, {}, MADV_PAGEOUT)", m.var, m.len));
+        helpers.insert(cpu.name);
+      } else {
+        const bool reads = std::any_of(cpu.ops.begin(), cpu.ops.end(), [](const Op &op) {
+          return op.code == OpCode::Read || op.code == OpCode::Pread ||
+                 op.code == OpCode::IoGetevents;
+        });
+        if (reads)
+          for (int f : mapped)
+            run.push_back(
+                fmt::format("rk_chk{}_{} = open({}, O_RDWR)", c, f, sc.files[size_t(f)].name));
+        for (const Op &op : cpu.ops)
+          run.push_back(statement(sc, op, named));
+        if (reads)
+          for (int f : mapped)
+            run.push_back(fmt::format("fdatasync(rk_chk{}_{})", c, f));
+      }
+      cpus += fmt::format("\n[[cpu]]\nname = {}\nrun = {}\n", toml_string(cpu.name), quoted(run));
     }
-    text += fmt::format("\n[[cpu]]\nname = {}\nrun = {}\n", toml_string(cpu.name), quoted(run));
+    return cpus;
+  };
+  const std::string head = text;
+  scenario::Scenario parsed;
+  for (const bool name_results : {true, false}) {
+    text = head + compose(name_results);
+    try {
+      parsed = scenario::parse_scenario(text, "<reproduce>/" + safe + "-real.toml");
+      break;
+    } catch (const scenario::ParseError &e) {
+      if (name_results) continue;
+      // The calls added for the drivers and the durability points can take a
+      // CPU over a limit of the scenario language.
+      throw Refused(sc.cpus.empty() ? scenario::SourcePos{} : sc.cpus[0].pos,
+                    "the translated scenario is not valid (" + e.message() +
+                        "); pagerace reproduce --show prints it");
+    }
   }
 
   Translation t;
   t.text = text;
-  try {
-    t.scenario = scenario::parse_scenario(text, "<reproduce>/" + safe + "-real.toml");
-  } catch (const scenario::ParseError &e) {
-    // The calls added for the drivers and the durability points can take a
-    // CPU over a limit of the scenario language.
-    throw Refused(sc.cpus.empty() ? scenario::SourcePos{} : sc.cpus[0].pos,
-                  "the translated scenario is not valid (" + e.message() +
-                      "); pagerace reproduce --show prints it");
-  }
+  t.scenario = std::move(parsed);
   t.scenario.source = safe + "-real";
 
   Plan &p = t.plan;

@@ -73,6 +73,28 @@ std::string render_reproduce_text(const reality::ReproduceReport &r) {
       s += fmt::format("\n{}: the model reaches it and {} race window(s) ran without showing it: "
                        "a statistical miss, not a proof of absence",
                        c.invariant, o.windows);
+  if (!r.calls.empty()) {
+    size_t agree = 0;
+    for (const auto &c : r.calls)
+      agree += c.agreement == reality::Agreement::AgreesSeen;
+    s += fmt::format("\n\nresults: {} of {} call(s) returned on the real kernel only what the "
+                     "model returns\n",
+                     agree, r.calls.size());
+    for (const auto &c : r.calls) {
+      if (c.agreement == reality::Agreement::AgreesSeen) continue;
+      std::string real, model;
+      for (const auto &[value, times] : c.real)
+        real += fmt::format("{}{} ({}x)", real.empty() ? "" : ", ", value, times);
+      for (const int64_t v : c.model)
+        model += fmt::format("{}{}", model.empty() ? "" : ", ", v);
+      s += fmt::format("  {} {}: real {}; model {} ({})\n", c.cpu, c.call, real,
+                       model.empty() ? "none" : model,
+                       c.agreement == reality::Agreement::Disagrees
+                           ? "the model never returns it: it misses a kernel path, or answers "
+                             "differently"
+                           : "the bounded model did not reach it");
+    }
+  }
   if (!o.kmsg_lines.empty()) {
     s += fmt::format("\n\nkernel log ({} matched line(s), {} warning(s), {} oops(es)):\n",
                      o.kmsg_lines.size(), o.warnings, o.oopses);
@@ -128,6 +150,17 @@ std::string render_reproduce_json(const reality::ReproduceReport &r) {
   json kinds = json::array();
   for (const auto &v : r.model.violations)
     kinds.push_back(v.kind);
+  json calls = json::array();
+  for (const auto &c : r.calls) {
+    json real = json::array();
+    for (const auto &[value, times] : c.real)
+      real.push_back({{"value", value}, {"times", times}});
+    calls.push_back({{"cpu", c.cpu},
+                     {"call", c.call},
+                     {"real", real},
+                     {"model", c.model},
+                     {"verdict", reality::agreement_text(c.agreement)}});
+  }
   json j = {
       {"schema", "pagerace-reproduce/1"},
       {"scenario", r.scenario},
@@ -168,6 +201,7 @@ std::string render_reproduce_json(const reality::ReproduceReport &r) {
         {"kinds", kinds},
         {"states", r.model.stats.states}}},
       {"comparison", rows},
+      {"calls", calls},
       {"disagrees", r.disagrees()},
   };
   return j.dump(2);
