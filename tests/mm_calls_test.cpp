@@ -655,7 +655,7 @@ TEST_P(DioMisalignedWrite, InvalidatesTheFileRangeAndFails) {
   EXPECT_EQ(var_of_call(w2, 6), -model::kEINVAL);
   EXPECT_EQ(w2.inodes[0].page[1], model::kNone) << "512 bytes at 3840 span file pages 0 and 1";
 
-  const State s = run_calls(w2, 19);
+  const State s = run_calls(w2, 22);
   EXPECT_EQ(var_of_call(s, 7), 0) << "empty read";
   EXPECT_EQ(var_of_call(s, 8), 0) << "empty write";
   EXPECT_EQ(var_of_call(s, 9), -model::kEFAULT) << "negative length: access_ok()";
@@ -663,9 +663,12 @@ TEST_P(DioMisalignedWrite, InvalidatesTheFileRangeAndFails) {
   EXPECT_EQ(var_of_call(s, 11), 1);
   EXPECT_EQ(var_of_call(s, 12), iomap ? 0 : -model::kEINVAL) << "misaligned at the end";
   EXPECT_EQ(var_of_call(s, 15), -model::kEBADF) << "write() looks at the fd before access_ok()";
-  EXPECT_EQ(var_of_call(s, 16), -model::kEINVAL) << "it would end past the file: still -EINVAL";
-  EXPECT_EQ(var_of_call(s, 17), -model::kEINVAL) << "1 GiB in";
+  EXPECT_EQ(var_of_call(s, 16), -model::kEINVAL) << "file page 1 of its file range";
+  EXPECT_EQ(var_of_call(s, 17), -model::kEINVAL) << "1 GiB in: past the end, still -EINVAL";
   EXPECT_EQ(var_of_call(s, 18), 0) << "256 MiB in: past the end, not wrapped to page 0";
+  EXPECT_EQ(var_of_call(s, 19), 0) << "empty, 1 GiB in: no limit applies";
+  EXPECT_EQ(var_of_call(s, 20), -model::kEFAULT) << "16 TiB, misaligned: access_ok()";
+  EXPECT_EQ(var_of_call(s, 21), -model::kEFAULT) << "16 TiB, aligned: access_ok()";
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, DioMisalignedWrite,

@@ -275,10 +275,17 @@ Range user_range(int64_t addr, int64_t len, const Op &op) {
     return r;
   }
   r.vpage = static_cast<int>((addr - kUserBase) / 4096);
+  if (len / 4096 > kMaxVpages - r.vpage) { // before the count fits an int
+    r.err = -kEFAULT;
+    return r;
+  }
   r.npages = static_cast<int>(len / 4096);
-  if (r.vpage + r.npages > kMaxVpages) r.err = -kEFAULT;
   return r;
 }
+
+// x86-64 TASK_SIZE_MAX (4-level page tables): access_ok() refuses a range
+// that ends above it, and a negative count is a huge one.
+constexpr int64_t kTaskSizeMax = 0x7ffffffff000;
 
 // A read or write of `len` bytes at `addr`, at file offset `off` (>= 0;
 // 0 for read() and write(), whose f_pos the model keeps in pages).
@@ -290,8 +297,8 @@ struct IoRequest {
 
 // A misaligned request: O_DIRECT, and its address, length or offset not a
 // multiple of 512 (the device's logical block size). It fails with -EINVAL
-// inside ->direct_IO (kDioMisaligned) before it touches memory, so any user
-// address passes, as access_ok() passes them, and its range is the file
+// inside ->direct_IO (kDioMisaligned) before it touches memory, so any range
+// access_ok() passes passes here, mapped or not, and its range is the file
 // pages it spans, which the writeback and the invalidation before the
 // check cover. An empty request transfers nothing: the kernel returns 0
 // before it checks the alignment (ext4_file_read_iter(),
@@ -299,7 +306,7 @@ struct IoRequest {
 IoRequest io_request(int64_t addr, int64_t len, int64_t off, bool direct, const Op &op) {
   IoRequest q;
   q.index = static_cast<int>(std::min<int64_t>(off / 4096, kMaxFilePages + 1));
-  if (len < 0 || addr < 0) { // a huge count or a kernel address: access_ok()
+  if (len < 0 || addr < 0 || len > kTaskSizeMax - addr) { // access_ok()
     q.user.err = -kEFAULT;
     return q;
   }
