@@ -777,6 +777,43 @@ run = ["t = truncate(file1, 4096)"]
   }
 }
 
+// A direct read longer than the file: iomap maps the rest as holes and
+// zero-fills it into the user's buffer, then trims the result to the end of
+// the file (iomap_dio_hole_iter(), iomap_dio_complete(); seen on Linux
+// 6.18); 4.15 stops at the end and leaves the buffer alone.
+TEST(DirectRead, PastTheEndIomapZeroesTheRestOfTheBuffer) {
+  const std::string text = R"toml(
+name = "dio-past-end"
+description = "an O_DIRECT read longer than the file"
+[files]
+file1 = { pages = 1 }
+[[cpu]]
+name = "CPU1"
+run = ["buf = mmap(ANON, MAP_PRIVATE | MAP_ANONYMOUS, 8192)",
+       "s = store(buf + 4096, 'Z')",
+       "fd = open(file1, O_DIRECT | O_RDONLY)",
+       "r = pread(fd, buf, 8192, 0)",
+       "second = load(buf + 4096)"]
+)toml";
+  const scenario::Scenario sc = scenario::parse_scenario(text, "dio-past-end.toml");
+  for (const char *vname : {"v4.15", "v6.1", "upstream", "dio-bounce"}) {
+    const bool iomap = std::string(vname) != "v4.15";
+    model::System sys(sc, variant(vname));
+    int ends = 0;
+    for_each_reachable(sys, [&](const State &s, bool terminal) {
+      if (!terminal) return;
+      ++ends;
+      EXPECT_EQ(s.vars[3], 4096) << vname << ": trimmed to the end of the file";
+      if (iomap) {
+        EXPECT_EQ(s.vars[4], 0) << vname << ": the page past the end is zeroed";
+      } else {
+        EXPECT_NE(s.vars[4], 0) << vname << ": 4.15 leaves it alone";
+      }
+    });
+    EXPECT_GT(ends, 0) << vname;
+  }
+}
+
 // A truncate that ends the file before a misaligned iomap read takes
 // i_rwsem: the read sees the new end under the lock and returns 0, as
 // __iomap_dio_rw() does, instead of reaching what is now a hole. On every

@@ -69,8 +69,8 @@ Flow sys_io_submit(Ctx &k, Frame &f) {
     }
     if (!direct) return k.call(f, 1, Fn::generic_file_buffered_read, ino, f.a[3], n, f.a[1]);
     const int flags = f.a[5] ? kDioMisaligned : 0;
-    if (k.variant().dio_path == DioPath::Iomap)
-      return k.call(f, 1, Fn::ext4_dio_read_iter, ino, f.a[3], n, f.a[1], 1 | flags);
+    if (k.variant().dio_path == DioPath::Iomap) // the whole request: past the end, holes
+      return k.call(f, 1, Fn::ext4_dio_read_iter, ino, f.a[3], f.a[2], f.a[1], 1 | flags);
     return k.call(f, 1, Fn::ext4_direct_IO, ino, f.a[3], n, f.a[1], flags);
   }
   case 1: {

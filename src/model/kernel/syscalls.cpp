@@ -60,6 +60,7 @@ int dio_read_start(Ctx &k, int n, bool misaligned) {
 }
 
 // read/pread: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos),
+// (iomap goes on past the end of the file, zero-filling; the others stop),
 // a4 the -errno of the address (access_ok(), checked after the descriptor),
 // a5 misaligned (O_DIRECT only); local a4 the file's inode (fdget at the
 // start). O_DIRECT goes to fs/direct-io.c (4.15) or iomap (dio_path == Iomap).
@@ -77,7 +78,7 @@ Flow sys_read(Ctx &k, Frame &f) {
       if (k.task().dio.active || k.task().dio.is_async) dio_busy_error(k, "read");
       const int flags = f.a[5] ? kDioMisaligned : 0;
       if (k.variant().dio_path == DioPath::Iomap) // >= 5.5 ext4_file_read_iter()
-        return k.call(f, 1, Fn::ext4_dio_read_iter, ino, index, n, f.a[1], flags);
+        return k.call(f, 1, Fn::ext4_dio_read_iter, ino, index, f.a[2], f.a[1], flags);
       return k.call(f, 1, Fn::ext4_direct_IO, ino, index, n, f.a[1],
                     flags); // generic_file_read_iter
     }

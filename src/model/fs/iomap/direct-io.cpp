@@ -39,10 +39,14 @@ Flow iomap_dio_rw(Ctx &k, Frame &f) {
   case kStart: {
     // i_size sampled under i_rwsem ("if (iomi.pos >= dio->i_size) goto
     // out_free_dio"): a truncate since the caller looked may have ended the
-    // file sooner. Past its end, the extents are holes.
-    const int size = k.inode(f.a[0]).i_size;
-    if (f.a[1] >= size) return k.ret(0);
-    f.a[2] = static_cast<int16_t>(std::min<int>(f.a[2], size - f.a[1]));
+    // file sooner. Past its end the request goes on over holes, which zero
+    // the user's pages, and the result is trimmed (iomap_dio_complete()).
+    // The size cannot change while i_rwsem is held: kIter reads it again.
+    if (f.a[1] >= k.inode(f.a[0]).i_size) return k.ret(0);
+    if (bounce && f.a[2] > kDioPages)
+      k.scenario_error(fmt::format(
+          "a dio-bounce read of more than {} pages does not fit the model's bounce slots",
+          kDioPages));
     dio.active = 1;
     dio.rw = 0;
     dio.is_async = static_cast<uint8_t>(f.a[4] & 1);
@@ -57,11 +61,12 @@ Flow iomap_dio_rw(Ctx &k, Frame &f) {
     }
     const Inode &inode = k.inode(f.a[0]);
     const int index = f.a[1] + f.a[5];
-    const int block = inode.block[index];
+    const int block = index < inode.i_size ? inode.block[index] : -1;
     if (block < 0) {
-      // IOMAP_HOLE: a hole, or a delalloc block (ext4_map_blocks() maps
-      // neither; ext4_set_iomap() reports a hole): iov_iter_zero(), which
-      // checks no alignment: a misaligned request zeroes part of a page.
+      // IOMAP_HOLE: a hole, a delalloc block (ext4_map_blocks() maps
+      // neither; ext4_set_iomap() reports a hole), or past the end of the
+      // file: iov_iter_zero(), which checks no alignment: a misaligned
+      // request zeroes part of a page.
       if (f.a[4] & kDioMisaligned)
         k.scenario_error("a misaligned O_DIRECT read of a hole zeroes part of a user page on this "
                          "kernel (iomap_dio_hole_iter() checks no alignment); the model keeps "
@@ -72,12 +77,13 @@ Flow iomap_dio_rw(Ctx &k, Frame &f) {
       if (!bounce) // clear_user() through the user mapping: a store of zeroes
         return k.call(f, kHoleDone, Fn::user_store, f.a[3] + f.a[5], kZeroToken, 0);
       dio.bounce[f.a[5]] = static_cast<int8_t>(alloc_page(k)); // already zeroes
-      ++dio.result;
+      if (index < inode.i_size) ++dio.result;                  // past the end: trimmed
       ++f.a[5];
       return k.yield(f, kIter);
     }
     int len = 1; // the extent: contiguous mapped blocks, one bio's worth at most
-    while (f.a[5] + len < f.a[2] && len < kBioPages && inode.block[index + len] == block + len)
+    while (f.a[5] + len < f.a[2] && len < kBioPages && index + len < inode.i_size &&
+           inode.block[index + len] == block + len)
       ++len;
     return k.call(f, kBioDone, Fn::iomap_dio_bio_iter, index, len, f.a[3] + f.a[5], block,
                   (f.a[4] & kDioMisaligned) ? 1 : 0);
@@ -86,7 +92,8 @@ Flow iomap_dio_rw(Ctx &k, Frame &f) {
     if (k.retval() < 0) {
       dio.io_error = -kEFAULT;
     } else {
-      ++dio.result; // dio->size += length
+      // dio->size += length; past the end of the file, trimmed
+      if (f.a[1] + f.a[5] < k.inode(f.a[0]).i_size) ++dio.result;
       ++f.a[5];
     }
     return k.yield(f, kIter);
