@@ -298,7 +298,7 @@ struct IoRequest {
 // A misaligned request: O_DIRECT, and its address, length or offset not a
 // multiple of 512 (the device's logical block size). It fails with -EINVAL
 // inside ->direct_IO (kDioMisaligned) before it touches memory, so any range
-// access_ok() passes passes here, mapped or not, and its range is the file
+// that access_ok() accepts is taken here, mapped or not, and its range is the file
 // pages it spans, which the writeback and the invalidation before the
 // check cover. An empty request transfers nothing: the kernel returns 0
 // before it checks the alignment (ext4_file_read_iter(),
