@@ -325,6 +325,25 @@ run = ["a = mmap(file1, MAP_SHARED)",
 TEST(RealityTranslate, DroppedResultsOfReadsAndWritesAreNamed) {
   const auto seed = reality::translate(scenario::load_scenario("seed-race1"));
   EXPECT_NE(seed.text.find("\"rk_ret0 = read(fd2, addr, 4096)\""), std::string::npos) << seed.text;
+  // The probe reports it by the variable the model keeps it in.
+  int ret0 = -1;
+  for (size_t v = 0; v < seed.scenario.vars.size(); ++v)
+    if (seed.scenario.vars[v].name == "rk_ret0") ret0 = static_cast<int>(v);
+  ASSERT_GE(ret0, 0);
+  bool planned = false;
+  for (const auto &cpu : seed.plan.cpus)
+    for (const auto &op : cpu.ops)
+      planned = planned || (op.call == "read" && op.target == ret0);
+  EXPECT_TRUE(planned) << "the plan's read assigns variable " << ret0;
+  // What the model returns for it, from the end states of its search.
+  std::map<int, std::set<int64_t>> end_values;
+  app::CheckOptions opts;
+  opts.end_values = &end_values;
+  const auto res = app::check(seed.scenario, *model::find_variant("v6.1"), opts);
+  ASSERT_FALSE(res.bounded);
+  EXPECT_EQ(end_values[ret0], (std::set<int64_t>{4096}));
+  opts.search = engine::Search::Dpor; // only a search that stores every state has them all
+  EXPECT_THROW(app::check(seed.scenario, *model::find_variant("v6.1"), opts), std::logic_error);
   std::string run =
       "\"addr = mmap(file1, MAP_SHARED)\", \"fd2 = open(file2, O_DIRECT | O_RDONLY)\"";
   for (int i = 0; i < 21; ++i) // 23 variables; the durability check's open makes 24

@@ -99,6 +99,8 @@ Replay replay(const scenario::Scenario &sc, const model::Variant &variant,
 
 trace::Result check(const scenario::Scenario &sc, const model::Variant &variant,
                     const CheckOptions &opts) {
+  if (opts.end_values && (opts.search != engine::Search::Bfs || opts.sampling.runs > 0))
+    throw std::logic_error("end_values needs the breadth-first search over every state");
   model::System sys(sc, variant);
   engine::Exploration ex;
   try {

@@ -81,14 +81,21 @@ Observation parse_probe_output(std::string_view text) {
       o.kpageflags = num(kv, "kpageflags") != 0;
     } else if (auto c = after("PAGERACE-CALL")) {
       const auto kv = fields(*c);
-      if (!kv.count("var") || !kv.count("value")) continue;
+      // Whole numbers only: a console may mix kernel text into a line.
+      const auto whole = [&](const char *key, auto &out) {
+        const auto it = kv.find(key);
+        if (it == kv.end()) return false;
+        const std::string &s = it->second;
+        const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+        return ec == std::errc{} && end == s.data() + s.size();
+      };
       int var = -1;
       int64_t value = 0;
-      const std::string &vs = kv.at("var"), &xs = kv.at("value");
-      if (std::from_chars(vs.data(), vs.data() + vs.size(), var).ec != std::errc{} || var < 0 ||
-          std::from_chars(xs.data(), xs.data() + xs.size(), value).ec != std::errc{})
+      uint64_t times = 0;
+      if (!whole("var", var) || var < 0 || !whole("value", value) || !whole("count", times) ||
+          times == 0)
         continue;
-      o.call_results[var][value] += num(kv, "count");
+      o.call_results[var][value] += times;
     } else if (auto k = after("PAGERACE-KMSG")) {
       o.kmsg_lines.emplace_back(*k);
     } else if (auto e = after("PAGERACE-ERROR")) {

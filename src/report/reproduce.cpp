@@ -118,10 +118,16 @@ std::string render_reproduce_markdown(const reality::ReproduceReport &r) {
   for (const auto &v : r.model.violations)
     kinds += (kinds.empty() ? "" : ", ") + v.kind;
   s += "\n" + rule + "\n";
+  size_t agree = 0;
+  for (const auto &c : r.calls)
+    agree += c.agreement == reality::Agreement::AgreesSeen;
+  const std::string calls =
+      r.calls.empty() ? ""
+                      : fmt::format("; results of {} of {} calls agree", agree, r.calls.size());
   const std::string model =
       !r.modelled ? "not modelled (" + r.fs + ")"
-                  : fmt::format("{}: {}{}", r.variant, kinds.empty() ? "clean" : kinds,
-                                r.model.bounded ? " (bounded)" : "");
+                  : fmt::format("{}: {}{}{}", r.variant, kinds.empty() ? "clean" : kinds,
+                                r.model.bounded ? " (bounded)" : "", calls);
   s += fmt::format("| {} | {}{} | {} | {} | {} | {} ({}) |", r.scenario, r.on,
                    r.fs == "ext4" ? "" : " (" + r.fs + ")", o.kernel, model, o.iterations,
                    o.windows, o.race1_windows);
