@@ -19,6 +19,7 @@
 #include "model/variants/variant.hpp"
 #include "scenario/ast.hpp"
 #include "scenario/parser.hpp"
+#include "scenario_vars.hpp"
 
 #include <gtest/gtest.h>
 
@@ -754,11 +755,7 @@ run = ["t = truncate(file1, 4096)"]
 )toml",
                                          call, async ? "\"r = io_getevents(io)\"," : "");
     const scenario::Scenario sc = scenario::parse_scenario(text, "dio-truncate.toml");
-    int r = -1, second = -1;
-    for (size_t v = 0; v < sc.vars.size(); ++v) {
-      if (sc.vars[v].name == "r") r = static_cast<int>(v);
-      if (sc.vars[v].name == "second") second = static_cast<int>(v);
-    }
+    const int r = test_util::var_index(sc, "r"), second = test_util::var_index(sc, "second");
     ASSERT_GE(r, 0);
     ASSERT_GE(second, 0);
     constexpr int64_t kZ = 256 + 'Z', kFilePage1 = 2; // tokens (docs/MODEL.md §1.1)
@@ -804,13 +801,9 @@ run = ["buf = mmap(ANON, MAP_PRIVATE | MAP_ANONYMOUS, 8192)",
 )toml",
                                          call, async ? "\"r = io_getevents(io)\"," : "");
     const scenario::Scenario sc = scenario::parse_scenario(text, "dio-past-end.toml");
-    const auto var = [&](const char *name) {
-      for (size_t v = 0; v < sc.vars.size(); ++v)
-        if (sc.vars[v].name == name) return v;
-      ADD_FAILURE() << name;
-      return size_t{0};
-    };
-    const size_t r = var("r"), second = var("second");
+    const int r = test_util::var_index(sc, "r"), second = test_util::var_index(sc, "second");
+    ASSERT_GE(r, 0);
+    ASSERT_GE(second, 0);
     for (const char *vname : {"v4.15", "v6.1", "upstream", "dio-bounce"}) {
       const bool iomap = std::string(vname) != "v4.15";
       model::System sys(sc, variant(vname));

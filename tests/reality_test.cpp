@@ -9,6 +9,7 @@
 #include "reality/translate.hpp"
 #include "scenario/builtin.hpp"
 #include "scenario/parser.hpp"
+#include "scenario_vars.hpp"
 
 #include <gtest/gtest.h>
 
@@ -285,12 +286,7 @@ run = ["a = mmap(file1, MAP_SHARED)",
        "t = load(a)"]
 )toml",
                                                          "calls.toml");
-  const auto var = [&](const char *name) {
-    for (size_t v = 0; v < sc.vars.size(); ++v)
-      if (sc.vars[v].name == name) return static_cast<int>(v);
-    ADD_FAILURE() << name;
-    return -1;
-  };
+  const auto var = [&](const char *name) { return test_util::var_index(sc, name); };
   reality::Observation o;
   o.complete = true;
   for (const char *v : {"a", "fd", "t"}) // addresses, descriptors, tokens: never compared
@@ -326,9 +322,7 @@ TEST(RealityTranslate, DroppedResultsOfReadsAndWritesAreNamed) {
   const auto seed = reality::translate(scenario::load_scenario("seed-race1"));
   EXPECT_NE(seed.text.find("\"rk_ret0 = read(fd2, addr, 4096)\""), std::string::npos) << seed.text;
   // The probe reports it by the variable the model keeps it in.
-  int ret0 = -1;
-  for (size_t v = 0; v < seed.scenario.vars.size(); ++v)
-    if (seed.scenario.vars[v].name == "rk_ret0") ret0 = static_cast<int>(v);
+  const int ret0 = test_util::var_index(seed.scenario, "rk_ret0");
   ASSERT_GE(ret0, 0);
   bool planned = false;
   for (const auto &cpu : seed.plan.cpus)
