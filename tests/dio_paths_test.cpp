@@ -820,6 +820,46 @@ run = ["buf = mmap(ANON, MAP_PRIVATE | MAP_ANONYMOUS, 8192)",
   }
 }
 
+// Past the end into a shared mapping of another file: both kernels make
+// the destination's second page writable and dirty through ->page_mkwrite,
+// 4.15 by taking it with GUP before do_direct_IO() stops at the end
+// (dio_refill_pages()), iomap by zero-filling it; only iomap changes it.
+TEST(DirectRead, PastTheEndFaultsInTheSharedPagesPastIt) {
+  const std::string text = R"toml(
+name = "dio-past-end-shared"
+description = "an O_DIRECT read longer than its file into a shared mapping of another"
+[files]
+file1 = { pages = 2 }
+file2 = { pages = 1 }
+[[cpu]]
+name = "CPU1"
+run = ["m = mmap(file1, MAP_SHARED)",
+       "fd = open(file2, O_DIRECT | O_RDONLY)",
+       "r = pread(fd, m, 8192, 0)"]
+)toml";
+  const scenario::Scenario sc = scenario::parse_scenario(text, "dio-past-end-shared.toml");
+  const int r = test_util::var_index(sc, "r");
+  ASSERT_GE(r, 0);
+  constexpr int64_t kFile1Page1 = 2; // tokens: docs/MODEL.md §1.1
+  for (const char *vname : {"v4.15", "v6.1", "upstream"}) {
+    const bool iomap = std::string(vname) != "v4.15";
+    model::System sys(sc, variant(vname));
+    int ends = 0;
+    bool dirty = false; // when the read returned: the final sync() cleans it later
+    for_each_reachable(sys, [&](const State &s, bool) {
+      if (s.tasks[0].state != model::TaskState::Done) return;
+      ++ends;
+      EXPECT_EQ(s.vars[r], 4096) << vname;
+      const int page = s.inodes[0].page[1];
+      ASSERT_GE(page, 0) << vname;
+      dirty = dirty || (s.pages[page].flags & model::PG_dirty);
+      EXPECT_EQ(s.pages[page].data, iomap ? 0 : kFile1Page1) << vname;
+    });
+    EXPECT_GT(ends, 0) << vname;
+    EXPECT_TRUE(dirty) << vname << ": ->page_mkwrite dirtied it";
+  }
+}
+
 // A truncate that ends the file before a misaligned iomap read takes
 // i_rwsem: the read sees the new end under the lock and returns 0, as
 // __iomap_dio_rw() does, instead of reaching what is now a hole. On every

@@ -42,11 +42,11 @@ Flow do_blockdev_direct_IO(Ctx &k, Frame &f) {
     // segment's address and length against the block size, then the
     // device's logical block size.
     if (f.a[4] & kDioMisaligned) return k.ret(-kEINVAL);
-    if (f.a[4] == 0) { // a read: i_size sampled under i_rwsem, as above
-      const int size = k.inode(f.a[0]).i_size;
-      if (f.a[1] >= size) return k.ret(0);
-      f.a[2] = static_cast<int16_t>(std::min<int>(f.a[2], size - f.a[1]));
-    }
+    // A read at or past the end: i_size sampled under i_rwsem ("Once we
+    // sampled i_size check for reads beyond EOF"). One that ends past it
+    // goes on: do_direct_IO() stops at the end, after dio_refill_pages()
+    // has taken (and faulted in) the user pages past it too.
+    if (f.a[4] == 0 && f.a[1] >= k.inode(f.a[0]).i_size) return k.ret(0);
     dio.active = 1;
     dio.rw = static_cast<uint8_t>(f.a[4]);
     dio.should_dirty = f.a[4] == 0; // iter->type == ITER_IOVEC, a read
@@ -101,9 +101,13 @@ Flow do_direct_IO(Ctx &k, Frame &f) {
     const int id = k.retval();
     if (id < 0 && id != kZeroPage) return k.ret(f.a[5] > 0 ? f.a[5] : id);
     f.a[6] = static_cast<int16_t>(id);
+    const int index = f.a[1] + f.a[5];
+    if (f.a[4] == 0 && index >= k.inode(ino).i_size) { // "We hit eof": a hole past the end
+      put_page(k, id);
+      return k.ret(f.a[5]);
+    }
     // get_more_blocks() -> ext4_dio_get_block(): map the file block
     k.reached(Fn::get_more_blocks);
-    const int index = f.a[1] + f.a[5];
     int16_t block = k.inode(ino).block[index];
     if (f.a[4] != 0 && block < 0) {
       // Writes into a hole allocate here; 4.15 ext4 allocates an unwritten

@@ -59,8 +59,9 @@ int dio_read_start(Ctx &k, int n, bool misaligned) {
   return misaligned && k.variant().dio_path != DioPath::Iomap ? -kEINVAL : 0;
 }
 
-// read/pread: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos),
-// (iomap goes on past the end of the file, zero-filling; the others stop),
+// read/pread: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos)
+// (a direct read takes its whole request to the end of the file: iomap
+// zero-fills the user pages past it, 4.15 faults them in; buffered stops),
 // a4 the -errno of the address (access_ok(), checked after the descriptor),
 // a5 misaligned (O_DIRECT only); local a4 the file's inode (fdget at the
 // start). O_DIRECT goes to fs/direct-io.c (4.15) or iomap (dio_path == Iomap).
@@ -77,9 +78,10 @@ Flow sys_read(Ctx &k, Frame &f) {
       if (const int r = dio_read_start(k, n, f.a[5]); r <= 0) return k.ret(r);
       if (k.task().dio.active || k.task().dio.is_async) dio_busy_error(k, "read");
       const int flags = f.a[5] ? kDioMisaligned : 0;
+      // The whole request: the paths stop at the end of the file themselves.
       if (k.variant().dio_path == DioPath::Iomap) // >= 5.5 ext4_file_read_iter()
         return k.call(f, 1, Fn::ext4_dio_read_iter, ino, index, f.a[2], f.a[1], flags);
-      return k.call(f, 1, Fn::ext4_direct_IO, ino, index, n, f.a[1],
+      return k.call(f, 1, Fn::ext4_direct_IO, ino, index, f.a[2], f.a[1],
                     flags); // generic_file_read_iter
     }
     if (n <= 0) return k.ret(0);
