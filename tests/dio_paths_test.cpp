@@ -728,6 +728,30 @@ run = ["buf = mmap(ANON, MAP_PRIVATE | MAP_ANONYMOUS, 4096)",
   EXPECT_EQ(error_of("O_DIRECT | O_RDONLY", "v4.15"), "") << "-EINVAL, a result";
 }
 
+// CPU1 stores 'Z' in the second page of an 8192-byte buffer, reads 8192
+// bytes of file1 (`pages` pages) into it with O_DIRECT, into `r` (pread,
+// or io_submit and io_getevents), and loads the second page into `second`;
+// `more` adds CPUs.
+scenario::Scenario read_into_buffer(int pages, bool async, const std::string &more = "") {
+  const std::string read = async ? R"x("io = io_submit(fd, buf, 8192, 0)", "r = io_getevents(io)")x"
+                                 : R"x("r = pread(fd, buf, 8192, 0)")x";
+  return scenario::parse_scenario(fmt::format(R"toml(
+name = "dio-read-into-buffer"
+description = "an O_DIRECT read of 8192 bytes"
+[files]
+file1 = {{ pages = {} }}
+[[cpu]]
+name = "CPU1"
+run = ["buf = mmap(ANON, MAP_PRIVATE | MAP_ANONYMOUS, 8192)",
+       "s = store(buf + 4096, 'Z')",
+       "fd = open(file1, O_DIRECT | O_RDONLY)",
+       {},
+       "second = load(buf + 4096)"]
+{})toml",
+                                              pages, read, more),
+                                  "dio-read-into-buffer.toml");
+}
+
 // An aligned direct read races with a truncate to one page: the read
 // samples i_size again under i_rwsem (do_blockdev_direct_IO(),
 // __iomap_dio_rw()), so a truncate before the lock ends it after the first
@@ -735,26 +759,10 @@ run = ["buf = mmap(ANON, MAP_PRIVATE | MAP_ANONYMOUS, 4096)",
 // one cut short does not: 4.15 leaves that page alone, iomap zero-fills it.
 // Synchronous and asynchronous.
 TEST(DirectRead, ATruncateBeforeTheLockShortensTheRead) {
-  for (const char *call : {"r = pread(fd, buf, 8192, 0)", "io = io_submit(fd, buf, 8192, 0)"}) {
-    const bool async = std::string(call).find("io_submit") != std::string::npos;
-    const std::string text = fmt::format(R"toml(
-name = "dio-truncate"
-description = "an aligned O_DIRECT read races with a truncate"
-[files]
-file1 = {{ pages = 2 }}
-[[cpu]]
-name = "CPU1"
-run = ["buf = mmap(ANON, MAP_PRIVATE | MAP_ANONYMOUS, 8192)",
-       "s = store(buf + 4096, 'Z')",
-       "fd = open(file1, O_DIRECT | O_RDONLY)",
-       "{}", {}
-       "second = load(buf + 4096)"]
-[[cpu]]
-name = "CPU2"
-run = ["t = truncate(file1, 4096)"]
-)toml",
-                                         call, async ? "\"r = io_getevents(io)\"," : "");
-    const scenario::Scenario sc = scenario::parse_scenario(text, "dio-truncate.toml");
+  for (const bool async : {false, true}) {
+    const char *call = async ? "io_submit" : "pread";
+    const scenario::Scenario sc = read_into_buffer(
+        2, async, "[[cpu]]\nname = \"CPU2\"\nrun = [\"t = truncate(file1, 4096)\"]\n");
     const int r = test_util::var_index(sc, "r"), second = test_util::var_index(sc, "second");
     ASSERT_GE(r, 0);
     ASSERT_GE(second, 0);
@@ -784,23 +792,9 @@ run = ["t = truncate(file1, 4096)"]
 // the file (iomap_dio_hole_iter(), iomap_dio_complete(); seen on Linux
 // 6.18); 4.15 stops at the end and leaves the buffer alone.
 TEST(DirectRead, PastTheEndIomapZeroesTheRestOfTheBuffer) {
-  for (const char *call : {"r = pread(fd, buf, 8192, 0)", "io = io_submit(fd, buf, 8192, 0)"}) {
-    const bool async = std::string(call).find("io_submit") != std::string::npos;
-    const std::string text = fmt::format(R"toml(
-name = "dio-past-end"
-description = "an O_DIRECT read longer than the file"
-[files]
-file1 = {{ pages = 1 }}
-[[cpu]]
-name = "CPU1"
-run = ["buf = mmap(ANON, MAP_PRIVATE | MAP_ANONYMOUS, 8192)",
-       "s = store(buf + 4096, 'Z')",
-       "fd = open(file1, O_DIRECT | O_RDONLY)",
-       "{}", {}
-       "second = load(buf + 4096)"]
-)toml",
-                                         call, async ? "\"r = io_getevents(io)\"," : "");
-    const scenario::Scenario sc = scenario::parse_scenario(text, "dio-past-end.toml");
+  for (const bool async : {false, true}) {
+    const char *call = async ? "io_submit" : "pread";
+    const scenario::Scenario sc = read_into_buffer(1, async);
     const int r = test_util::var_index(sc, "r"), second = test_util::var_index(sc, "second");
     ASSERT_GE(r, 0);
     ASSERT_GE(second, 0);
