@@ -854,6 +854,33 @@ run = ["m = mmap(file1, MAP_SHARED)",
   }
 }
 
+// A read far longer than its file: 4.15 takes 64 pages a refill, the
+// model's request holds 8, so it faults in the first 8 only; no variant
+// stops at the model's capacity, and each returns the file's two pages.
+TEST(DirectRead, FarPastTheEndFitsTheModel) {
+  const scenario::Scenario sc = scenario::parse_scenario(R"toml(
+name = "dio-far-past-end"
+description = "an O_DIRECT read of 12 pages from a 2-page file"
+[files]
+file1 = { pages = 2 }
+[[cpu]]
+name = "CPU1"
+run = ["buf = mmap(ANON, MAP_PRIVATE | MAP_ANONYMOUS, 49152)",
+       "fd = open(file1, O_DIRECT | O_RDONLY)",
+       "r = pread(fd, buf, 49152, 0)"]
+)toml",
+                                                         "dio-far-past-end.toml");
+  const int r = test_util::var_index(sc, "r");
+  for (const char *vname : {"v4.15", "v6.1", "upstream"}) {
+    model::System sys(sc, variant(vname));
+    std::set<int64_t> results;
+    for_each_reachable(sys, [&](const State &s, bool) {
+      if (s.tasks[0].state == model::TaskState::Done) results.insert(s.vars[r]);
+    });
+    EXPECT_EQ(results, (std::set<int64_t>{8192})) << vname;
+  }
+}
+
 // A truncate that ends the file before a misaligned iomap read takes
 // i_rwsem: the read sees the new end under the lock and returns 0, as
 // __iomap_dio_rw() does, instead of reaching what is now a hole. On every

@@ -71,7 +71,8 @@ Flow sys_io_submit(Ctx &k, Frame &f) {
     const int flags = f.a[5] ? kDioMisaligned : 0;
     if (k.variant().dio_path == DioPath::Iomap) // the whole request: past the end, holes
       return k.call(f, 1, Fn::ext4_dio_read_iter, ino, f.a[3], f.a[2], f.a[1], 1 | flags);
-    return k.call(f, 1, Fn::ext4_direct_IO, ino, f.a[3], f.a[2], f.a[1], flags);
+    return k.call(f, 1, Fn::ext4_direct_IO, ino, f.a[3], std::min<int>(f.a[2], kDioPages), f.a[1],
+                  flags); // at most the model's 8 pages of a request (sys_read())
   }
   case 1: {
     const int r = k.retval();

@@ -81,7 +81,10 @@ Flow sys_read(Ctx &k, Frame &f) {
       // The whole request: the paths stop at the end of the file themselves.
       if (k.variant().dio_path == DioPath::Iomap) // >= 5.5 ext4_file_read_iter()
         return k.call(f, 1, Fn::ext4_dio_read_iter, ino, index, f.a[2], f.a[1], flags);
-      return k.call(f, 1, Fn::ext4_direct_IO, ino, index, f.a[2], f.a[1],
+      // 4.15 takes up to DIO_PAGES (64) pages a refill, past the end too;
+      // the model's request holds 8 (kDioPages): pages after them are not
+      // faulted in, and the file's own pages all fit.
+      return k.call(f, 1, Fn::ext4_direct_IO, ino, index, std::min<int>(f.a[2], kDioPages), f.a[1],
                     flags); // generic_file_read_iter
     }
     if (n <= 0) return k.ret(0);
