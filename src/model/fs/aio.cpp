@@ -68,11 +68,7 @@ Flow sys_io_submit(Ctx &k, Frame &f) {
       return k.ret(1);
     }
     if (!direct) return k.call(f, 1, Fn::generic_file_buffered_read, ino, f.a[3], n, f.a[1]);
-    const int flags = f.a[5] ? kDioMisaligned : 0;
-    if (k.variant().dio_path == DioPath::Iomap) // the whole request: past the end, holes
-      return k.call(f, 1, Fn::ext4_dio_read_iter, ino, f.a[3], f.a[2], f.a[1], 1 | flags);
-    return k.call(f, 1, Fn::ext4_direct_IO, ino, f.a[3], std::min<int>(f.a[2], kDioPages), f.a[1],
-                  flags); // at most the model's 8 pages of a request (sys_read())
+    return ext4_file_read_iter_dio(k, f, 1, ino, f.a[3], f.a[2], f.a[1], f.a[5], true);
   }
   case 1: {
     const int r = k.retval();

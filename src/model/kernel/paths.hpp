@@ -117,8 +117,8 @@ bool try_to_free_buffers(Ctx &k, int page);
 Flow block_page_mkwrite(Ctx &k, Frame &f); // a0 page -> VM_FAULT_LOCKED or error
 
 // ---- direct I/O (fs/direct-io.c) ----
-Flow do_blockdev_direct_IO(
-    Ctx &k, Frame &f); // a0 ino, a1 index, a2 npages, a3 vpage, a4 rw | kDioMisaligned
+// a0 ino, a1 index, a2 npages, a3 vpage, a4 rw | kDioMisaligned
+Flow do_blockdev_direct_IO(Ctx &k, Frame &f);
 Flow do_direct_IO(Ctx &k, Frame &f);
 Flow dio_get_page(Ctx &k, Frame &f);
 Flow dio_refill_pages(Ctx &k, Frame &f);
@@ -130,8 +130,8 @@ void dio_bio_submit(Ctx &k);
 void dio_bio_end_io(Ctx &k, int bio);
 
 // ---- ext4 (fs/ext4/) ----
-Flow ext4_direct_IO(Ctx &k,
-                    Frame &f); // a0 ino, a1 index, a2 npages, a3 vpage, a4 rw | kDioMisaligned
+// a0 ino, a1 index, a2 npages, a3 vpage, a4 rw | kDioMisaligned
+Flow ext4_direct_IO(Ctx &k, Frame &f);
 Flow ext4_page_mkwrite(Ctx &k, Frame &f); // a0 page
 void ext4_da_get_block_prep(Ctx &k, int page);
 bool ext4_set_page_dirty(Ctx &k, int page);
@@ -196,19 +196,21 @@ Flow unpin_user_pages_dirty_lock(Ctx &k, Frame &f);  // a0 pin slot, a1 make_dir
 bool try_grab_page(Ctx &k, int page, int gup_flags); // FOLL_GET +1, FOLL_PIN +bias
 void unpin_user_page(Ctx &k, int page);
 bool page_maybe_dma_pinned(Ctx &k, int page); // biased refcount test; false without pin counting
-Flow sys_io_submit(
-    Ctx &k,
-    Frame &f); // a0 fd, a1 vpage, a2 npages, a3 offset, a4 -errno, a5 misaligned -> 1 or -err
+// a0 fd, a1 vpage, a2 npages, a3 offset, a4 -errno, a5 misaligned -> 1 or -err
+Flow sys_io_submit(Ctx &k, Frame &f);
 Flow sys_io_getevents(Ctx &k, Frame &f);                    // a0 aio handle -> bytes or -err
 void aio_complete(Ctx &k, int tid, int result);             // result: pages or -errno
 [[noreturn]] void dio_busy_error(Ctx &k, const char *call); // a second request of one task
-int dio_read_start(Ctx &k, int npages,
-                   bool misaligned); // syscalls.cpp: 1 to go on, else the result
-Flow ext4_dio_read_iter(
-    Ctx &k, Frame &f); // a0 ino, a1 index, a2 npages, a3 vpage, a4 async | kDioMisaligned
+// syscalls.cpp: whether an O_DIRECT read goes on (1) or returns at once (its
+// result), and the O_DIRECT branch of ext4_file_read_iter() (read() and io_submit())
+int dio_read_start(Ctx &k, int npages, bool misaligned);
+Flow ext4_file_read_iter_dio(Ctx &k, Frame &f, int pc, int ino, int index, int npages, int vpage,
+                             bool misaligned, bool async);
+// a0 ino, a1 index, a2 npages, a3 vpage, a4 async | kDioMisaligned
+Flow ext4_dio_read_iter(Ctx &k, Frame &f);
 Flow iomap_dio_rw(Ctx &k, Frame &f); // the same arguments -> bytes, -errno or -EIOCBQUEUED
-Flow iomap_dio_bio_iter(
-    Ctx &k, Frame &f); // a0 index, a1 npages, a2 vpage, a3 block, a4 misaligned -> pages
+// a0 index, a1 npages, a2 vpage, a3 block, a4 misaligned -> pages
+Flow iomap_dio_bio_iter(Ctx &k, Frame &f);
 Flow iomap_dio_bounce_copy(Ctx &k, Frame &f);  // -> 0 or -kEFAULT
 Flow bio_iov_iter_get_pages(Ctx &k, Frame &f); // a0 bio, a1 vpage, a2 npages, a3 block
 Flow bio_set_pages_dirty(Ctx &k, Frame &f);    // a0 bio

@@ -59,6 +59,22 @@ int dio_read_start(Ctx &k, int n, bool misaligned) {
   return misaligned && k.variant().dio_path != DioPath::Iomap ? -kEINVAL : 0;
 }
 
+// ext4_file_read_iter()'s O_DIRECT branch, for read() and io_submit():
+// ext4_dio_read_iter() (>= 5.5, dio_path == Iomap) or, through
+// generic_file_read_iter(), ext4_direct_IO() (4.15), for the whole request:
+// the paths stop at the end of the file themselves. 4.15 takes up to
+// DIO_PAGES (64) pages a refill, past the end too; the model's request
+// holds 8 (kDioPages): pages after them are not faulted in, and the file's
+// own pages all fit.
+Flow ext4_file_read_iter_dio(Ctx &k, Frame &f, int pc, int ino, int index, int npages, int vpage,
+                             bool misaligned, bool async) {
+  const int flags = misaligned ? kDioMisaligned : 0;
+  if (k.variant().dio_path == DioPath::Iomap)
+    return k.call(f, pc, Fn::ext4_dio_read_iter, ino, index, npages, vpage,
+                  (async ? 1 : 0) | flags);
+  return k.call(f, pc, Fn::ext4_direct_IO, ino, index, std::min(npages, kDioPages), vpage, flags);
+}
+
 // read/pread: a0 fd, a1 vpage, a2 npages, a3 offset in pages (-1: f_pos)
 // (a direct read takes its whole request to the end of the file: iomap
 // zero-fills the user pages past it, 4.15 faults them in; buffered stops),
@@ -77,15 +93,7 @@ Flow sys_read(Ctx &k, Frame &f) {
     if (k.fd(f.a[0]).f_flags & kFileDirect) {
       if (const int r = dio_read_start(k, n, f.a[5]); r <= 0) return k.ret(r);
       if (k.task().dio.active || k.task().dio.is_async) dio_busy_error(k, "read");
-      const int flags = f.a[5] ? kDioMisaligned : 0;
-      // The whole request: the paths stop at the end of the file themselves.
-      if (k.variant().dio_path == DioPath::Iomap) // >= 5.5 ext4_file_read_iter()
-        return k.call(f, 1, Fn::ext4_dio_read_iter, ino, index, f.a[2], f.a[1], flags);
-      // 4.15 takes up to DIO_PAGES (64) pages a refill, past the end too;
-      // the model's request holds 8 (kDioPages): pages after them are not
-      // faulted in, and the file's own pages all fit.
-      return k.call(f, 1, Fn::ext4_direct_IO, ino, index, std::min<int>(f.a[2], kDioPages), f.a[1],
-                    flags); // generic_file_read_iter
+      return ext4_file_read_iter_dio(k, f, 1, ino, index, f.a[2], f.a[1], f.a[5], false);
     }
     if (n <= 0) return k.ret(0);
     return k.call(f, 1, Fn::generic_file_buffered_read, ino, index, n, f.a[1]);
