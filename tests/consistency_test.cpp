@@ -236,6 +236,22 @@ TEST_F(ConsistencyCorruption, RefcountBelowItsHolders) {
   expect_broken(*s, {"refcount:", "page #" + std::to_string(id), "PTEs 1"});
 }
 
+// Between system calls no frame holds a reference, so every reference must
+// have a holder State records: one more is a leak.
+TEST_F(ConsistencyCorruption, RefcountAboveItsHoldersWithNoTaskInTheKernel) {
+  auto quiet = [](const State &st) {
+    if (mapped_vpage(st) < 0) return false;
+    for (const model::Task &t : st.tasks)
+      if (t.nframes) return false;
+    return true;
+  };
+  auto s = reach("seed-race1", "v4.15", quiet);
+  ASSERT_TRUE(s);
+  const int id = s->mm.pte[mapped_vpage(*s)].page;
+  ++s->pages[id]._refcount;
+  expect_broken(*s, {"refcount:", "page #" + std::to_string(id), "leaked"});
+}
+
 TEST_F(ConsistencyCorruption, PageCacheSlotPointsToAFreePage) {
   auto s = reach("seed-race1", "v4.15", [](const State &) { return true; });
   ASSERT_TRUE(s);

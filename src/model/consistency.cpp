@@ -7,14 +7,16 @@
 //
 // State keeps everything that lives across a scheduling point, but not who
 // holds what: a reference taken into a frame local (find_get_page(), a
-// fault's page, a lock_page() waiter's page) is invisible here. So _refcount
-// is checked against a lower bound, the holders State does record, never for
-// equality. Holders that live in frame locals are read from the frames of the
+// fault's page, a lock_page() waiter's page) is invisible here. So while a
+// task is in the kernel, _refcount is checked against a lower bound, the
+// holders State does record. Holders that live in frame locals are read from the frames of the
 // few functions that keep them across points (reclaim's isolated pages,
 // dio_bio_complete()'s position, bio_dirty_fn()'s taken bios, the bio
 // iomap_dio_bio_iter() is building); their frame layouts are documented at
-// those functions. Not checked, because State cannot say it: who holds a
-// PG_locked bit, and the readers of mmap_sem and i_rwsem.
+// those functions. When no task has a frame, no local holds a reference, and
+// _refcount must equal the holders: a reference never dropped is a leak. Not
+// checked, because State cannot say it: who holds a PG_locked bit, and the
+// readers of mmap_sem and i_rwsem.
 //
 // Kernel citations name the check the rule mirrors where there is one; rules
 // marked "model" are the model's own conventions (zeroed free slots so that
@@ -835,6 +837,9 @@ private:
       for (int i = d.head; i < d.tail && i < kDioPages; ++i)
         if (valid_page(d.pages[i])) ++queued[d.pages[i]]; // GUP'd: FOLL_GET or FOLL_PIN
     }
+    bool quiescent = !s_.crashed;
+    for (int t = 0; t <= cfg_.kworker_task(); ++t)
+      quiescent = quiescent && s_.tasks[t].nframes == 0;
     for (int id = 0; id < kMaxPages; ++id) {
       const Page &p = s_.pages[id];
       if (!p.in_use) continue;
@@ -853,7 +858,15 @@ private:
       const int lower = int(cached) + int(bufs) + ptes[id] + isolated_[id] + plain[id] +
                         (queued[id] - queued_pins) + p.pins * pin_refs_;
       // every get_page() not yet matched by put_page(); put_page_testzero()'s
-      // VM_BUG_ON_PAGE(page_ref_count(page) == 0) fires when one is missing
+      // VM_BUG_ON_PAGE(page_ref_count(page) == 0) fires when one is missing.
+      // With no frame on any task no local holds one, so every reference has
+      // a recorded holder: one more is a leak (model).
+      if (quiescent && p._refcount > lower)
+        return fail("refcount",
+                    "{}: _refcount {} > {} held with no task in the kernel (cache {}, buffers "
+                    "{}, PTEs {}, references {}, GUP queue {}, pins {} x {}): a leaked reference",
+                    page(id), p._refcount, lower, int(cached), int(bufs), ptes[id], plain[id],
+                    queued[id] - queued_pins, p.pins, pin_refs_);
       if (p._refcount < lower)
         return fail("refcount",
                     "{}: _refcount {} < {} held (cache {}, buffers {}, PTEs {}, isolation {}, "
