@@ -9,11 +9,11 @@
 // holds what: a reference taken into a frame local (find_get_page(), a
 // fault's page, a lock_page() waiter's page) is invisible here. So while a
 // task is in the kernel, _refcount is checked against a lower bound, the
-// holders State does record. Holders that live in frame locals are read from the frames of the
-// few functions that keep them across points (reclaim's isolated pages,
-// dio_bio_complete()'s position, bio_dirty_fn()'s taken bios, the bio
-// iomap_dio_bio_iter() is building); their frame layouts are documented at
-// those functions. When no task has a frame, no local holds a reference, and
+// holders State does record. Holders that live in frame locals are read from
+// the frames of the few functions that keep them across points (reclaim's
+// isolated pages, dio_bio_complete()'s position, bio_dirty_fn()'s taken bios,
+// the bio iomap_dio_bio_iter() is building); their frame layouts are
+// documented at those functions. When no task has a frame, no local holds a reference, and
 // _refcount must equal the holders: a reference never dropped is a leak. Not
 // checked, because State cannot say it: who holds a PG_locked bit, and the
 // readers of mmap_sem and i_rwsem.
