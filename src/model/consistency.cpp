@@ -13,10 +13,10 @@
 // the frames of the few functions that keep them across points (reclaim's
 // isolated pages, dio_bio_complete()'s position, bio_dirty_fn()'s taken bios,
 // the bio iomap_dio_bio_iter() is building); their frame layouts are
-// documented at those functions. When no task has a frame, no local holds a reference, and
-// _refcount must equal the holders: a reference never dropped is a leak. Not
-// checked, because State cannot say it: who holds a PG_locked bit, and the
-// readers of mmap_sem and i_rwsem.
+// documented at those functions. When no task has a frame, no local holds a
+// reference, and _refcount must equal the holders: a reference never dropped
+// is a leak. Not checked, because State cannot say it: who holds a PG_locked
+// bit, and the readers of mmap_sem and i_rwsem.
 //
 // Kernel citations name the check the rule mirrors where there is one; rules
 // marked "model" are the model's own conventions (zeroed free slots so that
