@@ -65,7 +65,7 @@ std::pair<int, int> line_col(const std::string &text, const std::string &needle)
 // check: exit codes
 
 TEST(Cli, CheckCleanScenarioExitsZero) {
-  const Outcome r = pagerace({"check", "seed-race1-as-drawn"});
+  const Outcome r = pagerace({"check", "benign-dio-write-from-mapped"});
   EXPECT_EQ(r.code, kClean) << show(r);
 }
 
@@ -98,7 +98,7 @@ TEST(Cli, CheckExpectWithMismatchExitsOne) {
   EXPECT_EQ(all.code, kViolation) << show(all);
 }
 
-// tests/data/no_expect.toml is seed-race1-as-drawn without [expect]: clean
+// tests/data/no_expect.toml is benign-dio-write-from-mapped without [expect]: clean
 // when explored fully, bounded with a tiny --max-states.
 TEST(Cli, CheckBoundedScenarioWithoutExpectationsExitsThree) {
   const Outcome full = pagerace({"check", data_file("no_expect.toml")});
@@ -525,7 +525,7 @@ TEST(CliJson, BoundedRunHasBoundReasonAndNoViolations) {
 
 TEST(CliJson, CleanRunVerdict) {
   Outcome run;
-  const json doc = check_json("seed-race1-as-drawn", &run);
+  const json doc = check_json("benign-dio-write-from-mapped", &run);
   EXPECT_EQ(run.code, kClean);
   ASSERT_TRUE(doc.contains("results"));
   EXPECT_EQ(doc["results"][0].value("verdict", ""), "clean");
@@ -681,7 +681,8 @@ std::vector<std::vector<std::string>> markdown_table(const std::string &text) {
 }
 
 TEST(CliMatrix, ExpectationsMetAndNothingElseJudgedExitsZero) {
-  const Outcome r = matrix({"seed-race2", "seed-race1-as-drawn", "--kernels", kV415Family});
+  const Outcome r =
+      matrix({"seed-race2", "benign-dio-write-from-mapped", "--kernels", kV415Family});
   EXPECT_EQ(r.code, kClean) << show(r);
   EXPECT_NE(r.out.find("seed-race2"), std::string::npos) << show(r);
   EXPECT_NE(r.out.find("v4.15-refcount-check-late"), std::string::npos) << show(r);
@@ -690,15 +691,15 @@ TEST(CliMatrix, ExpectationsMetAndNothingElseJudgedExitsZero) {
 TEST(CliMatrix, JsonHasOneCellPerScenarioAndVariantInOrder) {
   Outcome run;
   const json doc =
-      matrix_json({"seed-race2", "seed-race1-as-drawn", "--kernels", kV415Family}, &run);
+      matrix_json({"seed-race2", "benign-dio-write-from-mapped", "--kernels", kV415Family}, &run);
   EXPECT_EQ(run.code, kClean) << show(run);
   EXPECT_EQ(doc.value("schema", ""), "pagerace-matrix/1");
-  EXPECT_EQ(doc.at("scenarios"), (json{"seed-race2", "seed-race1-as-drawn"}));
+  EXPECT_EQ(doc.at("scenarios"), (json{"seed-race2", "benign-dio-write-from-mapped"}));
   EXPECT_EQ(doc.at("variants"),
             (json{"v4.15", "v4.15-refcount-check", "v4.15-refcount-check-late"}));
   ASSERT_EQ(doc.at("cells").size(), 6u);
   size_t i = 0;
-  for (const char *sc : {"seed-race2", "seed-race1-as-drawn"})
+  for (const char *sc : {"seed-race2", "benign-dio-write-from-mapped"})
     for (const char *v : {"v4.15", "v4.15-refcount-check", "v4.15-refcount-check-late"}) {
       const json &c = doc["cells"][i++];
       EXPECT_EQ(c.at("scenario"), sc);
@@ -720,7 +721,7 @@ TEST(CliMatrix, JsonHasOneCellPerScenarioAndVariantInOrder) {
   const json pdoc = json::parse(partial.out);
   EXPECT_EQ(pdoc.at("cells").at(1).at("expectation").at("status"), "not-judged")
       << "the file has no [expect] for the refcount variants";
-  EXPECT_EQ(matrix_cell(doc, "seed-race1-as-drawn", "v4.15").at("verdict"), "clean");
+  EXPECT_EQ(matrix_cell(doc, "benign-dio-write-from-mapped", "v4.15").at("verdict"), "clean");
 }
 
 TEST(CliMatrix, WrongExpectationExitsOneAndMarksOnlyThatCell) {

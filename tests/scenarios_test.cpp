@@ -280,8 +280,8 @@ TEST(SeedRace1, MaxStepsBoundIsNeverClean) {
   EXPECT_NE(r.verdict, trace::Verdict::Clean);
 }
 
-TEST(SeedRace1AsDrawn, TinyBoundOnACleanScenarioIsBounded) {
-  const scenario::Scenario sc = scenario::load_scenario("seed-race1-as-drawn");
+TEST(BoundedSearch, TinyBoundOnACleanScenarioIsBounded) {
+  const scenario::Scenario sc = scenario::load_scenario("benign-dio-write-from-mapped");
   const model::Variant &v = app::select_variant(sc, "");
   app::CheckOptions opts;
   opts.limits = engine::Limits{10, 0};
@@ -290,6 +290,44 @@ TEST(SeedRace1AsDrawn, TinyBoundOnACleanScenarioIsBounded) {
   EXPECT_FALSE(r.bound_reason.empty());
   // The same scenario without a bound is clean.
   EXPECT_EQ(app::check(sc, v, {}).verdict, trace::Verdict::Clean);
+}
+
+// seed-race1-as-drawn has no flusher CPU: kswapd's own pageout() refuses the
+// page (is_page_cache_freeable()), but a batch of nothing but unqueued dirty
+// pages makes kswapd wake the flusher (4.15 shrink_inactive_list()), whose
+// kworker cleans the page; kswapd then strips its buffers and the DIO
+// completion dirties it.
+TEST(SeedRace1AsDrawn, TheFlusherKswapdWakesCleansThePage) {
+  const scenario::Scenario sc = scenario::load_scenario("seed-race1-as-drawn");
+  const model::Variant &v = app::select_variant(sc, "");
+  const trace::Result r = app::check(sc, v, {});
+  auto it = std::find_if(r.violations.begin(), r.violations.end(),
+                         [](const auto &x) { return x.kind == "dirty-without-buffers"; });
+  ASSERT_NE(it, r.violations.end()) << "no dirty-without-buffers counterexample";
+  const trace::Trace &t = it->trace;
+  const int kswapd = actor_index(t, "CPU2"), flusher = actor_index(t, "kworker-flush");
+  ASSERT_GE(kswapd, 0);
+  ASSERT_GE(flusher, 0) << "the flusher's kworker never ran";
+  const auto &ev = t.events;
+  size_t woken = ev.size(), cleaned = ev.size(), freed = ev.size();
+  for (size_t i = 0; i < ev.size(); ++i) {
+    if (woken == ev.size() && ev[i].actor == kswapd && call_named(ev[i], "wakeup_flusher_threads"))
+      woken = i;
+    if (cleaned == ev.size() && ev[i].actor == flusher &&
+        call_named(ev[i], "clear_page_dirty_for_io"))
+      cleaned = i;
+    if (cleaned < i && ev[i].actor == kswapd && call_named(ev[i], "try_to_free_buffers")) freed = i;
+  }
+  ASSERT_LT(woken, ev.size()) << "kswapd did not wake the flusher";
+  ASSERT_LT(cleaned, ev.size()) << "the flusher's kworker did not clean the page";
+  EXPECT_LT(woken, cleaned);
+  EXPECT_LT(freed, ev.size()) << "kswapd did not strip the cleaned page's buffers";
+  // kswapd's own pageout() never writes it: no WRITE bio is submitted by kswapd.
+  for (const trace::Event &e : ev) {
+    if (e.actor == kswapd) {
+      EXPECT_FALSE(call_named(e, "ext4_writepage")) << e.text;
+    }
+  }
 }
 
 // A schedule that does not fit the scenario is reported, not executed.

@@ -100,7 +100,7 @@ private:
     if (ino >= 0 && ino < nfiles_) return cfg_.sc->files[static_cast<size_t>(ino)].name;
     return fmt::format("inode {}", ino);
   }
-  bool used_task(int t) const { return t >= 0 && t <= cfg_.kworker_task(); }
+  bool used_task(int t) const { return t >= 0 && t <= cfg_.last_task(); }
   static Fn fn_of(const Frame &f) { return static_cast<Fn>(f.fn); }
 
   // ---- scalars ----
@@ -114,6 +114,20 @@ private:
     if (s_.crashed > 1) return fail("crashed", "crashed is {}, not 0 or 1", s_.crashed);
     if (s_.pgdat_flags & ~(PGDAT_DIRTY | PGDAT_WRITEBACK))
       return fail("pgdat", "pgdat_flags {:#x} has unknown bits", s_.pgdat_flags);
+    if (s_.wb_state & ~(WB_start_all | WB_writeback_running))
+      return fail("wb", "wb_state {:#x} has unknown bits", s_.wb_state);
+    // 4.15 fs/fs-writeback.c wb_check_start_all(): WB_start_all stays set
+    // until the flusher's pass ends
+    if (s_.tasks[cfg_.flusher_task()].nframes && !(s_.wb_state & WB_start_all))
+      return fail("wb", "the flusher's kworker runs without WB_start_all");
+    // wb_do_writeback(): WB_writeback_running while one wb_workfn() runs
+    int passes = 0;
+    for (int t = 0; t <= cfg_.last_task(); ++t)
+      for (int i = 0; i < s_.tasks[t].nframes; ++i)
+        passes += s_.tasks[t].frames[i].fn == static_cast<uint8_t>(Fn::wb_workfn);
+    if (passes > 1 || (passes == 1) != ((s_.wb_state & WB_writeback_running) != 0))
+      return fail("wb", "{} wb_workfn() passes run, WB_writeback_running {}", passes,
+                  (s_.wb_state & WB_writeback_running) != 0);
     if (s_.next_block > kMaxBlocks)
       return fail("blocks", "next_block {} > kMaxBlocks", s_.next_block);
     if (s_.clock == 0) return fail("clock", "clock is 0 (it starts at 1 and only grows)");
@@ -527,7 +541,7 @@ private:
   // frames of dio_bio_complete() (a0 bio, a1 next page) and bio_dirty_fn()
   // (a0 taken bios, a1 current bio from pc 2 on).
   void scan_bio_frames() {
-    for (int t = 0; t <= cfg_.kworker_task(); ++t) {
+    for (int t = 0; t <= cfg_.last_task(); ++t) {
       const Task &task = s_.tasks[t];
       for (int i = 0; i < task.nframes; ++i) {
         const Frame &f = task.frames[i];
@@ -666,7 +680,7 @@ private:
 
   // ---- struct dio against the bios ----
   bool dios() {
-    for (int t = 0; t <= cfg_.kworker_task(); ++t) {
+    for (int t = 0; t <= cfg_.last_task(); ++t) {
       const Dio &d = s_.tasks[t].dio;
       auto owned = [&](int b) {
         const Bio &bio = s_.bios[b];
@@ -739,7 +753,7 @@ private:
   // reclaim_pages() hold their masks only while shrink_page_list() runs above
   // them, and that frame's masks are the current truth (freed pages leave them).
   bool isolation() {
-    for (int t = 0; t <= cfg_.kworker_task(); ++t) {
+    for (int t = 0; t <= cfg_.last_task(); ++t) {
       const Task &task = s_.tasks[t];
       for (int i = 0; i < task.nframes; ++i) {
         const Frame &f = task.frames[i];
@@ -801,7 +815,7 @@ private:
   }
 
   bool bounce_buffer(int id) const {
-    for (int t = 0; t <= cfg_.kworker_task(); ++t)
+    for (int t = 0; t <= cfg_.last_task(); ++t)
       for (int8_t b : s_.tasks[t].dio.bounce)
         if (b == id) return true;
     return false;
@@ -829,7 +843,7 @@ private:
     for (const PinSet &pin : s_.pins)
       for (int i = pin.first; i < pin.npages && i < kDioPages; ++i)
         if (valid_page(pin.page[i])) ++((pin.flags & PIN_COUNTED) ? pinned : plain)[pin.page[i]];
-    for (int t = 0; t <= cfg_.kworker_task(); ++t) {
+    for (int t = 0; t <= cfg_.last_task(); ++t) {
       const Dio &d = s_.tasks[t].dio;
       if (valid_page(d.cur_page)) ++plain[d.cur_page]; // "It is in dio"
       for (int8_t b : d.bounce)
@@ -838,7 +852,7 @@ private:
         if (valid_page(d.pages[i])) ++queued[d.pages[i]]; // GUP'd: FOLL_GET or FOLL_PIN
     }
     bool quiescent = !s_.crashed;
-    for (int t = 0; t <= cfg_.kworker_task(); ++t)
+    for (int t = 0; t <= cfg_.last_task(); ++t)
       quiescent = quiescent && s_.tasks[t].nframes == 0;
     for (int id = 0; id < kMaxPages; ++id) {
       const Page &p = s_.pages[id];

@@ -120,6 +120,7 @@ trace::Snapshot System::snapshot(const State &s) const {
     if (a == cfg_.device_actor()) continue;
     const int t = a < cfg_.ncpus              ? a
                   : a == cfg_.kworker_actor() ? cfg_.kworker_task()
+                  : a == cfg_.flusher_actor() ? cfg_.flusher_task()
                                               : cfg_.final_task();
     const Task &task = s.tasks[t];
     if (task.state == TaskState::Idle && task.nframes == 0 && task.stmt == 0) continue;

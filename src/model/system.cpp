@@ -49,7 +49,7 @@ System::System(const scenario::Scenario &sc, const Variant &variant) : sc_(sc) {
   cfg_.sc = &sc_;
   cfg_.variant = &variant;
   cfg_.ncpus = static_cast<int>(sc.cpus.size());
-  if (cfg_.ncpus + 2 > kMaxTasks || sc.files.size() > kMaxFiles)
+  if (cfg_.last_task() >= kMaxTasks || sc.files.size() > kMaxFiles)
     throw std::invalid_argument("scenario exceeds the model's size limits");
   // The initial page cache must fit the struct page pool, with room to run.
   int cached = 0;
@@ -168,7 +168,11 @@ bool System::op_ready(const State &s, const Op &op) const {
 bool System::task_enabled(const State &s, int tid) const {
   const Task &t = s.tasks[tid];
   if (t.state == TaskState::Done) return false;
-  if (t.nframes == 0) return op_ready(s, sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt]);
+  if (t.nframes == 0) {
+    const Op &op = sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt];
+    if (op.code == OpCode::Writeback && (s.wb_state & WB_writeback_running)) return false;
+    return op_ready(s, op);
+  }
   const int arg = t.wait_arg;
   switch (t.wait) {
   case Wait::None: return true;
@@ -188,7 +192,7 @@ bool System::task_enabled(const State &s, int tid) const {
   case Wait::BiosDrained:
     for (const Bio &b : s.bios)
       if (b.state == BioState::InFlight) return false;
-    return kworker_idle(s);
+    return kworkers_idle(s);
   case Wait::PageUnpinned: {
     State copy = s; // page_maybe_dma_pinned() only reads
     StepOutcome o;
@@ -229,10 +233,15 @@ void System::enabled(const State &s, std::vector<Choice> &out) const {
   const Task &kw = s.tasks[cfg_.kworker_task()];
   if (kw.nframes ? task_enabled(s, cfg_.kworker_task()) : s.bio_dirty_list != 0)
     out.push_back(Choice{static_cast<uint8_t>(cfg_.kworker_actor()), 0});
+  const Task &fl = s.tasks[cfg_.flusher_task()];
+  if (fl.nframes ? task_enabled(s, cfg_.flusher_task())
+                 : (s.wb_state & (WB_start_all | WB_writeback_running)) == WB_start_all)
+    out.push_back(Choice{static_cast<uint8_t>(cfg_.flusher_actor()), 0});
 }
 
-bool System::kworker_idle(const State &s) const {
-  return s.tasks[cfg_.kworker_task()].nframes == 0 && s.bio_dirty_list == 0;
+bool System::kworkers_idle(const State &s) const {
+  return s.tasks[cfg_.kworker_task()].nframes == 0 && s.bio_dirty_list == 0 &&
+         s.tasks[cfg_.flusher_task()].nframes == 0 && !(s.wb_state & WB_start_all);
 }
 
 bool System::finished(const State &s) const {
@@ -241,7 +250,7 @@ bool System::finished(const State &s) const {
     if (s.tasks[t].state != TaskState::Done) return false;
   for (const Bio &b : s.bios)
     if (b.state != BioState::Free) return false;
-  return kworker_idle(s);
+  return kworkers_idle(s);
 }
 
 namespace {
@@ -512,6 +521,29 @@ void System::run_kworker(Ctx &k) const {
   t.ret = 0;
 }
 
+// The flusher's kworker: when idle and a full flush is pending
+// (WB_start_all, set by wakeup_flusher_threads()), it runs wb_workfn() for
+// one WB_SYNC_NONE pass over the dirty inodes; the bit clears when the pass
+// ends (wb_check_start_all()), so wakeups meanwhile add nothing.
+void System::run_flusher(Ctx &k) const {
+  Task &t = k.task_of(cfg_.flusher_task());
+  t.wait = Wait::None;
+  t.wait_arg = 0;
+  if (t.nframes == 0) {
+    t.state = TaskState::Running;
+    t.frames[0] = Frame{};
+    t.frames[0].fn = static_cast<uint8_t>(Fn::wb_workfn);
+    t.nframes = 1;
+    k.reached(Fn::wb_workfn);
+    k.emit(trace::EventKind::Call, "wb_workfn: wb_check_start_all", -1);
+  }
+  if (!run_frames(k, t)) {
+    t.state = TaskState::Idle;
+    k.wb_state() &= uint8_t(~WB_start_all);
+  }
+  t.ret = 0;
+}
+
 void System::run_task(Ctx &k, int tid) const {
   Task &t = k.task_of(tid);
   t.wait = Wait::None;
@@ -614,14 +646,17 @@ StepOutcome System::step(State &s, Choice c, trace::Trace *rec, int step_index) 
     device_step(k, c.alt);
     return out;
   }
-  const int tid = c.actor == cfg_.kworker_actor() ? cfg_.kworker_task()
-                  : c.actor == cfg_.final_actor() ? cfg_.final_task()
-                                                  : c.actor;
+  const int tid = c.actor == cfg_.kworker_actor()   ? cfg_.kworker_task()
+                  : c.actor == cfg_.flusher_actor() ? cfg_.flusher_task()
+                  : c.actor == cfg_.final_actor()   ? cfg_.final_task()
+                                                    : c.actor;
   Ctx k(s, cfg_, c.actor, tid, out, rec, step_index);
   k.crashed();
   enabling_reads(k, tid);
   if (c.actor == cfg_.kworker_actor())
     run_kworker(k);
+  else if (c.actor == cfg_.flusher_actor())
+    run_flusher(k);
   else
     run_task(k, tid);
   return out;
@@ -638,16 +673,19 @@ void System::blocked(const State &s, std::vector<std::pair<Choice, BlockedFootpr
     StepOutcome o;
     Ctx k(const_cast<State &>(s), cfg_, actor, tid, o, nullptr, 0); // only reads
     k.task();
-    if (t.nframes)
+    if (t.nframes) {
       k.wait_reads(t.wait, t.wait_arg);
-    else
+    } else {
       k.vars_set();
+      k.wb_state(); // a writeback() waiting for the flusher's pass
+    }
     out.emplace_back(Choice{static_cast<uint8_t>(actor), 0}, BlockedFootprint{o.access, o.access});
   };
   for (int t = 0; t < cfg_.ncpus; ++t)
     add(t, t);
   add(cfg_.final_actor(), cfg_.final_task());
   add(cfg_.kworker_actor(), cfg_.kworker_task());
+  add(cfg_.flusher_actor(), cfg_.flusher_task());
 }
 
 StepOutcome System::step_from(const State &before, State &after, Choice c) const {
@@ -663,10 +701,14 @@ StepOutcome System::step_from(const State &before, State &after, Choice c) const
 void System::enabling_reads(Ctx &k, int tid) const {
   const Task &t = k.task_of(tid);
   if (tid == cfg_.kworker_task()) k.bio_dirty_list();
-  if (t.nframes == 0) { // op_ready(): the call's variables
-    if (tid < cfg_.ncpus)
-      for (const auto &a : sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt].args)
+  if (tid == cfg_.flusher_task()) k.wb_state();
+  if (t.nframes == 0) { // op_ready(): the call's variables; writeback(): the flusher
+    if (tid < cfg_.ncpus) {
+      const Op &op = sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt];
+      for (const auto &a : op.args)
         if (a.kind == scenario::Arg::Kind::Var) k.vars_set();
+      if (op.code == OpCode::Writeback) k.wb_state();
+    }
     return;
   }
   k.wait_reads(t.wait, t.wait_arg);
@@ -675,6 +717,7 @@ void System::enabling_reads(Ctx &k, int tid) const {
 std::string System::actor_name(int actor) const {
   if (actor < cfg_.ncpus) return sc_.cpus[static_cast<size_t>(actor)].name;
   if (actor == cfg_.kworker_actor()) return "kworker";
+  if (actor == cfg_.flusher_actor()) return "kworker-flush";
   return actor == cfg_.device_actor() ? "device" : "end";
 }
 
@@ -719,15 +762,21 @@ std::string System::describe_stuck(const State &s) const {
       "mmap_sem (write)", "i_rwsem (read)", "i_rwsem (write)",
       "all CPUs",         "the device",     "the page's pins to drop",
       "its aio request"};
-  for (int t = 0; t <= cfg_.kworker_task(); ++t) {
+  for (int t = 0; t <= cfg_.last_task(); ++t) {
     const Task &task = s.tasks[t];
     if (task.state == TaskState::Done || t == cfg_.final_task()) continue;
-    if (t == cfg_.kworker_task() && task.nframes == 0) continue;
+    if (t > cfg_.final_task() && task.nframes == 0) continue;
     if (!out.empty()) out += "; ";
-    const std::string who =
-        t < cfg_.ncpus ? sc_.cpus[static_cast<size_t>(t)].name : std::string("kworker");
+    const std::string who = t < cfg_.ncpus             ? sc_.cpus[static_cast<size_t>(t)].name
+                            : t == cfg_.kworker_task() ? std::string("kworker")
+                                                       : std::string("kworker-flush");
+    const bool turn = task.nframes == 0 && t < cfg_.ncpus &&
+                      sc_.cpus[static_cast<size_t>(t)].ops[task.stmt].code == OpCode::Writeback &&
+                      (s.wb_state & WB_writeback_running);
     out += fmt::format("{} waits for {}", who,
-                       task.nframes == 0 ? "a variable" : waits[static_cast<int>(task.wait)]);
+                       turn                ? "the flusher's pass to end"
+                       : task.nframes == 0 ? "a variable"
+                                           : waits[static_cast<int>(task.wait)]);
     if (task.nframes && (task.wait == Wait::PageUnlocked || task.wait == Wait::PageNotWriteback ||
                          task.wait == Wait::PageUnpinned)) {
       State copy = s;

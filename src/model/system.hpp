@@ -53,7 +53,7 @@ public:
   bool finished(const State &s) const;
   bool crashed(const State &s) const { return s.crashed != 0; }
 
-  int num_actors() const { return cfg_.ncpus + 3; }
+  int num_actors() const { return cfg_.ncpus + 4; }
   std::string actor_name(int actor) const;
   int num_kinds() const;
   std::string kind_name(int kind) const;
@@ -83,9 +83,11 @@ private:
   void run_task(Ctx &k, int tid) const;
   void device_step(Ctx &k, int alt) const;
   void run_kworker(Ctx &k) const;
+  void run_flusher(Ctx &k) const;
   void enabling_reads(Ctx &k, int tid) const;
   bool run_frames(Ctx &k, Task &t) const;
-  bool kworker_idle(const State &s) const;
+  // Neither kworker runs or has work pending (bio_dirty_fn, the flusher).
+  bool kworkers_idle(const State &s) const;
 
   const scenario::Scenario &sc_;
   Config cfg_;

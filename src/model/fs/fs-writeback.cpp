@@ -13,17 +13,43 @@ static int dirty_inodes(Ctx &k) {
   return mask;
 }
 
+// 4.15 fs/fs-writeback.c: wakeup_flusher_threads() -> wb_start_writeback() for
+// the one bdi_writeback: nothing without dirty inodes (wb_has_dirty_io()),
+// nothing while a full flush is pending or running (WB_start_all), else
+// WB_start_all and a wakeup of the flusher's kworker (System::run_flusher).
+void wakeup_flusher_threads(Ctx &k) {
+  Scope s(k, Fn::wakeup_flusher_threads);
+  if (!dirty_inodes(k)) {
+    k.note("- no dirty inode: !wb_has_dirty_io()");
+    return;
+  }
+  if (k.wb_state() & WB_start_all) {
+    k.note("- WB_start_all already set: a full flush is pending");
+    return;
+  }
+  k.wb_state() |= WB_start_all;
+  k.note("- WB_start_all set, the flusher's kworker woken");
+}
+
 // 4.15 fs/fs-writeback.c: wb_workfn() -> wb_writeback() -> writeback_sb_inodes().
-// a0 inodes queued (queue_io at the start of the pass)
+// a0 inodes queued (queue_io at the start of the pass). The bdi's work item
+// runs on one kworker at a time, so a writeback() call and the flusher woken
+// by reclaim take turns (System::task_enabled()); WB_writeback_running
+// (wb_do_writeback()) says that one runs.
 Flow wb_workfn(Ctx &k, Frame &f) {
   switch (f.pc) {
   case 0:
+    if (k.wb_state() & WB_writeback_running) k.model_error("wb_workfn: already running");
+    k.wb_state() |= WB_writeback_running;
     f.a[0] = static_cast<int16_t>(dirty_inodes(k));
     k.reached(Fn::wb_writeback);
     f.pc = 1;
     return Flow::Next;
   case 1: {
-    if (!f.a[0]) return k.ret(0);
+    if (!f.a[0]) {
+      k.wb_state() &= uint8_t(~WB_writeback_running);
+      return k.ret(0);
+    }
     int ino = __builtin_ctz(static_cast<unsigned>(f.a[0]));
     f.a[0] = static_cast<int16_t>(f.a[0] & (f.a[0] - 1));
     return k.call(f, 1, Fn::__writeback_single_inode, ino, int(SyncMode::None));

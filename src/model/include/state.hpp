@@ -20,7 +20,7 @@ inline constexpr int kMaxFilePages = 8; // page-cache slots per inode
 inline constexpr int kMaxBlocks = 40;   // disk blocks
 inline constexpr int kMaxVmas = 6;
 inline constexpr int kMaxVpages = 24; // user virtual pages
-inline constexpr int kMaxTasks = 8;   // scenario CPUs + the final-sync task + kworker
+inline constexpr int kMaxTasks = 9;   // scenario CPUs, the final-sync task, two kworkers
 inline constexpr int kMaxFrames = 20;
 inline constexpr int kMaxBios = 8;
 inline constexpr int kBioPages = 8;
@@ -305,6 +305,11 @@ struct Task {
 
 enum NodeFlag : uint8_t { PGDAT_DIRTY = 1 << 0, PGDAT_WRITEBACK = 1 << 1 };
 
+// The one bdi_writeback's state bits the model keeps: a full flush that
+// wakeup_flusher_threads() asked for is pending or running; its work,
+// wb_workfn(), is running (one work item: it never runs twice at once).
+enum WbState : uint8_t { WB_start_all = 1 << 0, WB_writeback_running = 1 << 1 };
+
 struct State {
   int64_t vars[kMaxVars]; // scenario variables (single assignment)
   Page pages[kMaxPages];
@@ -323,7 +328,8 @@ struct State {
   uint8_t next_block;     // block allocator: next free disk block
   uint8_t crashed;        // a kernel BUG ended the execution
   uint8_t bio_dirty_list; // block/bio.c: bios waiting for bio_dirty_fn (bit per bio)
-  uint8_t pad_[4];
+  uint8_t wb_state;       // fs/fs-writeback.c wb->state: WB_start_all (enum WbState)
+  uint8_t pad_[7];
   uint16_t clock; // checker: durability points begun so far, plus one (fsync-gap)
   PinSet pins[kMaxPins];
 };

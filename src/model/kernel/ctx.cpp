@@ -66,6 +66,8 @@ void Ctx::wait_reads(Wait wait, int arg) const {
     bios();
     task_of(cfg.kworker_task());
     bio_dirty_list();
+    task_of(cfg.flusher_task());
+    wb_state();
     return;
   }
 }
@@ -150,6 +152,8 @@ void Ctx::scenario_error(const std::string &what) const {
     who = "the device";
   } else if (tid_ == cfg.kworker_task()) {
     who = "the kworker";
+  } else if (tid_ == cfg.flusher_task()) {
+    who = "the flusher's kworker";
   } else if (tid_ == cfg.final_task()) {
     who = "the end-of-scenario sync";
   }

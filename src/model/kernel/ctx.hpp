@@ -43,12 +43,17 @@ struct Config {
   const Variant *variant = nullptr;
   int ncpus = 0;
   // Actors: CPUs 0..ncpus-1, the device, the end-of-scenario task, the
-  // kworker running deferred work (bio_dirty_fn). Tasks: CPUs, end, kworker.
+  // kworker running deferred work (bio_dirty_fn), the flusher's kworker
+  // (wb_workfn on bdi_wq, woken by reclaim). Tasks: CPUs, end, kworker,
+  // flusher.
   int device_actor() const { return ncpus; }
   int final_actor() const { return ncpus + 1; }
   int kworker_actor() const { return ncpus + 2; }
+  int flusher_actor() const { return ncpus + 3; }
   int final_task() const { return ncpus; }
   int kworker_task() const { return ncpus + 1; }
+  int flusher_task() const { return ncpus + 2; }
+  int last_task() const { return flusher_task(); }
 };
 
 // A scenario mistake only visible at run time (e.g. an unaligned length the
@@ -128,6 +133,7 @@ public:
   uint8_t &next_block() const { return field(obj::NextBlock, s_.next_block); }
   uint8_t &crashed() const { return field(obj::Crashed, s_.crashed); }
   uint8_t &bio_dirty_list() const { return field(obj::BioDirtyList, s_.bio_dirty_list); }
+  uint8_t &wb_state() const { return field(obj::Wb, s_.wb_state); }
   uint16_t &clock() const { return field(obj::Clock, s_.clock); }
   int tid() const { return tid_; }
   bool is_kswapd() const;   // current_is_kswapd()

@@ -43,6 +43,7 @@ std::array<Region, Count> build() {
   one(Clock, offsetof(State, clock), sizeof(State::clock));
   for (int i = 0; i < kMaxPins; ++i)
     one(Pin + i, offsetof(State, pins) + i * sizeof(PinSet), sizeof(PinSet));
+  one(Wb, offsetof(State, wb_state), 1);
   return r;
 }
 

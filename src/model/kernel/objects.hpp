@@ -6,7 +6,8 @@
 //
 // Granularity follows the kernel's own: a struct page, an inode (its page
 // cache, extent map and i_rwsem together), a disk block, a PTE, the vma list,
-// mmap_sem, a bio, a task (its frames and its struct dio), the LRU lists.
+// mmap_sem, a bio, a task (its frames and its struct dio), the LRU lists, the
+// bdi_writeback's state.
 #pragma once
 
 #include "model/include/state.hpp"
@@ -34,7 +35,8 @@ inline constexpr int Crashed = NextBlock + 1;
 inline constexpr int BioDirtyList = Crashed + 1;
 inline constexpr int Clock = BioDirtyList + 1;
 inline constexpr int Pin = Clock + 1;
-inline constexpr int Count = Pin + kMaxPins;
+inline constexpr int Wb = Pin + kMaxPins;
+inline constexpr int Count = Wb + 1;
 static_assert(Count <= 128, "object sets are two 64-bit words");
 
 using Set = std::array<uint64_t, 2>;

@@ -148,6 +148,7 @@ Flow ext4_sync_file(Ctx &k, Frame &f); // a0 ino
 
 // ---- writeback threads and sync (fs/fs-writeback.c, fs/sync.c) ----
 Flow wb_workfn(Ctx &k, Frame &f);
+void wakeup_flusher_threads(Ctx &k); // queue a full WB_SYNC_NONE flush for the flusher's kworker
 Flow __writeback_single_inode(Ctx &k, Frame &f); // a0 ino, a1 sync mode
 Flow sync_inodes_sb(Ctx &k, Frame &f);
 Flow sys_sync(Ctx &k, Frame &f);

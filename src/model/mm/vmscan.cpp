@@ -260,7 +260,11 @@ Flow shrink_page_list(Ctx &k, Frame &f) {
       // shrink_inactive_list(): node flags from this batch
       if (st.set_node_flags) {
         if (st.nr_writeback && st.nr_writeback == st.nr_taken) k.pgdat_flags() |= PGDAT_WRITEBACK;
-        if (st.nr_unqueued_dirty == st.nr_taken) k.pgdat_flags() |= PGDAT_DIRTY;
+        // "Nudge the flusher threads in case they are asleep"
+        if (st.nr_unqueued_dirty == st.nr_taken) {
+          wakeup_flusher_threads(k);
+          k.pgdat_flags() |= PGDAT_DIRTY;
+        }
       }
       return k.ret(static_cast<int32_t>(mask_get(f, 4)));
     }
