@@ -455,6 +455,40 @@ TEST_F(Pageout, WritesOutAFreeablePage) {
 // ---------------------------------------------------------------------------
 // clear_page_dirty_for_io()
 
+// end_page_writeback() of a page reclaim marked PG_reclaim (and so
+// activated): rotate_reclaimable_page() puts it at the inactive tail and
+// clears PG_active (4.15 mm/swap.c pagevec_move_tail_fn()), unless it is
+// dirty or locked again.
+TEST_F(ModelFixture, EndOfWritebackRotatesAReclaimPageToTheInactiveTail) {
+  for (const bool dirty : {false, true}) {
+    State s = initial();
+    const int id = file_page(s);
+    in_ctx(s, [&](Ctx &k) {
+      model::lru_del(k, id);
+      model::lru_add_head(k, id, 1); // active, where reclaim put it
+      Page &p = k.page(id);
+      p.flags |= model::PG_active | model::PG_reclaim | model::PG_writeback;
+      if (dirty) p.flags |= model::PG_dirty;
+      model::end_page_writeback(k, id);
+      return 0;
+    });
+    const Page &p = s.pages[id];
+    EXPECT_FALSE(p.flags & (model::PG_reclaim | model::PG_writeback));
+    EXPECT_TRUE(p.flags & model::PG_lru);
+    if (dirty) {
+      EXPECT_TRUE(p.flags & model::PG_active) << "a dirty page is not rotated";
+      ASSERT_GT(s.lru_len[1], 0);
+      EXPECT_EQ(s.lru[1][s.lru_len[1] - 1], id);
+    } else {
+      EXPECT_FALSE(p.flags & model::PG_active) << "rotated pages are deactivated";
+      EXPECT_EQ(s.lru_len[1], 0);
+      ASSERT_GT(s.lru_len[0], 0);
+      EXPECT_EQ(s.lru[0][0], id) << "at the inactive tail";
+    }
+    EXPECT_EQ(sys().check_consistency(s), "");
+  }
+}
+
 TEST_F(ModelFixture, ClearPageDirtyForIoWriteProtectsTheDirtyPte) {
   State s = after_calls(kCallStore + 1);
   const int id = file_page(s);

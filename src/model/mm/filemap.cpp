@@ -46,10 +46,13 @@ void end_page_writeback(Ctx &k, int id) {
   Page &p = k.page(id);
   if (p.flags & PG_reclaim) {
     // rotate_reclaimable_page(): to the tail of the inactive list for a
-    // quick second look by reclaim
+    // quick second look by reclaim. An active page goes too, deactivated
+    // (4.15 mm/swap.c pagevec_move_tail_fn(): ClearPageActive; 6.1
+    // lru_move_tail_fn() alike): reclaim activated it when it set PG_reclaim.
     p.flags &= uint16_t(~PG_reclaim);
-    if ((p.flags & PG_lru) && !(p.flags & (PG_active | PG_locked | PG_dirty))) {
+    if ((p.flags & PG_lru) && !(p.flags & (PG_locked | PG_dirty))) {
       lru_del(k, id);
+      p.flags &= uint16_t(~PG_active);
       auto &len = k.lru_len()[0];
       for (int j = len; j > 0; --j)
         k.lru()[0][j] = k.lru()[0][j - 1];

@@ -205,6 +205,12 @@ PageoutResult pageout(Ctx &k, int id) {
     return PageoutResult::Keep;
   }
   if (p.mapping < 0) return PageoutResult::Keep;
+  // "if (mapping->a_ops->writepage == NULL) return PAGE_ACTIVATE;": ext4 has
+  // none from 6.3 on (dae999602eeb)
+  if (!k.variant().ext4_writepage) {
+    k.note("- no ->writepage: PAGE_ACTIVATE");
+    return PageoutResult::Activate;
+  }
   if (clear_page_dirty_for_io(k, id)) {
     p.flags |= PG_reclaim;
     ext4_writepage(k, id); // wbc: WB_SYNC_NONE, for_reclaim

@@ -88,6 +88,9 @@ std::vector<std::string> variant_hooks(const Variant &v) {
     out.push_back(fmt::format("writeback of pinned pages: {}", name_of(v.writeback_pinned)));
   if (v.dio_bounce != base.dio_bounce)
     out.push_back(fmt::format("DIO reads bounce through kernel pages: {}", yes_no(v.dio_bounce)));
+  if (v.ext4_writepage != base.ext4_writepage)
+    out.push_back(
+        fmt::format("reclaim writes ext4 pages (->writepage): {}", yes_no(v.ext4_writepage)));
   return out;
 }
 

@@ -66,6 +66,9 @@ struct Variant {
   // dio-bounce: direct-I/O reads land in kernel pages and are copied to the
   // user buffer with copy_to_user() at completion.
   bool dio_bounce = false;
+  // ext4 has ->writepage, so reclaim's pageout() writes its dirty pages; gone
+  // since 6.3 (dae999602eeb), where pageout() activates them unwritten.
+  bool ext4_writepage = true;
 };
 
 const std::vector<const Variant *> &all_variants();
