@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -202,14 +203,21 @@ int actor_index(const trace::Trace &t, const std::string &name) {
   return it == t.actors.end() ? -1 : static_cast<int>(it - t.actors.begin());
 }
 
+// The counterexample of `kind` that a check of `scenario` under its own
+// kernel finds, if any.
+std::optional<trace::Violation> counterexample(const std::string &scenario,
+                                               const std::string &kind) {
+  const scenario::Scenario sc = scenario::load_scenario(scenario);
+  const trace::Result r = app::check(sc, app::select_variant(sc, ""), {});
+  for (const trace::Violation &v : r.violations)
+    if (v.kind == kind) return v;
+  return std::nullopt;
+}
+
 TEST(SeedRace1, DirtyWithoutBuffersTraceIsTheMailsRace) {
-  const scenario::Scenario sc = scenario::load_scenario("seed-race1");
-  const model::Variant &v = app::select_variant(sc, "");
-  const trace::Result r = app::check(sc, v, {});
-  auto it = std::find_if(r.violations.begin(), r.violations.end(),
-                         [](const auto &x) { return x.kind == "dirty-without-buffers"; });
-  ASSERT_NE(it, r.violations.end()) << "no dirty-without-buffers counterexample";
-  const trace::Trace &t = it->trace;
+  const auto found = counterexample("seed-race1", "dirty-without-buffers");
+  ASSERT_TRUE(found) << "no dirty-without-buffers counterexample";
+  const trace::Trace &t = found->trace;
 
   const int dio = actor_index(t, "CPU1"), reclaim = actor_index(t, "CPU2"),
             flusher = actor_index(t, "CPU3");
@@ -298,13 +306,9 @@ TEST(BoundedSearch, TinyBoundOnACleanScenarioIsBounded) {
 // kworker cleans the page; kswapd then strips its buffers and the DIO
 // completion dirties it.
 TEST(SeedRace1AsDrawn, TheFlusherKswapdWakesCleansThePage) {
-  const scenario::Scenario sc = scenario::load_scenario("seed-race1-as-drawn");
-  const model::Variant &v = app::select_variant(sc, "");
-  const trace::Result r = app::check(sc, v, {});
-  auto it = std::find_if(r.violations.begin(), r.violations.end(),
-                         [](const auto &x) { return x.kind == "dirty-without-buffers"; });
-  ASSERT_NE(it, r.violations.end()) << "no dirty-without-buffers counterexample";
-  const trace::Trace &t = it->trace;
+  const auto found = counterexample("seed-race1-as-drawn", "dirty-without-buffers");
+  ASSERT_TRUE(found) << "no dirty-without-buffers counterexample";
+  const trace::Trace &t = found->trace;
   const int kswapd = actor_index(t, "CPU2"), flusher = actor_index(t, "kworker-flush");
   ASSERT_GE(kswapd, 0);
   ASSERT_GE(flusher, 0) << "the flusher's kworker never ran";

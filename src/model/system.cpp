@@ -503,22 +503,30 @@ void System::finish_op(Ctx &k, int tid) const {
     if (a.kind == scenario::Arg::Kind::Var) k.vars_set();
 }
 
-// The kworker of the system workqueue: when idle and bio_dirty_list is not
-// empty, it runs the bio_dirty_fn work item (block/bio.c).
-void System::run_kworker(Ctx &k) const {
-  Task &t = k.task_of(cfg_.kworker_task());
+// A kworker's step: when idle, it starts its work item `fn` (shown as
+// `label`), then runs its frames; true once the work item has returned.
+bool System::run_work(Ctx &k, int tid, Fn fn, const char *label) const {
+  Task &t = k.task_of(tid);
   t.wait = Wait::None;
   t.wait_arg = 0;
   if (t.nframes == 0) {
     t.state = TaskState::Running;
     t.frames[0] = Frame{};
-    t.frames[0].fn = static_cast<uint8_t>(Fn::bio_dirty_fn);
+    t.frames[0].fn = static_cast<uint8_t>(fn);
     t.nframes = 1;
-    k.reached(Fn::bio_dirty_fn);
-    k.emit(trace::EventKind::Call, "process_one_work: bio_dirty_fn", -1);
+    k.reached(fn);
+    k.emit(trace::EventKind::Call, label, -1);
   }
-  if (!run_frames(k, t)) t.state = TaskState::Idle;
+  const bool done = !run_frames(k, t);
+  if (done) t.state = TaskState::Idle;
   t.ret = 0;
+  return done;
+}
+
+// The kworker of the system workqueue: when idle and bio_dirty_list is not
+// empty, it runs the bio_dirty_fn work item (block/bio.c).
+void System::run_kworker(Ctx &k) const {
+  run_work(k, cfg_.kworker_task(), Fn::bio_dirty_fn, "process_one_work: bio_dirty_fn");
 }
 
 // The flusher's kworker: when idle and a full flush is pending
@@ -526,22 +534,8 @@ void System::run_kworker(Ctx &k) const {
 // one WB_SYNC_NONE pass over the dirty inodes; the bit clears when the pass
 // ends (wb_check_start_all()), so wakeups meanwhile add nothing.
 void System::run_flusher(Ctx &k) const {
-  Task &t = k.task_of(cfg_.flusher_task());
-  t.wait = Wait::None;
-  t.wait_arg = 0;
-  if (t.nframes == 0) {
-    t.state = TaskState::Running;
-    t.frames[0] = Frame{};
-    t.frames[0].fn = static_cast<uint8_t>(Fn::wb_workfn);
-    t.nframes = 1;
-    k.reached(Fn::wb_workfn);
-    k.emit(trace::EventKind::Call, "wb_workfn: wb_check_start_all", -1);
-  }
-  if (!run_frames(k, t)) {
-    t.state = TaskState::Idle;
+  if (run_work(k, cfg_.flusher_task(), Fn::wb_workfn, "wb_workfn: wb_check_start_all"))
     k.wb_state() &= uint8_t(~WB_start_all);
-  }
-  t.ret = 0;
 }
 
 void System::run_task(Ctx &k, int tid) const {
