@@ -111,7 +111,7 @@ TEST(Cli, CheckBoundedScenarioWithoutExpectationsExitsThree) {
 // exits 3. Its [expect.reaches] events are not reached within 10 states, but
 // an incomplete exploration is no evidence that they are unreachable.
 TEST(Cli, CheckBoundedCleanBuiltinExitsThree) {
-  const Outcome r = pagerace({"check", "--max-states", "10", "seed-race1-as-drawn"});
+  const Outcome r = pagerace({"check", "--max-states", "10", "benign-dio-write-from-mapped"});
   EXPECT_EQ(r.code, kBounded) << show(r);
 }
 

@@ -13,10 +13,10 @@
 // the frames of the few functions that keep them across points (reclaim's
 // isolated pages, dio_bio_complete()'s position, bio_dirty_fn()'s taken bios,
 // the bio iomap_dio_bio_iter() is building); their frame layouts are
-// documented at those functions. When no task has a frame, no local holds a
-// reference, and _refcount must equal the holders: a reference never dropped
-// is a leak. Not checked, because State cannot say it: who holds a PG_locked
-// bit, and the readers of mmap_sem and i_rwsem.
+// documented at those functions. When no CPU or kworker has a frame (and the
+// end task is at most in final_sync() itself), no local holds a reference,
+// and _refcount must equal the holders: a reference never dropped is a leak. Not checked, because
+// State cannot say it: who holds a PG_locked bit, and the readers of mmap_sem and i_rwsem.
 //
 // Kernel citations name the check the rule mirrors where there is one; rules
 // marked "model" are the model's own conventions (zeroed free slots so that
@@ -142,9 +142,9 @@ private:
     idle.dio = empty_dio();
     for (int t = 0; t < kMaxTasks; ++t) {
       const Task &task = s_.tasks[t];
-      if (!used_task(t)) { // model: slots beyond the kworker are never touched
+      if (!used_task(t)) { // model: slots beyond the last task are never touched
         if (std::memcmp(&task, &idle, sizeof(Task)) != 0)
-          return fail("task-slot", "task {} is beyond the kworker but not an empty slot", t);
+          return fail("task-slot", "task {} is beyond the last task but not an empty slot", t);
         continue;
       }
       if (task.state > TaskState::Done)
@@ -188,13 +188,21 @@ private:
     }
     if (task.stmt) return fail("task-stmt", "task {} is no CPU but has stmt {}", t, task.stmt);
     // the end task runs final_sync() from the start (asleep until every CPU is
-    // done); the kworker runs bio_dirty_fn() or idles
+    // done); a kworker runs its work item (bio_dirty_fn(), the flusher's
+    // wb_workfn()) or idles
     const bool end = t == cfg_.final_task();
+    const char *who = end ? "end" : t == cfg_.kworker_task() ? "kworker" : "kworker-flush";
     if (end ? task.state == TaskState::Idle : task.state == TaskState::Done)
-      return fail("task-state", "{} task is {}", end ? "end" : "kworker", end ? "idle" : "done");
+      return fail("task-state", "{} task is {}", who, end ? "idle" : "done");
     if ((task.state == TaskState::Running) != (task.nframes > 0))
-      return fail("task-state", "{} task: state {} with {} frames", end ? "end" : "kworker",
-                  int(task.state), task.nframes);
+      return fail("task-state", "{} task: state {} with {} frames", who, int(task.state),
+                  task.nframes);
+    const Fn work = end                        ? Fn::final_sync
+                    : t == cfg_.kworker_task() ? Fn::bio_dirty_fn
+                                               : Fn::wb_workfn;
+    if (task.nframes && fn_of(task.frames[0]) != work)
+      return fail("frames", "{} task runs {}, not {}", who, fn_name(fn_of(task.frames[0])),
+                  fn_name(work));
     return true;
   }
 
@@ -851,9 +859,11 @@ private:
       for (int i = d.head; i < d.tail && i < kDioPages; ++i)
         if (valid_page(d.pages[i])) ++queued[d.pages[i]]; // GUP'd: FOLL_GET or FOLL_PIN
     }
+    // No local holds a reference: no CPU or kworker is in the kernel, and the
+    // end task is at most in final_sync() itself, which holds none.
     bool quiescent = !s_.crashed;
     for (int t = 0; t <= cfg_.last_task(); ++t)
-      quiescent = quiescent && s_.tasks[t].nframes == 0;
+      quiescent = quiescent && s_.tasks[t].nframes <= (t == cfg_.final_task() ? 1 : 0);
     for (int id = 0; id < kMaxPages; ++id) {
       const Page &p = s_.pages[id];
       if (!p.in_use) continue;

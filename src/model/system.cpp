@@ -1,5 +1,5 @@
 // The transition system: initial state from a scenario, enabled choices, and
-// one step of a CPU, the device or the end-of-scenario task.
+// one step of a CPU, the device, the end-of-scenario task or a kworker.
 #include "model/system.hpp"
 
 #include "model/invariants/invariant.hpp"
@@ -501,6 +501,7 @@ void System::finish_op(Ctx &k, int tid) const {
   }
   for (const auto &a : ops[t.stmt].args) // whether the next call can start
     if (a.kind == scenario::Arg::Kind::Var) k.vars_set();
+  if (ops[t.stmt].code == OpCode::Writeback) k.wb_state();
 }
 
 // A kworker's step: when idle, it starts its work item `fn` (shown as
@@ -671,7 +672,9 @@ void System::blocked(const State &s, std::vector<std::pair<Choice, BlockedFootpr
       k.wait_reads(t.wait, t.wait_arg);
     } else {
       k.vars_set();
-      k.wb_state(); // a writeback() waiting for the flusher's pass
+      if (tid < cfg_.ncpus &&
+          sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt].code == OpCode::Writeback)
+        k.wb_state(); // waiting for the flusher's pass to end
     }
     out.emplace_back(Choice{static_cast<uint8_t>(actor), 0}, BlockedFootprint{o.access, o.access});
   };

@@ -10,8 +10,11 @@ uint16_t sync_begins(Ctx &k) {
   return k.clock()++;
 }
 
-// 4.15 fs/sync.c: sys_sync() -> iterate_supers(sync_inodes_one_sb). The
-// flusher wakeup, ->sync_fs and the block-device flushes are omitted.
+// 4.15 fs/sync.c: sys_sync() -> iterate_supers(sync_inodes_one_sb). Its
+// wakeup_flusher_threads(WB_REASON_SYNC) is omitted: 4.15 runs that pass on
+// the bdi's work item after sync's own WB_SYNC_ALL work, where the model
+// writes in the caller and would let the two overlap. ->sync_fs and the
+// block-device flushes are omitted too.
 Flow sys_sync(Ctx &k, Frame &f) {
   switch (f.pc) {
   case 0: f.a[0] = static_cast<int16_t>(sync_begins(k)); return k.call(f, 1, Fn::sync_inodes_sb);

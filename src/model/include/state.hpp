@@ -20,7 +20,9 @@ inline constexpr int kMaxFilePages = 8; // page-cache slots per inode
 inline constexpr int kMaxBlocks = 40;   // disk blocks
 inline constexpr int kMaxVmas = 6;
 inline constexpr int kMaxVpages = 24; // user virtual pages
-inline constexpr int kMaxTasks = 9;   // scenario CPUs, the final-sync task, two kworkers
+// Scenario CPUs, the final-sync task, two kworkers. System::components()
+// makes 7 + kMaxTasks components of State, and the collapse store takes 16.
+inline constexpr int kMaxTasks = 9;
 inline constexpr int kMaxFrames = 20;
 inline constexpr int kMaxBios = 8;
 inline constexpr int kBioPages = 8;
@@ -285,7 +287,7 @@ enum class Wait : uint8_t {
   IRwsemRead,
   IRwsemWrite,
   AllCpusDone,  // the final-sync task waits for every CPU to return
-  BiosDrained,  // the final check waits for the device and kworker to go idle
+  BiosDrained,  // the final check waits for the device and both kworkers to go idle
   PageUnpinned, // pin-wait: writeback waits for page_maybe_dma_pinned() to clear
   AioDone,      // io_getevents waits for the task's asynchronous request
 };
