@@ -121,9 +121,10 @@ private:
     if (s_.tasks[cfg_.flusher_task()].nframes && !(s_.wb_state & WB_start_all))
       return fail("wb", "the flusher's kworker runs without WB_start_all");
     // wb_do_writeback(): WB_writeback_running while one wb_workfn() runs
+    // (frames read within kMaxFrames: tasks() reports a bad nframes later)
     int passes = 0;
     for (int t = 0; t <= cfg_.last_task(); ++t)
-      for (int i = 0; i < s_.tasks[t].nframes; ++i)
+      for (int i = 0; i < std::min<int>(s_.tasks[t].nframes, kMaxFrames); ++i)
         passes += s_.tasks[t].frames[i].fn == static_cast<uint8_t>(Fn::wb_workfn);
     if (passes > 1 || (passes == 1) != ((s_.wb_state & WB_writeback_running) != 0))
       return fail("wb", "{} wb_workfn() passes run, WB_writeback_running {}", passes,
