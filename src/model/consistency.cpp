@@ -15,8 +15,9 @@
 // the bio iomap_dio_bio_iter() is building); their frame layouts are
 // documented at those functions. When no CPU or kworker has a frame (and the
 // end task is at most in final_sync() itself), no local holds a reference,
-// and _refcount must equal the holders: a reference never dropped is a leak. Not checked, because
-// State cannot say it: who holds a PG_locked bit, and the readers of mmap_sem and i_rwsem.
+// and _refcount must equal the holders: a reference never dropped is a leak.
+// Not checked, because State cannot say it: who holds a PG_locked bit, and
+// the readers of mmap_sem and i_rwsem.
 //
 // Kernel citations name the check the rule mirrors where there is one; rules
 // marked "model" are the model's own conventions (zeroed free slots so that
@@ -884,11 +885,11 @@ private:
                         (queued[id] - queued_pins) + p.pins * pin_refs_;
       // every get_page() not yet matched by put_page(); put_page_testzero()'s
       // VM_BUG_ON_PAGE(page_ref_count(page) == 0) fires when one is missing.
-      // With no frame on any task no local holds one, so every reference has
-      // a recorded holder: one more is a leak (model).
+      // When no local can hold one (`quiescent`), every reference has a
+      // recorded holder: one more is a leak (model).
       if (quiescent && p._refcount > lower)
         return fail("refcount",
-                    "{}: _refcount {} > {} held with no task in the kernel (cache {}, buffers "
+                    "{}: _refcount {} > {} held with no CPU in the kernel (cache {}, buffers "
                     "{}, PTEs {}, references {}, GUP queue {}, pins {} x {}): a leaked reference",
                     page(id), p._refcount, lower, int(cached), int(bufs), ptes[id], plain[id],
                     queued[id] - queued_pins, p.pins, pin_refs_);
