@@ -165,13 +165,28 @@ bool System::op_ready(const State &s, const Op &op) const {
   return true;
 }
 
+// A CPU between calls whose next call is writeback(): that runs the bdi's
+// one work item, so it starts only while no wb_workfn() pass runs.
+bool System::next_is_writeback(const Task &t, int tid) const {
+  return tid < cfg_.ncpus && t.nframes == 0 && t.state != TaskState::Done &&
+         sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt].code == OpCode::Writeback;
+}
+
+// What deciding whether a CPU's next call can start reads: its variables
+// (op_ready()) and, for writeback(), wb_state.
+void System::start_reads(Ctx &k, int tid) const {
+  const Task &t = k.task_of(tid);
+  for (const auto &a : sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt].args)
+    if (a.kind == scenario::Arg::Kind::Var) k.vars_set();
+  if (next_is_writeback(t, tid)) k.wb_state();
+}
+
 bool System::task_enabled(const State &s, int tid) const {
   const Task &t = s.tasks[tid];
   if (t.state == TaskState::Done) return false;
   if (t.nframes == 0) {
-    const Op &op = sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt];
-    if (op.code == OpCode::Writeback && (s.wb_state & WB_writeback_running)) return false;
-    return op_ready(s, op);
+    if (next_is_writeback(t, tid) && (s.wb_state & WB_writeback_running)) return false;
+    return op_ready(s, sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt]);
   }
   const int arg = t.wait_arg;
   switch (t.wait) {
@@ -499,9 +514,7 @@ void System::finish_op(Ctx &k, int tid) const {
     t.state = TaskState::Done;
     return;
   }
-  for (const auto &a : ops[t.stmt].args) // whether the next call can start
-    if (a.kind == scenario::Arg::Kind::Var) k.vars_set();
-  if (ops[t.stmt].code == OpCode::Writeback) k.wb_state();
+  start_reads(k, tid); // whether the next call can start
 }
 
 // A kworker's step: when idle, it starts its work item `fn` (shown as
@@ -672,9 +685,7 @@ void System::blocked(const State &s, std::vector<std::pair<Choice, BlockedFootpr
       k.wait_reads(t.wait, t.wait_arg);
     } else {
       k.vars_set();
-      if (tid < cfg_.ncpus &&
-          sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt].code == OpCode::Writeback)
-        k.wb_state(); // waiting for the flusher's pass to end
+      if (next_is_writeback(t, tid)) k.wb_state(); // waiting for the flusher's pass to end
     }
     out.emplace_back(Choice{static_cast<uint8_t>(actor), 0}, BlockedFootprint{o.access, o.access});
   };
@@ -699,13 +710,8 @@ void System::enabling_reads(Ctx &k, int tid) const {
   const Task &t = k.task_of(tid);
   if (tid == cfg_.kworker_task()) k.bio_dirty_list();
   if (tid == cfg_.flusher_task()) k.wb_state();
-  if (t.nframes == 0) { // op_ready(): the call's variables; writeback(): the flusher
-    if (tid < cfg_.ncpus) {
-      const Op &op = sc_.cpus[static_cast<size_t>(tid)].ops[t.stmt];
-      for (const auto &a : op.args)
-        if (a.kind == scenario::Arg::Kind::Var) k.vars_set();
-      if (op.code == OpCode::Writeback) k.wb_state();
-    }
+  if (t.nframes == 0) {
+    if (tid < cfg_.ncpus) start_reads(k, tid);
     return;
   }
   k.wait_reads(t.wait, t.wait_arg);
@@ -767,9 +773,7 @@ std::string System::describe_stuck(const State &s) const {
     const std::string who = t < cfg_.ncpus             ? sc_.cpus[static_cast<size_t>(t)].name
                             : t == cfg_.kworker_task() ? std::string("kworker")
                                                        : std::string("kworker-flush");
-    const bool turn = task.nframes == 0 && t < cfg_.ncpus &&
-                      sc_.cpus[static_cast<size_t>(t)].ops[task.stmt].code == OpCode::Writeback &&
-                      (s.wb_state & WB_writeback_running);
+    const bool turn = next_is_writeback(task, t) && (s.wb_state & WB_writeback_running);
     out += fmt::format("{} waits for {}", who,
                        turn                ? "the flusher's pass to end"
                        : task.nframes == 0 ? "a variable"

@@ -82,6 +82,8 @@ private:
   void finish_op(Ctx &k, int tid) const;
   void run_task(Ctx &k, int tid) const;
   void device_step(Ctx &k, int alt) const;
+  bool next_is_writeback(const Task &t, int tid) const;
+  void start_reads(Ctx &k, int tid) const;
   bool run_work(Ctx &k, int tid, Fn fn, const char *label) const;
   void run_kworker(Ctx &k) const;
   void run_flusher(Ctx &k) const;
