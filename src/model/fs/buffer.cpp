@@ -117,18 +117,33 @@ void block_invalidatepage(Ctx &k, int id) {
 
 // 4.15 fs/buffer.c: block_page_mkwrite() with get_block = ext4_da_get_block_prep.
 // a0 page. Returns VM_FAULT_LOCKED (page locked and dirty) or VM_FAULT_NOPAGE.
+// Up to 6.1 the truncation test is "page_offset(page) > size": a page that
+// starts exactly at i_size (a truncate to its index has set i_size and not
+// yet reached the page cache; ext4_setattr() takes i_mmap_sem only after
+// i_size_write()) passes with end = 0. Then __block_write_begin() only
+// attaches buffers (no block lies in [0, 0), so no get_block) and
+// block_commit_write() dirties none, but set_page_dirty() dirties them all
+// (__set_page_dirty_buffers()). Variant switch mkwrite_dirties_page_at_eof.
 Flow block_page_mkwrite(Ctx &k, Frame &f) {
   const int id = f.a[0];
   switch (f.pc) {
   case 0: return k.call(f, 1, Fn::lock_page, id);
   case 1: {
     Page &p = k.page(id);
-    if (p.mapping < 0 || p.index >= k.inode(p.mapping).i_size) { // truncated
+    const bool at_eof = p.mapping >= 0 && p.index == k.inode(p.mapping).i_size;
+    if (p.mapping < 0 || p.index > k.inode(p.mapping).i_size ||
+        (at_eof && !k.variant().mkwrite_dirties_page_at_eof)) { // truncated
       unlock_page(k, id);
       return k.ret(VM_FAULT_NOPAGE);
     }
-    __block_write_begin(k, id);
-    block_commit_write(k, id);
+    if (at_eof) {                                                  // end = 0
+      if (!(p.flags & PG_private)) create_empty_buffers(k, id, 0); // create_page_buffers()
+      if (p.flags & PG_uptodate) p.bh.b_state |= BH_Uptodate;
+      k.note("- {} starts at i_size: end = 0, no block reserved", k.page_ref(id));
+    } else {
+      __block_write_begin(k, id);
+      block_commit_write(k, id);
+    }
     set_page_dirty(k, id);
     if (k.cfg.sc->files[static_cast<size_t>(p.mapping)].stable_writes)
       return k.call(f, 2, Fn::wait_on_page_writeback, id); // wait_for_stable_page()

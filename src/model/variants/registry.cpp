@@ -91,6 +91,9 @@ std::vector<std::string> variant_hooks(const Variant &v) {
   if (v.ext4_writepage != base.ext4_writepage)
     out.push_back(
         fmt::format("reclaim writes ext4 pages (->writepage): {}", yes_no(v.ext4_writepage)));
+  if (v.mkwrite_dirties_page_at_eof != base.mkwrite_dirties_page_at_eof)
+    out.push_back(fmt::format("a write fault dirties a page that starts at i_size: {}",
+                              yes_no(v.mkwrite_dirties_page_at_eof)));
   return out;
 }
 

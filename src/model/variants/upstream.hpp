@@ -17,6 +17,7 @@ constexpr Variant upstream_switches(const char *name, const char *summary, const
   v.invalidate_checks_refcount = true;                      // mapping_evict_folio
   v.longterm_file_pin_refused = true;                       // 8ac268436e6d, a6e79df92e4a (6.5)
   v.ext4_writepage = false;                                 // dae999602eeb (6.3)
+  v.mkwrite_dirties_page_at_eof = false; // 20230612210141.730128-8-willy@infradead.org
   return v;
 }
 

@@ -69,6 +69,12 @@ struct Variant {
   // ext4 has ->writepage, so reclaim's pageout() writes its dirty pages; gone
   // since 6.3 (dae999602eeb), where pageout() activates them unwritten.
   bool ext4_writepage = true;
+  // block_page_mkwrite() refuses only a page that starts beyond i_size
+  // ("page_offset(page) > size", 4.15 to 6.1), so a truncate to a page's
+  // index lets a racing write fault dirty that page with end = 0. Today's
+  // test is "folio_pos(folio) >= size" (Wilcox, "buffer: Convert
+  // block_page_mkwrite() to use a folio", June 2023).
+  bool mkwrite_dirties_page_at_eof = true;
 };
 
 const std::vector<const Variant *> &all_variants();

@@ -167,12 +167,15 @@ Flow ext4_writepages(Ctx &k, Frame &f) {
 
 // 4.15 fs/ext4/inode.c: ext4_writepage(), called by pageout(). With
 // blocksize == PAGE_SIZE a delayed or unwritten dirty buffer is never written
-// here: the page is redirtied and left alone.
+// here: the page is redirtied and left alone. The buffers walked are those
+// below len, none for a page that starts at i_size (ext4_bio_write_page()).
 int ext4_writepage(Ctx &k, int id) {
   Scope s(k, Fn::ext4_writepage);
   if (no_buffers_in_writeback(k, id, "fs/ext4/inode.c:ext4_writepage")) return 0;
-  const BufferHead &bh = k.page(id).bh;
-  if ((bh.b_state & (BH_Delay | BH_Unwritten)) && (bh.b_state & BH_Dirty)) {
+  const Page &p = k.page(id);
+  const BufferHead &bh = p.bh;
+  const bool len_zero = p.mapping >= 0 && p.index == k.inode(p.mapping).i_size;
+  if (!len_zero && (bh.b_state & (BH_Delay | BH_Unwritten)) && (bh.b_state & BH_Dirty)) {
     redirty_page_for_writepage(k, id);
     unlock_page(k, id);
     return 0;

@@ -5,12 +5,21 @@
 namespace pagerace::model {
 
 // 4.15 fs/ext4/page-io.c: ext4_bio_write_page() + ext4_io_submit().
-// integrity: the caller's writeback is WB_SYNC_ALL.
+// integrity: the caller's writeback is WB_SYNC_ALL. Both callers,
+// mpage_submit_page() and ext4_writepage(), pass len = i_size & ~PAGE_MASK
+// for the page at index i_size >> PAGE_SHIFT, else PAGE_SIZE: with whole-page
+// sizes, len is 0 for a page that starts at i_size (a truncate is removing
+// it), which is zeroed (zero_user_segment()) and has no buffer written.
 int ext4_bio_write_page(Ctx &k, int id, bool integrity) {
   Scope s(k, Fn::ext4_bio_write_page, PageArg{id});
   Page &p = k.page(id);
   set_page_writeback(k, id, false);
   BufferHead &bh = p.bh;
+  if (p.mapping >= 0 && p.index == k.inode(p.mapping).i_size) { // len == 0
+    write_page_data(k, id, kZeroToken, "fs/ext4/page-io.c:ext4_bio_write_page");
+    bh.b_state = uint8_t((bh.b_state | BH_Uptodate) & ~BH_Dirty);
+    k.note("- {} starts at i_size: zeroed, nothing written", k.page_ref(id));
+  }
   bool submit = (bh.b_state & BH_Dirty) && (bh.b_state & BH_Mapped) &&
                 !(bh.b_state & (BH_Delay | BH_Unwritten));
   if (!(bh.b_state & BH_Mapped)) bh.b_state &= uint8_t(~BH_Dirty);
