@@ -1,8 +1,9 @@
 // Page reclaim as kswapd runs it (4.15 mm/vmscan.c). One node, one memcg,
 // file LRUs only (no swap: get_scan_count() gives SCAN_FILE). Each pass
-// scans the whole active then the whole inactive list (the model's lists are
-// short; SWAP_CLUSTER_MAX batching, priorities and inactive_list_is_low()
-// are omitted). The isolated pages of a pass live in frame-local bit masks.
+// scans the whole inactive list, then ages the whole active one (the model's
+// lists are short; SWAP_CLUSTER_MAX batching, priorities and
+// inactive_list_is_low() are omitted). The isolated pages of a pass live in
+// frame-local bit masks.
 //
 // shrink_page_list() has a second caller: reclaim_pages() (>= 5.4, the
 // MADV_PAGEOUT path), which runs in the madvise() caller's task. What
@@ -109,11 +110,15 @@ Flow kswapd(Ctx &k, Frame &f) {
   k.model_error("kswapd: bad pc");
 }
 
-// 4.15 mm/vmscan.c: balance_pgdat() -> shrink_node() -> shrink_list()
+// 4.15 mm/vmscan.c: balance_pgdat() -> shrink_node() -> shrink_node_memcg()
+// -> shrink_list(), in for_each_evictable_lru() order: the inactive file list,
+// then the active one. shrink_list() ages the active list only when
+// inactive_list_is_low(); the model always does (a superset: the ratio
+// depends on the size of the machine's memory, which the model does not have).
 Flow balance_pgdat(Ctx &k, Frame &f) {
   switch (f.pc) {
-  case 0: return k.call(f, 1, Fn::shrink_active_list);
-  case 1: return k.call(f, 2, Fn::shrink_inactive_list);
+  case 0: return k.call(f, 1, Fn::shrink_inactive_list);
+  case 1: return k.call(f, 2, Fn::shrink_active_list);
   case 2: return k.ret(0);
   }
   k.model_error("balance_pgdat: bad pc");
