@@ -509,6 +509,30 @@ TEST_F(Truncate, DropsTheDelallocReservation) {
   EXPECT_EQ(s.inodes[1].page[1], model::kNone);
 }
 
+// Writeback while a truncate has set i_size to a delalloc page's index and not
+// yet removed the page: 4.15 mpage_process_page_bufs() maps no block at or
+// past i_size (lblk >= blocks), and mpage_submit_page() passes len 0, so the
+// page is zeroed, cleaned and nothing is written or allocated.
+TEST_F(MmCalls, WritebackMapsNothingAtOrPastISize) {
+  for (const char *v : {"v4.15", "v6.1"}) {
+    SCOPED_TRACE(v);
+    load("mm_writeback_past_eof.toml", v);
+    State s = run_calls(initial(), 3);
+    const int id = s.inodes[0].page[0];
+    ASSERT_GE(id, 0);
+    ASSERT_EQ(s.inodes[0].block[0], model::kDelayed);
+    ASSERT_TRUE(s.pages[id].flags & model::PG_dirty);
+    s.inodes[0].i_size = 0;
+    const uint8_t next_block = s.next_block;
+    const State end = run_calls(s, 4);
+    EXPECT_EQ(end.inodes[0].block[0], model::kDelayed) << "no block mapped past i_size";
+    EXPECT_EQ(end.next_block, next_block) << "no block allocated";
+    EXPECT_FALSE(end.pages[id].flags & model::PG_dirty);
+    EXPECT_EQ(end.pages[id].data, model::kZeroToken);
+    EXPECT_EQ(end.tasks[0].stmt, 4);
+  }
+}
+
 // No reference count is looked at: a page with a GUP reference is unmapped,
 // stripped, cleaned and leaves the cache as an orphan. Dirtying it later is
 // not a dirty page-cache page without buffers.

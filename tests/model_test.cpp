@@ -145,43 +145,59 @@ TEST_F(ModelFixture, StoreThroughSharedMappingDirtiesPageBuffersAndPte) {
 
 // A write fault on a page that starts at i_size (a truncate to its index has
 // set i_size and not yet reached the page cache): 4.15 and 6.1 dirty it
-// through block_page_mkwrite() with end = 0 and the store lands; today's
-// kernels refuse it, and the store faults again until the truncate unmaps
-// the page.
+// through block_page_mkwrite() with end = 0, which attaches buffers but maps
+// or reserves no block, and the store lands; today's kernels refuse it, and
+// the store faults again until the truncate unmaps the page. Once with the
+// page's mapped buffer, once with no buffers over a hole.
 TEST_F(ModelFixture, WriteFaultOnThePageAtISizeDirtiesItUpTo61) {
-  for (const std::string name : {"v4.15", "v6.1", "upstream"}) {
-    const model::Variant *v = model::find_variant(name);
-    ASSERT_NE(v, nullptr);
-    const model::System sys(sc_, *v);
-    State s = sys.initial();
-    const Choice cpu1{0, 0};
-    std::vector<Choice> choices;
-    const auto run = [&](int until, int max_steps) {
-      for (int i = 0; i < max_steps && s.tasks[0].stmt < until; ++i) {
+  for (const bool hole : {false, true})
+    for (const std::string name : {"v4.15", "v6.1", "upstream"}) {
+      SCOPED_TRACE(name + (hole ? ", over a hole" : ", mapped buffer"));
+      const model::Variant *v = model::find_variant(name);
+      ASSERT_NE(v, nullptr);
+      const model::System sys(sc_, *v);
+      State s = sys.initial();
+      const Choice cpu1{0, 0};
+      std::vector<Choice> choices;
+      const auto enabled = [&] {
         sys.enabled(s, choices);
-        if (std::find(choices.begin(), choices.end(), cpu1) == choices.end()) return;
-        sys.step(s, cpu1);
+        return std::find(choices.begin(), choices.end(), cpu1) != choices.end();
+      };
+      const auto run = [&](int until, int max_steps) {
+        for (int i = 0; i < max_steps && s.tasks[0].stmt < until && enabled(); ++i)
+          sys.step(s, cpu1);
+      };
+      run(kCallLoad + 1, 1000);
+      ASSERT_EQ(int(s.tasks[0].stmt), kCallLoad + 1);
+      const int id = file_page(s);
+      if (hole) {
+        s.pages[id].flags |= model::PG_locked;
+        ASSERT_TRUE(in_ctx(s, [&](Ctx &k) { return model::try_to_free_buffers(k, id); }));
+        s.pages[id].flags &= uint16_t(~model::PG_locked);
+        s.inodes[0].block[0] = model::kHole;
       }
-    };
-    run(kCallLoad + 1, 1000);
-    ASSERT_EQ(int(s.tasks[0].stmt), kCallLoad + 1) << name;
-    const int id = file_page(s);
-    s.inodes[0].i_size = 0; // ext4_setattr(): i_size_write() before truncate_pagecache()
-    run(kCallStore + 1, 200);
-    const Page &p = s.pages[id];
-    EXPECT_EQ(v->mkwrite_dirties_page_at_eof, name != "upstream");
-    if (v->mkwrite_dirties_page_at_eof) {
-      EXPECT_EQ(int(s.tasks[0].stmt), kCallStore + 1) << name;
-      EXPECT_TRUE(p.flags & model::PG_dirty) << name;
-      EXPECT_TRUE(p.bh.b_state & model::BH_Dirty) << name;
-      EXPECT_EQ(p.data, model::char_token('x')) << name;
-    } else {
-      EXPECT_EQ(int(s.tasks[0].stmt), kCallStore) << name << ": the store faults again and again";
-      EXPECT_FALSE(p.flags & model::PG_dirty) << name;
-      EXPECT_NE(p.data, model::char_token('x')) << name;
+      s.inodes[0].i_size = 0; // ext4_setattr(): i_size_write() before truncate_pagecache()
+      run(kCallStore + 1, 200);
+      const Page &p = s.pages[id];
+      EXPECT_EQ(v->mkwrite_dirties_page_at_eof, name != "upstream");
+      if (v->mkwrite_dirties_page_at_eof) {
+        EXPECT_EQ(int(s.tasks[0].stmt), kCallStore + 1);
+        EXPECT_TRUE(p.flags & model::PG_dirty);
+        EXPECT_TRUE(p.flags & model::PG_private);
+        EXPECT_TRUE(p.bh.b_state & model::BH_Dirty);
+        EXPECT_EQ(p.data, model::char_token('x'));
+        if (hole) {
+          EXPECT_EQ(s.inodes[0].block[0], model::kHole) << "no get_block for end = 0";
+          EXPECT_FALSE(p.bh.b_state & (model::BH_Delay | model::BH_Mapped));
+        }
+      } else {
+        EXPECT_TRUE(enabled()) << "refused, not blocked";
+        EXPECT_EQ(int(s.tasks[0].stmt), kCallStore) << "the store faults again and again";
+        EXPECT_FALSE(p.flags & (model::PG_dirty | model::PG_locked));
+        EXPECT_NE(p.data, model::char_token('x'));
+      }
+      EXPECT_EQ(sys.check_consistency(s), "");
     }
-    EXPECT_EQ(sys.check_consistency(s), "") << name;
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -494,21 +510,35 @@ TEST_F(Pageout, WritesOutAFreeablePage) {
 }
 
 // A truncate has set i_size to the page's index and not yet removed it:
-// ->writepage gets len 0 (ext4_writepage()), so the page is zeroed and its
-// mapped, dirty buffer is not written (4.15 ext4_bio_write_page()).
+// ->writepage gets len 0 (ext4_writepage()), so the page is zeroed and none
+// of its buffers is written (4.15 ext4_bio_write_page()): not a mapped dirty
+// buffer, and not a delayed one, which ext4_writepage() would otherwise
+// leave alone and redirty.
 TEST_F(Pageout, WritesNothingOfAPageThatStartsAtISize) {
-  State s = dirty_isolated();
-  const int id = file_page(s);
-  ASSERT_TRUE(s.pages[id].bh.b_state & model::BH_Mapped);
-  s.inodes[0].i_size = 0; // ext4_setattr(): i_size_write() before truncate_pagecache()
-  const auto r = in_ctx(s, [&](Ctx &k) { return model::pageout(k, id); });
-  EXPECT_EQ(r, model::PageoutResult::Success);
-  const Page &p = s.pages[id];
-  EXPECT_FALSE(p.flags & (model::PG_dirty | model::PG_writeback));
-  EXPECT_FALSE(p.bh.b_state & model::BH_Dirty);
-  EXPECT_EQ(p.data, model::kZeroToken) << "zero_user_segment(page, 0, PAGE_SIZE)";
-  for (const model::Bio &b : s.bios)
-    EXPECT_EQ(b.state, model::BioState::Free) << "no bio submitted";
+  for (const bool delayed : {false, true}) {
+    SCOPED_TRACE(delayed ? "delayed buffer" : "mapped buffer");
+    State s = dirty_isolated();
+    const int id = file_page(s);
+    ASSERT_TRUE(s.pages[id].bh.b_state & model::BH_Mapped);
+    if (delayed) {
+      s.pages[id].bh.b_state =
+          uint8_t((s.pages[id].bh.b_state | model::BH_Delay) & ~model::BH_Mapped);
+      s.pages[id].bh.b_blocknr = model::kHole;
+      s.inodes[0].block[0] = model::kDelayed;
+    }
+    s.inodes[0].i_size = 0; // ext4_setattr(): i_size_write() before truncate_pagecache()
+    const auto r = in_ctx(s, [&](Ctx &k) { return model::pageout(k, id); });
+    EXPECT_EQ(r, model::PageoutResult::Success);
+    const Page &p = s.pages[id];
+    EXPECT_FALSE(p.flags & (model::PG_dirty | model::PG_writeback)) << "not redirtied";
+    EXPECT_FALSE(p.bh.b_state & model::BH_Dirty);
+    EXPECT_EQ(p.data, model::kZeroToken) << "zero_user_segment(page, 0, PAGE_SIZE)";
+    for (const model::Bio &b : s.bios)
+      EXPECT_EQ(b.state, model::BioState::Free) << "no bio submitted";
+    if (delayed) {
+      EXPECT_EQ(s.inodes[0].block[0], model::kDelayed) << "nothing mapped";
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -117,13 +117,14 @@ void block_invalidatepage(Ctx &k, int id) {
 
 // 4.15 fs/buffer.c: block_page_mkwrite() with get_block = ext4_da_get_block_prep.
 // a0 page. Returns VM_FAULT_LOCKED (page locked and dirty) or VM_FAULT_NOPAGE.
-// Up to 6.1 the truncation test is "page_offset(page) > size": a page that
-// starts exactly at i_size (a truncate to its index has set i_size and not
-// yet reached the page cache; ext4_setattr() takes i_mmap_sem only after
-// i_size_write()) passes with end = 0. Then __block_write_begin() only
-// attaches buffers (no block lies in [0, 0), so no get_block) and
-// block_commit_write() dirties none, but set_page_dirty() dirties them all
-// (__set_page_dirty_buffers()). Variant switch mkwrite_dirties_page_at_eof.
+// Until the folio conversion of 2023 the truncation test is
+// "page_offset(page) > size": a page that starts exactly at i_size (a
+// truncate to its index has set i_size and not yet reached the page cache;
+// 4.15 ext4_setattr() takes i_mmap_sem only after i_size_write()) passes
+// with end = 0. Then __block_write_begin() only attaches buffers (no block
+// lies in [0, 0), so no get_block) and block_commit_write() dirties none,
+// but set_page_dirty() dirties them all (__set_page_dirty_buffers()).
+// Variant switch mkwrite_dirties_page_at_eof.
 Flow block_page_mkwrite(Ctx &k, Frame &f) {
   const int id = f.a[0];
   switch (f.pc) {
@@ -139,6 +140,7 @@ Flow block_page_mkwrite(Ctx &k, Frame &f) {
     if (at_eof) {                                                  // end = 0
       if (!(p.flags & PG_private)) create_empty_buffers(k, id, 0); // create_page_buffers()
       if (p.flags & PG_uptodate) p.bh.b_state |= BH_Uptodate;
+      p.bh.b_state &= uint8_t(~BH_New); // __block_commit_write() clears it outside the range too
       k.note("- {} starts at i_size: end = 0, no block reserved", k.page_ref(id));
     } else {
       __block_write_begin(k, id);

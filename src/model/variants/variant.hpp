@@ -70,10 +70,11 @@ struct Variant {
   // since 6.3 (dae999602eeb), where pageout() activates them unwritten.
   bool ext4_writepage = true;
   // block_page_mkwrite() refuses only a page that starts beyond i_size
-  // ("page_offset(page) > size", 4.15 to 6.1), so a truncate to a page's
-  // index lets a racing write fault dirty that page with end = 0. Today's
-  // test is "folio_pos(folio) >= size" (Wilcox, "buffer: Convert
-  // block_page_mkwrite() to use a folio", June 2023).
+  // ("page_offset(page) > size", from 4.15 to the folio conversion of 2023),
+  // so a truncate to a page's index lets a racing write fault dirty that
+  // page with end = 0. Today's test is "folio_pos(folio) >= size" (Wilcox,
+  // "buffer: Convert block_page_mkwrite() to use a folio", June 2023). 6.1
+  // ext4 closes the window with its invalidate lock, which the model omits.
   bool mkwrite_dirties_page_at_eof = true;
 };
 

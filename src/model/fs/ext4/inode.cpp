@@ -129,8 +129,11 @@ Flow ext4_writepages(Ctx &k, Frame &f) {
       put_page(k, id);
       return k.yield(f, 1);
     }
-    const BufferHead &bh = k.page(id).bh;
-    if ((bh.b_state & BH_Delay) && (bh.b_state & BH_Dirty)) {
+    const Page &p = k.page(id);
+    const BufferHead &bh = p.bh;
+    // mpage_process_page_bufs(): no block at or past i_size is mapped
+    // (lblk >= blocks); such a page is submitted as it is
+    if ((bh.b_state & BH_Delay) && (bh.b_state & BH_Dirty) && p.index < k.inode(ino).i_size) {
       ext4_map_blocks(k, id);
       return k.yield(f, 4); // ext4_map_blocks() may sleep; the page stays locked
     }
