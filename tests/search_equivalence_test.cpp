@@ -6,6 +6,7 @@
 #include "engine/random_walk.hpp"
 #include "generated_scenarios.hpp"
 #include "model/system.hpp"
+#include "sanitized.hpp"
 #include "scenario/builtin.hpp"
 #include "scenario/parser.hpp"
 
@@ -70,7 +71,8 @@ const model::Variant &variant_for(uint64_t seed) {
 // stored, nothing reduced), which sees the same kinds, outcomes and functions.
 TEST(SearchEquivalence, DporMatchesPlainDfsOnGeneratedScenarios) {
   int against_dfs = 0, against_bfs = 0, violating = 0, dpor_compared = 0;
-  for (uint64_t seed = 1; seed <= 200; ++seed) {
+  using pagerace::testing::plain_or_half;
+  for (uint64_t seed = 1; seed <= uint64_t(plain_or_half(200)); ++seed) {
     const auto sc =
         scenario::parse_scenario(pagerace::testing::random_scenario(seed, 2), "generated");
     const model::Variant &v = variant_for(seed);
@@ -92,10 +94,11 @@ TEST(SearchEquivalence, DporMatchesPlainDfsOnGeneratedScenarios) {
     expect_same(full, explore(sys, Search::DporCache, 0), what + " (dpor-cache)");
     violating += !full.kinds.empty();
   }
-  EXPECT_GE(against_dfs, 60) << "too few generated scenarios were small enough for plain DFS";
-  EXPECT_GE(against_bfs, 60);
-  EXPECT_GE(dpor_compared, 90);
-  EXPECT_GE(violating, 15) << "the generated scenarios should include racy ones";
+  EXPECT_GE(against_dfs, plain_or_half(60))
+      << "too few generated scenarios were small enough for plain DFS";
+  EXPECT_GE(against_bfs, plain_or_half(60));
+  EXPECT_GE(dpor_compared, plain_or_half(90));
+  EXPECT_GE(violating, plain_or_half(15)) << "the generated scenarios should include racy ones";
   std::printf("compared: %d with plain DFS, %d with BFS; stateless DPOR finished %d; %d racy\n",
               against_dfs, against_bfs, dpor_compared, violating);
 }
@@ -103,7 +106,7 @@ TEST(SearchEquivalence, DporMatchesPlainDfsOnGeneratedScenarios) {
 // Three CPUs: BFS is the reference for DPOR with state caching.
 TEST(SearchEquivalence, DporWithCachingMatchesBfsOnGeneratedScenarios) {
   int compared = 0;
-  for (uint64_t seed = 100; seed < 140; ++seed) {
+  for (uint64_t seed = 100; seed < uint64_t(100 + pagerace::testing::plain_or_half(40)); ++seed) {
     const auto sc =
         scenario::parse_scenario(pagerace::testing::random_scenario(seed, 3), "generated");
     const model::Variant &v = variant_for(seed);
@@ -116,7 +119,7 @@ TEST(SearchEquivalence, DporWithCachingMatchesBfsOnGeneratedScenarios) {
     EXPECT_LE(cached.states, bfs.states) << what;
     ++compared;
   }
-  EXPECT_GE(compared, 25);
+  EXPECT_GE(compared, pagerace::testing::plain_or_half(25));
   std::printf("compared with BFS: %d\n", compared);
 }
 
