@@ -131,7 +131,7 @@ Flow block_page_mkwrite(Ctx &k, Frame &f) {
   case 0: return k.call(f, 1, Fn::lock_page, id);
   case 1: {
     Page &p = k.page(id);
-    const bool at_eof = p.mapping >= 0 && p.index == k.inode(p.mapping).i_size;
+    const bool at_eof = starts_at_i_size(k, id);
     if (p.mapping < 0 || p.index > k.inode(p.mapping).i_size ||
         (at_eof && !k.variant().mkwrite_dirties_page_at_eof)) { // truncated
       unlock_page(k, id);

@@ -22,6 +22,13 @@ inline constexpr int kEFAULT = 14, kEINVAL = 22, kEBUSY = 16, kEIO = 5, kEBADF =
 inline constexpr int VM_FAULT_SIGBUS = 0x0002, VM_FAULT_NOPAGE = 0x0100, VM_FAULT_LOCKED = 0x0200,
                      VM_FAULT_SIGSEGV = 0x0040;
 inline constexpr int FAULT_FLAG_WRITE = 1;
+
+// A page-cache page that starts exactly at its file's i_size (sizes are whole
+// pages): block_page_mkwrite()'s end and writeback's len are 0 for it.
+inline bool starts_at_i_size(const Ctx &k, int id) {
+  const Page &p = k.page(id);
+  return p.mapping >= 0 && p.index == k.inode(p.mapping).i_size;
+}
 enum class PageRef : int { Activate, Keep, Reclaim, ReclaimClean };
 enum class PageoutResult : int { Keep, Activate, Success, Clean };
 enum class SyncMode : int { None = 0, All = 1 }; // WB_SYNC_NONE, WB_SYNC_ALL

@@ -175,10 +175,9 @@ Flow ext4_writepages(Ctx &k, Frame &f) {
 int ext4_writepage(Ctx &k, int id) {
   Scope s(k, Fn::ext4_writepage);
   if (no_buffers_in_writeback(k, id, "fs/ext4/inode.c:ext4_writepage")) return 0;
-  const Page &p = k.page(id);
-  const BufferHead &bh = p.bh;
-  const bool len_zero = p.mapping >= 0 && p.index == k.inode(p.mapping).i_size;
-  if (!len_zero && (bh.b_state & (BH_Delay | BH_Unwritten)) && (bh.b_state & BH_Dirty)) {
+  const BufferHead &bh = k.page(id).bh;
+  if (!starts_at_i_size(k, id) && (bh.b_state & (BH_Delay | BH_Unwritten)) &&
+      (bh.b_state & BH_Dirty)) {
     redirty_page_for_writepage(k, id);
     unlock_page(k, id);
     return 0;

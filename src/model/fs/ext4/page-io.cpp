@@ -15,7 +15,7 @@ int ext4_bio_write_page(Ctx &k, int id, bool integrity) {
   Page &p = k.page(id);
   set_page_writeback(k, id, false);
   BufferHead &bh = p.bh;
-  if (p.mapping >= 0 && p.index == k.inode(p.mapping).i_size) { // len == 0
+  if (starts_at_i_size(k, id)) { // len == 0
     write_page_data(k, id, kZeroToken, "fs/ext4/page-io.c:ext4_bio_write_page");
     bh.b_state = uint8_t((bh.b_state | BH_Uptodate) & ~BH_Dirty);
     k.note("- {} starts at i_size: zeroed, nothing written", k.page_ref(id));
