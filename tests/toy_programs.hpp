@@ -53,6 +53,7 @@ public:
     Lock,   // blocks while lock[x] is held
     Unlock, // lock[x] = 0 (by its holder)
     Check,  // kind 1 when var[x] differs from reg
+    Back,   // while var[x] is odd, back to the program's start (loops only)
   };
   struct Instr {
     Op op;
@@ -60,7 +61,10 @@ public:
   };
 
   // Random programs of 1..kToyOps instructions on 2..kToyProcs processes.
-  explicit ToyPrograms(uint64_t seed) {
+  // With `loops`, a program may go back to its start, so that the state graph
+  // has cycles (a task that retries until another lets it go on, or never
+  // does), and Inc counts modulo 4, so that a loop comes back to a state.
+  explicit ToyPrograms(uint64_t seed, bool loops = false) : loops_(loops) {
     std::mt19937_64 rng(seed);
     procs_ = 2 + static_cast<int>(rng() % (kToyProcs - 1));
     for (int p = 0; p < procs_; ++p) {
@@ -69,7 +73,7 @@ public:
       // holds; it may end holding some (a deadlock for the others).
       std::array<bool, kToyLocks> held{};
       for (int i = 0; i < n; ++i) {
-        auto op = static_cast<Op>(rng() % 6);
+        auto op = static_cast<Op>(rng() % (loops ? 7 : 6));
         uint8_t x = 0;
         if (op == Op::Lock || op == Op::Unlock) {
           x = static_cast<uint8_t>(rng() % kToyLocks);
@@ -142,7 +146,7 @@ public:
     case Op::Inc:
       add(out.access, in.x);
       add(out.write, in.x);
-      ++s.var[in.x];
+      s.var[in.x] = static_cast<uint8_t>(loops_ ? (s.var[in.x] + 1) & 3 : s.var[in.x] + 1);
       break;
     case Op::Lock:
       add(out.access, kToyVars + in.x);
@@ -157,6 +161,13 @@ public:
     case Op::Check:
       add(out.access, in.x);
       if (s.var[in.x] != s.reg[pi]) out.violations |= 2;
+      break;
+    case Op::Back:
+      add(out.access, in.x);
+      if (s.var[in.x] & 1) {
+        s.pc[pi] = 0;
+        return out;
+      }
       break;
     }
     ++s.pc[pi];
@@ -209,6 +220,7 @@ private:
     return in.op != Op::Lock || s.lock[in.x] == 0;
   }
 
+  bool loops_ = false;
   int procs_ = 2;
   std::array<std::vector<Instr>, kToyProcs> prog_;
 };

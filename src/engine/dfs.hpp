@@ -25,7 +25,15 @@
 //    when the stored sleep set is a subset of the current one, else the
 //    state is explored again and the stored set shrinks to the intersection.
 //    A revisit of a state still on the stack (a cycle) fully expands every
-//    state on the cycle and stores none of them as complete.
+//    state on the cycle. States on a cycle through a state still on the stack
+//    are complete only once that state is: the stack's cycles are tracked as
+//    Tarjan tracks strongly connected components (low links), and when the
+//    root of a component is popped, its summary (everything explored below
+//    it) becomes every member's, and is replayed against the stack above it.
+//    A revisit of a member before then is a hit, plus a cycle through the
+//    root. Storing the members as never complete, as an earlier version did,
+//    made every later visit explore them again: on a livelock (two tasks
+//    that can make each other retry for ever) the search did not end.
 //
 // A "process" is a choice (actor, alt): CPUs have one alternative; each of the
 // device's alternatives is one transfer or completion, a sequential process
@@ -47,6 +55,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -125,7 +134,15 @@ private:
     int preemptions = 0;        // preemptions on the path to this node
     std::optional<Choice> prev; // the step that led here
     Summary summary;
-    bool complete = true; // summary covers everything below (no cycle cut)
+    // The lowest stack depth a cycle from this node's subtree returns to
+    // (its own depth if none): below its own, the node is on a cycle
+    // through an ancestor, and what follows it is known only once that
+    // ancestor is popped.
+    size_t low = 0;
+    // Entries popped on a cycle through this node or an ancestor: complete
+    // once the root of their component is popped (the list moves up the
+    // stack until it reaches it).
+    std::vector<int> pending;
   };
   // The stack. A popped node keeps its vectors' memory for the next push at
   // its depth, so a search allocates nothing per step once it has been as
@@ -159,7 +176,12 @@ private:
   };
   struct Entry {
     int on_stack = -1; // depth of the node while it is on the stack
-    bool complete = false;
+    // Explored and popped, with its summary final; or popped on a cycle
+    // through a state still on the stack, its summary growing until that
+    // state's component is done (`pending`, with a stack depth at or above
+    // the component's root in `low`).
+    bool complete = false, pending = false;
+    size_t low = 0;
     std::vector<Choice> sleep; // sorted; the sleep set this state was explored with
     Summary summary;
   };
@@ -207,6 +229,8 @@ private:
             const std::vector<Choice> *enabled = nullptr) {
     const Node *parent = stack_.empty() ? nullptr : &stack_.back();
     Node &n = stack_.push();
+    n.low = stack_.size() - 1;
+    n.pending.clear();
     if (&n.state != &s) n.state = s;
     if (enabled)
       n.enabled = *enabled;
@@ -227,7 +251,6 @@ private:
     n.preemptions = 0;
     n.prev.reset();
     n.summary.items.clear();
-    n.complete = true;
     if (parent) {
       n.prev = parent->enabled[static_cast<size_t>(parent->chosen)];
       n.preemptions = parent->preemptions + preempts(*parent, *n.prev);
@@ -279,17 +302,63 @@ private:
 
   void pop() {
     Node &n = stack_.back();
+    const size_t d = stack_.size() - 1;
     stack_.pop();
+    const bool root = n.low >= d; // of its component, or on no cycle
     if (n.slot >= 0) {
-      Entry &e = entries_[static_cast<size_t>(n.slot)];
-      e.on_stack = -1;
-      store_entry_done(n.slot, n.sleep, n.summary, n.complete);
+      entries_[static_cast<size_t>(n.slot)].on_stack = -1;
+      store_entry_done(n.slot, n.sleep, n.summary, root);
+      if (!root) n.pending.push_back(n.slot);
     }
-    if (!stack_.empty()) {
-      Node &parent = stack_.back();
-      parent.summary.add(n.summary);
-      parent.complete = parent.complete && n.complete;
+    if (root && !n.pending.empty()) {
+      // What can follow any member lies below this node: its summary is
+      // every member's. A member's later path may meet it after another
+      // prefix of the stack above, so it is replayed here as at a hit.
+      for (const int p : n.pending) {
+        Entry &e = entries_[static_cast<size_t>(p)];
+        add_summary(e, n.summary);
+        e.complete = true;
+        e.pending = false;
+      }
+      n.pending.clear();
+      replay_summary(n.summary);
     }
+    if (stack_.empty()) return;
+    Node &parent = stack_.back();
+    parent.summary.add(n.summary);
+    if (!root) {
+      for (const int p : n.pending)
+        entries_[static_cast<size_t>(p)].low = n.low;
+      parent.pending.insert(parent.pending.end(), n.pending.begin(), n.pending.end());
+      n.pending.clear();
+      parent.low = std::min(parent.low, n.low);
+    }
+  }
+
+  // The root of the component a pending entry's `low` leads to, as the
+  // stack knows it now.
+  size_t component_root(size_t low) const {
+    if (low >= stack_.size()) throw std::logic_error("a pending state's cycle left the stack");
+    while (stack_[low].low < low)
+      low = stack_[low].low;
+    return low;
+  }
+
+  // The step leaving the top of the stack reached a state on a cycle
+  // through stack_[at]: every node from there up is expanded fully, and the
+  // top joins that node's component.
+  void close_cycle(size_t at) {
+    for (size_t j = at; j < stack_.size(); ++j) {
+      Node &m = stack_[j];
+      std::fill(m.backtrack.begin(), m.backtrack.end(), 1);
+    }
+    stack_.back().low = std::min(stack_.back().low, at);
+  }
+
+  void add_summary(Entry &e, const Summary &sum) {
+    summary_bytes_ -= e.summary.items.capacity() * sizeof(e.summary.items[0]);
+    e.summary.add(sum);
+    summary_bytes_ += e.summary.items.capacity() * sizeof(e.summary.items[0]);
   }
 
   void store_entry_done(int slot, const std::vector<Sleeper> &sleep, const Summary &sum,
@@ -299,7 +368,7 @@ private:
     for (const Sleeper &s : sleep)
       z.push_back(s.c);
     std::sort(z.begin(), z.end());
-    if (e.complete) { // explored again: what either visit left asleep
+    if (e.complete || e.pending) { // explored again: what either visit left asleep
       std::vector<Choice> both;
       std::set_intersection(e.sleep.begin(), e.sleep.end(), z.begin(), z.end(),
                             std::back_inserter(both));
@@ -307,10 +376,9 @@ private:
     } else {
       e.sleep = std::move(z);
     }
-    summary_bytes_ -= e.summary.items.capacity() * sizeof(e.summary.items[0]);
-    e.summary.add(sum);
-    summary_bytes_ += e.summary.items.capacity() * sizeof(e.summary.items[0]);
+    add_summary(e, sum);
     e.complete = complete;
+    e.pending = !complete;
   }
 
   void expand(int pick) {
@@ -360,11 +428,7 @@ private:
         if (e.on_stack >= 0) { // a cycle: expand every state on it fully
           auto &onstack_sleep = stack_[static_cast<size_t>(e.on_stack)].sleep;
           std::erase_if(onstack_sleep, [&](const Sleeper &z) { return !asleep(sleep, z.c); });
-          for (size_t j = static_cast<size_t>(e.on_stack); j < stack_.size(); ++j) {
-            Node &m = stack_[j];
-            std::fill(m.backtrack.begin(), m.backtrack.end(), 1);
-            m.complete = false;
-          }
+          close_cycle(static_cast<size_t>(e.on_stack));
           ++ex_.cache_hits;
           return;
         }
@@ -373,10 +437,12 @@ private:
         for (const Sleeper &s : sleep)
           z.push_back(s.c);
         std::sort(z.begin(), z.end());
-        if (e.complete && std::includes(z.begin(), z.end(), e.sleep.begin(), e.sleep.end())) {
+        if ((e.complete || e.pending) &&
+            std::includes(z.begin(), z.end(), e.sleep.begin(), e.sleep.end())) {
           ++ex_.cache_hits;
           replay_summary(e.summary);
           n.summary.add(e.summary);
+          if (e.pending) close_cycle(component_root(e.low));
           return;
         }
       }
