@@ -24,10 +24,11 @@ struct Seen {
   std::set<int> kinds;
   std::vector<uint64_t> outcomes;
   uint64_t executions = 0, steps = 0;
-  bool cyclic = false; // BFS: a cycle left executions uncounted
+  bool cyclic = false; // a cycle left executions uncounted (bfs, dfs, dpor)
+  bool bounded = false;
 };
 
-Seen explore(const ToyPrograms &sys, Search mode) {
+Seen explore(const ToyPrograms &sys, Search mode, engine::Limits limits = {}) {
   Seen s;
   engine::Exploration ex;
   if (mode == Search::Bfs) {
@@ -37,12 +38,13 @@ Seen explore(const ToyPrograms &sys, Search mode) {
     ex = e.run();
     s.outcomes = e.outcomes();
   } else {
-    engine::DfsExplorer<ToyPrograms> e(sys, mode, engine::Limits{});
+    engine::DfsExplorer<ToyPrograms> e(sys, mode, limits);
     e.collect_outcomes(true);
     ex = e.run();
     s.outcomes = e.outcomes();
   }
-  EXPECT_FALSE(ex.bounded);
+  s.bounded = ex.bounded;
+  EXPECT_TRUE(!ex.bounded || limits.max_steps);
   for (const auto &f : ex.found)
     s.kinds.insert(f.kind);
   s.executions = ex.executions;
@@ -82,16 +84,17 @@ TEST(ReductionProperty, ReducedSearchesSeeWhatPlainDfsSees) {
 }
 
 // Programs that loop: the state graph has cycles, livelocks among them (a
-// task that retries for as long as another makes it). Stateless searches do
-// not end there; DPOR with caching must, and see what BFS sees. It once
-// stored the states on a cycle as never complete and explored them again at
-// every visit, without end on such programs: its steps are checked against
-// BFS's too.
-TEST(ReductionProperty, CachingSeesWhatBfsSeesWhereTheGraphHasCycles) {
+// task that retries for as long as another makes it). Every search must end
+// there and see what BFS sees: the stateless ones cut a step back to a state
+// on their stack, and DPOR with caching once stored the states on a cycle as
+// never complete and explored them again at every visit, without end on
+// such programs: its steps are checked against BFS's too.
+TEST(ReductionProperty, EverySearchEndsAndSeesWhatBfsSeesWhereTheGraphHasCycles) {
   // Fewer programs than the straight-line test runs miss a component's
   // summary not given to its members (seeds 10305, 20858 and 30296 show it).
   const int programs = pagerace::testing::plain_or_half(24000);
   int cyclic = 0, violating = 0;
+  std::pair<int, int> stateless{0, 0}; // programs dfs and dpor finished
   uint64_t bfs_steps = 0, cached_steps = 0;
   double worst = 0;
   for (uint64_t seed = 1; seed <= uint64_t(programs); ++seed) {
@@ -101,6 +104,24 @@ TEST(ReductionProperty, CachingSeesWhatBfsSeesWhereTheGraphHasCycles) {
     const Seen cached = explore(sys, Search::DporCache);
     EXPECT_EQ(bfs.kinds, cached.kinds) << what;
     EXPECT_EQ(bfs.outcomes, cached.outcomes) << what;
+    // The stateless searches cut a step back to a state on their stack, and
+    // still explore every path that repeats no state: often many more than
+    // BFS's steps. Those that end within a bound are compared.
+    for (Search mode : {Search::Dfs, Search::Dpor}) {
+      if (seed > uint64_t(programs / 4)) break;
+      engine::Limits limits;
+      limits.max_steps = 20000;
+      const Seen r = explore(sys, mode, limits);
+      if (r.bounded) continue;
+      EXPECT_EQ(bfs.kinds, r.kinds) << what << " (" << engine::search_name(mode) << ")";
+      EXPECT_EQ(bfs.outcomes, r.outcomes) << what << " (" << engine::search_name(mode) << ")";
+      // Every cycle lies on some path that repeats no state but its own
+      // end: plain DFS meets each, and says its count is a lower bound.
+      if (mode == Search::Dfs) {
+        EXPECT_EQ(bfs.cyclic, r.cyclic) << what;
+      }
+      ++(mode == Search::Dfs ? stateless.first : stateless.second);
+    }
     // A state is explored again only when it is reached with a sleep set
     // that lacks a process its stored one holds, which then loses it: at
     // most once per process after the first time.
@@ -112,9 +133,12 @@ TEST(ReductionProperty, CachingSeesWhatBfsSeesWhereTheGraphHasCycles) {
     if (bfs.steps) worst = std::max(worst, double(cached.steps) / double(bfs.steps));
   }
   EXPECT_GE(cyclic * 8, programs);
+  EXPECT_GE(stateless.first, programs / 4 * 8 / 10);
+  EXPECT_GE(stateless.second, programs / 4 * 9 / 10);
   EXPECT_GE(violating * 3, programs);
   std::printf("looping programs: %d with cycles, %d racy; steps: bfs %lu, dpor-cache %lu "
-              "(at most %.2fx on one)\n",
+              "(at most %.2fx on one); dfs finished %d, dpor %d of %d\n",
               cyclic, violating, static_cast<unsigned long>(bfs_steps),
-              static_cast<unsigned long>(cached_steps), worst);
+              static_cast<unsigned long>(cached_steps), worst, stateless.first, stateless.second,
+              programs / 4);
 }

@@ -309,10 +309,10 @@ TEST(ResultText, ALowerBoundExecutionCountSaysSoAndWhy) {
   EXPECT_EQ(split_lines(render_result_text(r, false))[0],
             "clean: no violation in at least 18446744073709551615 executions (34 states, 56 "
             "steps; the execution count stopped at 2^64-1)");
-  r.stats.executions = 5; // not saturated: a cycle left states uncounted
+  r.stats.executions = 5; // not saturated: a cycle left runs uncounted
   EXPECT_EQ(split_lines(render_result_text(r, false))[0],
-            "clean: no violation in at least 5 executions (34 states, 56 steps; a cycle in the "
-            "state graph left states uncounted)");
+            "clean: no violation in at least 5 executions (34 states, 56 steps; the state graph "
+            "has a cycle, and not every run through it is counted)");
   r.stats.executions_lower_bound = false;
   EXPECT_EQ(split_lines(render_result_text(r, false))[0],
             "clean: no violation in 5 executions (34 states, 56 steps)");

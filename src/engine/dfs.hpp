@@ -49,6 +49,7 @@
 #include "engine/limits.hpp"
 #include "engine/races.hpp"
 #include "engine/schedule.hpp"
+#include "engine/stack_states.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -69,7 +70,8 @@ template <class Sys> class DfsExplorer {
 
 public:
   DfsExplorer(const Sys &sys, Search mode, Limits limits)
-      : sys_(sys), mode_(mode), limits_(limits), store_(sys.components()) {}
+      : sys_(sys), mode_(mode), limits_(limits), store_(sys.components()),
+        stack_states_(sys.components()) {}
 
   // Preemption bounding (CHESS: Musuvathi and Qadeer, PLDI 2007), for the
   // plain DFS: schedules that switch away from a process that could go on
@@ -89,6 +91,8 @@ public:
     outcomes_.clear();
     const State init = sys_.initial();
     if (caching()) insert_state(init), entries_.push_back(Entry{});
+    stack_states_.clear();
+    if (!caching()) stack_states_.print(init, stack_.spare().print);
     if (!push(init, {}, caching() ? 0 : -1)) finish_terminal_root(init);
     while (!stack_.empty() && !ex_.bounded) {
       Node &top = stack_.back();
@@ -143,6 +147,7 @@ private:
     // once the root of their component is popped (the list moves up the
     // stack until it reaches it).
     std::vector<int> pending;
+    typename StackStates<State>::Print print; // stateless searches: the state's hash
   };
   // The stack. A popped node keeps its vectors' memory for the next push at
   // its depth, so a search allocates nothing per step once it has been as
@@ -246,6 +251,7 @@ private:
       stack_.pop();
       return false;
     }
+    if (!caching()) stack_states_.push(n.print);
     n.backtrack.assign(n.enabled.size(), reducing() ? 0 : 1);
     n.chosen = -1;
     n.preemptions = 0;
@@ -304,6 +310,7 @@ private:
     Node &n = stack_.back();
     const size_t d = stack_.size() - 1;
     stack_.pop();
+    if (!caching()) stack_states_.pop();
     const bool root = n.low >= d; // of its component, or on no cycle
     if (n.slot >= 0) {
       entries_[static_cast<size_t>(n.slot)].on_stack = -1;
@@ -416,6 +423,23 @@ private:
       for (size_t i = 0; i < n.enabled.size(); ++i)
         if (n.done[i] && static_cast<int>(i) != pick && !dependent(n.done_fp[i], fp))
           sleep.push_back(Sleeper{n.enabled[i], n.done_fp[i]});
+    }
+    if (!caching()) {
+      // Without a store, a step back to a state on the stack is cut: the
+      // state's node explores what follows it.
+      Node &succ = stack_.spare();
+      stack_states_.reprint(next, n.state, n.print, succ.print, sys_.changed_components(out));
+      const int at = stack_states_.find(succ.print, next,
+                                        [&](size_t i) -> const State & { return stack_[i].state; });
+      if (at >= 0) {
+        if (reducing()) { // as dpor-cache does at a cycle
+          auto &onstack_sleep = stack_[static_cast<size_t>(at)].sleep;
+          std::erase_if(onstack_sleep, [&](const Sleeper &z) { return !asleep(sleep, z.c); });
+          close_cycle(static_cast<size_t>(at));
+        }
+        ++ex_.cycles_cut;
+        return;
+      }
     }
     int slot = -1;
     if (caching()) {
@@ -686,7 +710,7 @@ private:
   }
   size_t memory() const {
     size_t m = store_.bytes() + prints_.bytes() + entries_.capacity() * sizeof(Entry) +
-               stack_.allocated() * sizeof(Node);
+               stack_.allocated() * sizeof(Node) + stack_states_.bytes();
     return m + summary_bytes_;
   }
 
@@ -696,6 +720,9 @@ private:
       bound("--preemptions " + std::to_string(preemption_bound_) + ": " +
             std::to_string(preemptions_cut_) + " choices needing more preemptions not explored");
     ex_.states = caching() ? stored() : ex_.states_visited;
+    // Runs that go round a cut cycle are not among those counted; where no
+    // run ends, none is, as bfs counts.
+    ex_.executions_lower_bound = ex_.cycles_cut > 0 && ex_.executions > 0;
     if (compact_) ex_.fingerprints_from = compact_from_;
     ex_.memory_bytes = memory();
     ex_.seconds = elapsed();
@@ -713,6 +740,7 @@ private:
   std::vector<std::optional<Schedule>> best_;
   NodeStack stack_;
   CollapseStore<State> store_;                     // full states (collapsed), compared in full
+  StackStates<State> stack_states_;                // stateless searches: the stack's, by hash
   typename CollapseStore<State>::Encoded encoded_; // a successor on its way into store_
   FingerprintStore<State> prints_;                 // after the switch to hash compaction
   bool compact_ = false;

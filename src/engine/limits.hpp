@@ -72,6 +72,7 @@ struct Exploration {
   bool executions_lower_bound = false;
   uint64_t cache_hits = 0;    // runs cut at a state explored before
   uint64_t sleep_blocked = 0; // runs cut because every enabled step was asleep
+  uint64_t cycles_cut = 0;    // stateless searches: steps back to a state on the stack
   double seconds = 0;
   size_t memory_bytes = 0;
   bool bounded = false;

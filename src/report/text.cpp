@@ -166,8 +166,9 @@ std::string stats_detail(const trace::Stats &stats, bool include_timing) {
   std::string out = plural(stats.states, "state") + ", " + plural(stats.steps, "step");
   if (include_timing) out += fmt::format(", {:.2f}s", stats.seconds);
   if (stats.executions_lower_bound)
-    out += stats.executions == UINT64_MAX ? "; the execution count stopped at 2^64-1"
-                                          : "; a cycle in the state graph left states uncounted";
+    out += stats.executions == UINT64_MAX
+               ? "; the execution count stopped at 2^64-1"
+               : "; the state graph has a cycle, and not every run through it is counted";
   return out;
 }
 

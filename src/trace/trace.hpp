@@ -81,8 +81,8 @@ struct Stats {
   // A bounded bfs: the first this-many steps of every interleaving were run
   // and checked for invariant violations; stuck states one step less.
   std::optional<uint32_t> complete_depth;
-  // `executions` is a lower bound (bfs only): the count reached 2^64 - 1 and
-  // stopped there, or a cycle in the state graph left states uncounted.
+  // `executions` is a lower bound (bfs, dfs, dpor): the count reached 2^64 - 1 and
+  // stopped there, or a cycle in the state graph left runs uncounted.
   bool executions_lower_bound = false;
 };
 
