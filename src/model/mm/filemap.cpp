@@ -118,15 +118,23 @@ static void page_cache_read(Ctx &k, int ino, int index) {
 // Returns the page locked with one reference, or -VM_FAULT_SIGBUS. The
 // VM_FAULT_RETRY path (dropping mmap_sem while waiting for the lock) and
 // fault-around are omitted: the fault waits for the page lock in place.
+// i_size is read on entry and again only under the page lock: a fault that
+// finds its page truncated goes back to retry_find, reads a zero-filled page
+// past the new end into the cache (ext4_mpage_readpages()), and then
+// returns SIGBUS, leaving that page cached. With truncate's pass that
+// restarts while it finds pages, the two can take turns for ever (a cycle
+// in the state graph).
 Flow filemap_fault(Ctx &k, Frame &f) {
   const int ino = f.a[0], index = f.a[1];
   switch (f.pc) {
-  case 0: { // retry_find
-    if (index >= k.inode(ino).i_size) return k.ret(-VM_FAULT_SIGBUS);
+  case 0:
+    if (index >= k.inode(ino).i_size) return k.ret(-VM_FAULT_SIGBUS); // max_off
+    [[fallthrough]];
+  case 3: { // retry_find
     int id = find_get_page(k, ino, index);
     if (id == kNone) {
-      page_cache_read(k, ino, index);
-      return k.yield(f, 0);
+      page_cache_read(k, ino, index); // no_cached_page
+      return k.yield(f, 3);
     }
     f.a[2] = static_cast<int16_t>(id);
     return k.call(f, 1, Fn::lock_page, id);
@@ -137,7 +145,7 @@ Flow filemap_fault(Ctx &k, Frame &f) {
     if (p.mapping != ino || p.index != index) { // truncated meanwhile
       unlock_page(k, id);
       put_page(k, id);
-      return k.yield(f, 0);
+      return k.yield(f, 3);
     }
     if (p.flags & PG_uptodate) {
       if (index >= k.inode(ino).i_size) { // re-checked under the page lock: truncate
@@ -156,7 +164,7 @@ Flow filemap_fault(Ctx &k, Frame &f) {
     const bool uptodate = k.page(id).flags & PG_uptodate;
     put_page(k, id);
     if (!uptodate) return k.ret(-VM_FAULT_SIGBUS);
-    return k.yield(f, 0);
+    return k.yield(f, 3);
   }
   }
   k.model_error("filemap_fault: bad pc");

@@ -4,11 +4,14 @@
 
 namespace pagerace::model {
 
-// 4.15 fs/ext4/readpage.c: ext4_mpage_readpages() for one locked page
+// 4.15 fs/ext4/readpage.c: ext4_mpage_readpages() for one locked page. Blocks
+// at or past i_size (last_block_in_file) are not mapped: such a page reads
+// as a hole, even while truncate has yet to free its block.
 void ext4_mpage_readpages(Ctx &k, int id) {
   Scope s(k, Fn::ext4_mpage_readpages, PageArg{id});
   Page &p = k.page(id);
-  const int16_t block = k.inode(p.mapping).block[p.index];
+  const Inode &inode = k.inode(p.mapping);
+  const int16_t block = p.index < inode.i_size ? inode.block[p.index] : kHole;
   if (block < 0) {
     p.data = kZeroToken; // zero_user_segment() of a page being read in
     p.flags |= PG_uptodate;
