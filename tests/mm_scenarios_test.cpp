@@ -5,9 +5,14 @@
 // event; each counterexample must replay to its kind. No schedule is written
 // down here: the explorer finds them.
 #include "app/check.hpp"
+#include "engine/dfs.hpp"
+#include "engine/explorer.hpp"
 #include "engine/schedule.hpp"
+#include "model/kernel/paths.hpp"
+#include "model/system.hpp"
 #include "model/variants/variant.hpp"
 #include "scenario/parser.hpp"
+#include "scenario_vars.hpp"
 #include "trace/trace.hpp"
 
 #include <gtest/gtest.h>
@@ -113,6 +118,47 @@ TEST(MmScenarioPaths, FadviseRaceStripsBuffersInFadviseThenDioDirties) {
   ASSERT_LT(freed, t.events.size()) << "fadvise never freed the buffers";
   ASSERT_LT(dirtied, t.events.size()) << "the DIO completion never dirtied the page";
   EXPECT_LT(freed, dirtied);
+}
+
+// A read fault of a page that a truncate removes meanwhile: 4.15
+// filemap_fault() reads i_size on entry and then only under the page lock,
+// so the fault goes back to retry_find, reads a zero-filled page past the new
+// end into the cache, and fails; the page stays cached. The fault and
+// truncate's restarting pass can take turns for ever: every search must end
+// on that cycle, and find the same ends.
+TEST(MmScenarioPaths, AFaultOnATruncatedPageLeavesAZeroPagePastTheEnd) {
+  const scenario::Scenario sc = scenario::load_scenario_file(data_file("mm_fault_truncate"));
+  const int v = test_util::var_index(sc, "v");
+  ASSERT_GE(v, 0);
+  const model::System sys(sc, *model::find_variant("v4.15"));
+  engine::Explorer<model::System> bfs(sys, engine::Limits{});
+  bfs.threads(1);
+  bfs.collect_outcomes(true);
+  int left = 0, ends = 0;
+  bfs.on_end_state([&](const model::State &s) {
+    ++ends;
+    const model::Inode &file = s.inodes[0];
+    ASSERT_EQ(file.i_size, 1);
+    if (file.page[1] == model::kNone) return;
+    ++left;
+    const model::Page &p = s.pages[file.page[1]];
+    EXPECT_EQ(s.vars[v], -model::kEFAULT) << "the fault that read it failed";
+    EXPECT_EQ(p.data, model::kZeroToken) << "read past the end: a hole";
+    EXPECT_EQ(p._mapcount, 0);
+    EXPECT_FALSE(p.flags & (model::PG_dirty | model::PG_locked));
+  });
+  const engine::Exploration ex = bfs.run();
+  EXPECT_FALSE(ex.bounded);
+  EXPECT_TRUE(ex.executions_lower_bound) << "the graph has a cycle";
+  EXPECT_GT(ends, 0);
+  EXPECT_GT(left, 0) << "no end leaves the page past the new end cached";
+  for (const engine::Search mode :
+       {engine::Search::Dfs, engine::Search::Dpor, engine::Search::DporCache}) {
+    engine::DfsExplorer<model::System> dfs(sys, mode, engine::Limits{});
+    dfs.collect_outcomes(true);
+    EXPECT_FALSE(dfs.run().bounded) << engine::search_name(mode);
+    EXPECT_EQ(dfs.outcomes(), bfs.outcomes()) << engine::search_name(mode);
+  }
 }
 
 } // namespace
