@@ -87,6 +87,7 @@ public:
     slots_[entries_.back().slot] = 0;
     entries_.pop_back();
   }
+  size_t size() const { return entries_.size(); }
   void clear() {
     entries_.clear();
     std::fill(slots_.begin(), slots_.end(), 0);
