@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <set>
 #include <string>
 
@@ -28,7 +29,8 @@ struct Seen {
   bool bounded = false;
 };
 
-Seen explore(const ToyPrograms &sys, Search mode, engine::Limits limits = {}) {
+Seen explore(const ToyPrograms &sys, Search mode, engine::Limits limits = {},
+             size_t watch = engine::DfsExplorer<ToyPrograms>::kWatchDepth) {
   Seen s;
   engine::Exploration ex;
   if (mode == Search::Bfs) {
@@ -39,6 +41,7 @@ Seen explore(const ToyPrograms &sys, Search mode, engine::Limits limits = {}) {
     s.outcomes = e.outcomes();
   } else {
     engine::DfsExplorer<ToyPrograms> e(sys, mode, limits);
+    e.watch_cycles_from(watch);
     e.collect_outcomes(true);
     ex = e.run();
     s.outcomes = e.outcomes();
@@ -94,7 +97,10 @@ TEST(ReductionProperty, EverySearchEndsAndSeesWhatBfsSeesWhereTheGraphHasCycles)
   // summary not given to its members (seeds 10305, 20858 and 30296 show it).
   const int programs = pagerace::testing::plain_or_half(24000);
   int cyclic = 0, violating = 0;
-  std::pair<int, int> stateless{0, 0}; // programs dfs and dpor finished
+  // Cyclic programs dfs and dpor finished, watching for cycles from the
+  // start and from the default depth: [search][watch].
+  std::array<std::array<int, 2>, 2> stateless{};
+  int cyclic_stateless = 0; // cyclic programs among those the stateless searches run
   uint64_t bfs_steps = 0, cached_steps = 0;
   double worst = 0;
   for (uint64_t seed = 1; seed <= uint64_t(programs); ++seed) {
@@ -106,22 +112,29 @@ TEST(ReductionProperty, EverySearchEndsAndSeesWhatBfsSeesWhereTheGraphHasCycles)
     EXPECT_EQ(bfs.outcomes, cached.outcomes) << what;
     // The stateless searches cut a step back to a state on their stack, and
     // still explore every path that repeats no state: often many more than
-    // BFS's steps. Those that end within a bound are compared.
-    for (Search mode : {Search::Dfs, Search::Dpor}) {
-      if (seed > uint64_t(programs / 4)) break;
-      engine::Limits limits;
-      limits.max_steps = 20000;
-      const Seen r = explore(sys, mode, limits);
-      if (r.bounded) continue;
-      EXPECT_EQ(bfs.kinds, r.kinds) << what << " (" << engine::search_name(mode) << ")";
-      EXPECT_EQ(bfs.outcomes, r.outcomes) << what << " (" << engine::search_name(mode) << ")";
-      // Every cycle lies on some path that repeats no state but its own
-      // end: plain DFS meets each, and says its count is a lower bound.
-      if (mode == Search::Dfs) {
-        EXPECT_EQ(bfs.cyclic, r.cyclic) << what;
+    // BFS's steps. Those that end within a bound are compared, watching for
+    // cycles from the start and, as by default, once the stack is deep.
+    const bool stateless_run = seed <= uint64_t(programs / 4);
+    cyclic_stateless += stateless_run && bfs.cyclic;
+    for (int m = 0; m < 2 && stateless_run; ++m)
+      for (int w = 0; w < 2; ++w) {
+        const Search mode = m == 0 ? Search::Dfs : Search::Dpor;
+        const std::string how =
+            what + " (" + engine::search_name(mode) + (w == 0 ? ", watching from the start)" : ")");
+        engine::Limits limits;
+        limits.max_steps = 20000;
+        const Seen r =
+            explore(sys, mode, limits, w == 0 ? 0 : engine::DfsExplorer<ToyPrograms>::kWatchDepth);
+        if (r.bounded) continue;
+        EXPECT_EQ(bfs.kinds, r.kinds) << how;
+        EXPECT_EQ(bfs.outcomes, r.outcomes) << how;
+        // Every cycle lies on some path that repeats no state but its own
+        // end: plain DFS meets each, and says its count is a lower bound.
+        if (mode == Search::Dfs) {
+          EXPECT_EQ(bfs.cyclic, r.cyclic) << how;
+        }
+        stateless[size_t(m)][size_t(w)] += bfs.cyclic;
       }
-      ++(mode == Search::Dfs ? stateless.first : stateless.second);
-    }
     // A state is explored again only when it is reached with a sleep set
     // that lacks a process its stored one holds, which then loses it: at
     // most once per process after the first time.
@@ -133,12 +146,16 @@ TEST(ReductionProperty, EverySearchEndsAndSeesWhatBfsSeesWhereTheGraphHasCycles)
     if (bfs.steps) worst = std::max(worst, double(cached.steps) / double(bfs.steps));
   }
   EXPECT_GE(cyclic * 8, programs);
-  EXPECT_GE(stateless.first, programs / 4 * 8 / 10);
-  EXPECT_GE(stateless.second, programs / 4 * 9 / 10);
+  // Most cyclic programs must be compared, by every search and watch.
+  for (const auto &by_watch : stateless)
+    for (const int finished : by_watch)
+      EXPECT_GE(finished * 2, cyclic_stateless);
   EXPECT_GE(violating * 3, programs);
   std::printf("looping programs: %d with cycles, %d racy; steps: bfs %lu, dpor-cache %lu "
-              "(at most %.2fx on one); dfs finished %d, dpor %d of %d\n",
+              "(at most %.2fx on one); of %d cyclic ones, dfs finished %d and %d (watching from "
+              "the start, from depth %zu), dpor %d and %d\n",
               cyclic, violating, static_cast<unsigned long>(bfs_steps),
-              static_cast<unsigned long>(cached_steps), worst, stateless.first, stateless.second,
-              programs / 4);
+              static_cast<unsigned long>(cached_steps), worst, cyclic_stateless, stateless[0][0],
+              stateless[0][1], engine::DfsExplorer<ToyPrograms>::kWatchDepth, stateless[1][0],
+              stateless[1][1]);
 }

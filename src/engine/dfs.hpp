@@ -83,6 +83,11 @@ public:
   void collect_outcomes(bool on) { collect_outcomes_ = on; }
   const std::vector<uint64_t> &outcomes() const { return outcomes_; }
 
+  // The stack depth past which a stateless search looks for cycles
+  // (watch_cycles()); 0: from the start.
+  static constexpr size_t kWatchDepth = 1024;
+  void watch_cycles_from(size_t depth) { watch_depth_ = depth; }
+
   Exploration run() {
     t0_ = std::chrono::steady_clock::now();
     ex_ = Exploration{};
@@ -92,7 +97,8 @@ public:
     const State init = sys_.initial();
     if (caching()) insert_state(init), entries_.push_back(Entry{});
     stack_states_.clear();
-    watching_ = false;
+    watching_ = !caching() && watch_depth_ == 0;
+    if (watching_) stack_states_.print(init, stack_.spare().print);
     if (!push(init, {}, caching() ? 0 : -1)) finish_terminal_root(init);
     while (!stack_.empty() && !ex_.bounded) {
       Node &top = stack_.back();
@@ -102,7 +108,7 @@ public:
         continue;
       }
       expand(pick);
-      if (!caching() && !watching_ && stack_.size() > kWatchDepth) watch_cycles();
+      if (!caching() && !watching_ && stack_.size() > watch_depth_) watch_cycles();
     }
     finalize();
     return ex_;
@@ -386,8 +392,12 @@ private:
       e.sleep = std::move(z);
     }
     add_summary(e, sum);
-    e.complete = complete;
-    e.pending = !complete;
+    // A pending state explored again stays pending, whatever this visit
+    // met: it is still on the cycle through its component's root, which
+    // alone completes it.
+    const bool was_pending = e.pending;
+    e.complete = complete && !was_pending;
+    e.pending = !complete || was_pending;
   }
 
   void expand(int pick) {
@@ -439,6 +449,7 @@ private:
       }
     }
     int slot = -1;
+    size_t join = kNoStep; // a pending state's component root, when explored again
     if (caching()) {
       auto [idx, inserted] = insert_state(next, n, sys_.changed_components(out));
       slot = static_cast<int>(idx);
@@ -466,10 +477,22 @@ private:
           if (e.pending) close_cycle(component_root(e.low));
           return;
         }
+        // Explored again: a pending state still leads back to its
+        // component's root, so this step is a cycle edge too, and the
+        // state's node belongs to that component from the start.
+        if (e.pending) {
+          join = component_root(e.low);
+          close_cycle(join);
+        }
       }
     }
     if (!push(next, std::move(sleep), slot, reducing() ? &after_ : nullptr))
       terminal(next, d, slot);
+    else if (join != kNoStep && stack_.size() == d + 2) {
+      Node &m = stack_.back();
+      m.low = std::min(m.low, join);
+      std::fill(m.backtrack.begin(), m.backtrack.end(), 1);
+    }
   }
 
   // A step back to stack_[at], whose successor would have slept on `sleep`.
@@ -488,7 +511,6 @@ private:
   // the stack's states by hash. A path that went round a cycle on its way
   // down is cut back to where it first returned to a state: the nodes above
   // repeat those of the first round, whose node explores what follows.
-  static constexpr size_t kWatchDepth = 1024;
   void watch_cycles() {
     watching_ = true;
     stack_states_.clear();
@@ -773,9 +795,10 @@ private:
   Exploration ex_;
   std::vector<std::optional<Schedule>> best_;
   NodeStack stack_;
-  CollapseStore<State> store_;                     // full states (collapsed), compared in full
-  StackStates<State> stack_states_;                // stateless searches: the stack's, by hash
-  bool watching_ = false;                          // stack_states_ in use (watch_cycles())
+  CollapseStore<State> store_;      // full states (collapsed), compared in full
+  StackStates<State> stack_states_; // stateless searches: the stack's, by hash
+  bool watching_ = false;           // stack_states_ in use (watch_cycles())
+  size_t watch_depth_ = kWatchDepth;
   typename CollapseStore<State>::Encoded encoded_; // a successor on its way into store_
   FingerprintStore<State> prints_;                 // after the switch to hash compaction
   bool compact_ = false;

@@ -2,8 +2,10 @@
 // of them closes a cycle (a task that retries while another makes it, for
 // ever): a search that stores no states must not follow it, or it goes round
 // without end. Every state reachable from the start lies on some path that
-// repeats no state, so cutting such steps loses no state and no step that
-// leaves one (the step itself is taken, its violations recorded).
+// repeats no state, so plain DFS loses no state and no step that leaves one
+// by cutting such steps (the step itself is taken, its violations recorded).
+// DPOR also expands the cycle's states fully (dfs.hpp), as a cycle proviso;
+// tests/reduction_property_test.cpp checks it against BFS.
 //
 // A state is hashed component by component (the same cut as the store's), so
 // that a step hashes again only the components it may have changed. States
