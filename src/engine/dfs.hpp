@@ -317,8 +317,8 @@ private:
     Node &n = stack_.back();
     const size_t d = stack_.size() - 1;
     stack_.pop();
-    if (stack_states_.size() > stack_.size()) stack_states_.pop(); // if it was in
-
+    // A node pushed before watch_cycles() and popped by it was never in.
+    if (stack_states_.size() > stack_.size()) stack_states_.pop();
     const bool root = n.low >= d; // of its component, or on no cycle
     if (n.slot >= 0) {
       entries_[static_cast<size_t>(n.slot)].on_stack = -1;
