@@ -458,9 +458,7 @@ private:
       } else {
         Entry &e = entries_[idx];
         if (e.on_stack >= 0) { // a cycle: expand every state on it fully
-          auto &onstack_sleep = stack_[static_cast<size_t>(e.on_stack)].sleep;
-          std::erase_if(onstack_sleep, [&](const Sleeper &z) { return !asleep(sleep, z.c); });
-          close_cycle(static_cast<size_t>(e.on_stack));
+          return_to(static_cast<size_t>(e.on_stack), sleep);
           ++ex_.cache_hits;
           return;
         }
@@ -495,13 +493,17 @@ private:
     }
   }
 
-  // A step back to stack_[at], whose successor would have slept on `sleep`.
+  // A step back to stack_[at], whose successor would have slept on `sleep`:
+  // stack_[at] explores what this path needs of it, and the cycle's states
+  // are expanded fully.
+  void return_to(size_t at, const std::vector<Sleeper> &sleep) {
+    auto &onstack_sleep = stack_[at].sleep;
+    std::erase_if(onstack_sleep, [&](const Sleeper &z) { return !asleep(sleep, z.c); });
+    close_cycle(at);
+  }
+  // The same, for a stateless search, which does not follow the step.
   void cut_cycle(size_t at, const std::vector<Sleeper> &sleep) {
-    if (reducing()) { // as dpor-cache does at a cycle
-      auto &onstack_sleep = stack_[at].sleep;
-      std::erase_if(onstack_sleep, [&](const Sleeper &z) { return !asleep(sleep, z.c); });
-      close_cycle(at);
-    }
+    if (reducing()) return_to(at, sleep); // as dpor-cache does at a cycle
     ++ex_.cycles_cut;
   }
 
